@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+
+mod decode;
+mod encode;
+mod error;
+mod graph;
+pub mod marker;
+mod spatial;
+mod temporal;
+mod unsupported;
+mod value;
+mod vector;
+
+pub use decode::{Kind, Unpacker, DEFAULT_MAX_DEPTH};
+pub use encode::{
+    write_bool, write_bytes, write_float, write_int, write_list_header, write_map_header,
+    write_null, write_string, write_struct_header, Dialect,
+};
+pub use error::{Error, Result};
+pub use graph::{Node, Path, Relationship, Segment, UnboundRelationship};
+pub use spatial::{Point2D, Point3D, SRID_CARTESIAN, SRID_CARTESIAN_3D, SRID_WGS84, SRID_WGS84_3D};
+pub use temporal::{
+    Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Time, TimeBasis,
+};
+pub use unsupported::UnsupportedType;
+pub use value::{Map, TypeMismatch, Value};
+pub use vector::Vector;
+
+pub use bytes;
