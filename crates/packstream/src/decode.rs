@@ -45,6 +45,7 @@ pub enum Kind {
 
 impl Kind {
     /// The kind `marker` starts, or `None` for a reserved marker.
+    #[inline]
     pub const fn of(marker: u8) -> Option<Kind> {
         Some(match marker {
             0x00..=0x7F | 0xF0..=0xFF => Kind::Integer,
@@ -100,11 +101,13 @@ impl<'a> Unpacker<'a> {
     }
 
     /// Offset of the next byte to read.
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
 
     /// Bytes not yet read.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.input.len() - self.pos
     }
@@ -115,11 +118,13 @@ impl<'a> Unpacker<'a> {
     }
 
     /// The unread input.
+    #[inline]
     pub fn rest(&self) -> &'a [u8] {
         &self.input[self.pos..]
     }
 
     /// Fails with [`Error::TrailingBytes`] unless all input has been read.
+    #[inline]
     pub fn finish(&self) -> Result<()> {
         if self.is_empty() {
             Ok(())
@@ -133,20 +138,25 @@ impl<'a> Unpacker<'a> {
 
     /// The next marker byte, not consumed.
     #[inline]
+    // Lazy on purpose: `Error` owns heap data in some variants, so building
+    // one eagerly costs a drop on every successful call (measured).
+    #[allow(clippy::unnecessary_lazy_evaluations)]
     pub fn peek_marker(&self) -> Result<u8> {
         self.input
             .get(self.pos)
             .copied()
-            .ok_or(Error::UnexpectedEnd {
+            .ok_or_else(|| Error::UnexpectedEnd {
                 offset: self.pos,
                 needed: 1,
             })
     }
 
     /// The kind of the next value, not consumed.
+    #[inline]
+    #[allow(clippy::unnecessary_lazy_evaluations)] // see `peek_marker`
     pub fn peek_kind(&self) -> Result<Kind> {
         let m = self.peek_marker()?;
-        Kind::of(m).ok_or(Error::ReservedMarker {
+        Kind::of(m).ok_or_else(|| Error::ReservedMarker {
             offset: self.pos,
             marker: m,
         })
@@ -194,6 +204,7 @@ impl<'a> Unpacker<'a> {
     }
 
     /// Reads `null`.
+    #[inline]
     pub fn read_null(&mut self) -> Result<()> {
         let at = self.pos;
         match self.next_byte()? {
@@ -203,6 +214,7 @@ impl<'a> Unpacker<'a> {
     }
 
     /// Reads a boolean.
+    #[inline]
     pub fn read_bool(&mut self) -> Result<bool> {
         let at = self.pos;
         match self.next_byte()? {
@@ -238,6 +250,7 @@ impl<'a> Unpacker<'a> {
     }
 
     /// Reads a float.
+    #[inline]
     pub fn read_float(&mut self) -> Result<f64> {
         let at = self.pos;
         match self.next_byte()? {
@@ -251,6 +264,7 @@ impl<'a> Unpacker<'a> {
 
     /// Reads a length of the width the marker implies, then checks that
     /// `len * min_item_size` bytes can still follow.
+    #[inline]
     fn sized_len(
         &mut self,
         at: usize,
@@ -285,7 +299,27 @@ impl<'a> Unpacker<'a> {
 
     /// Reads a string, borrowed from the input.
     #[inline]
+    #[allow(clippy::unnecessary_lazy_evaluations)] // see `peek_marker`
     pub fn read_str(&mut self) -> Result<&'a str> {
+        // Fast path: tiny strings (up to 15 bytes) are most keys and many
+        // values; their length is in the marker.
+        if let Some(&m) = self.input.get(self.pos) {
+            if m & 0xF0 == marker::TINY_STRING {
+                let start = self.pos + 1;
+                let end = start + usize::from(m & 0x0F);
+                if let Some(raw) = self.input.get(start..end) {
+                    self.pos = end;
+                    return utf8(raw).ok_or_else(|| Error::InvalidUtf8 { offset: start });
+                }
+            }
+        }
+        self.read_str_sized()
+    }
+
+    /// [`Unpacker::read_str`] for the general case and all errors.
+    #[inline(never)]
+    #[allow(clippy::unnecessary_lazy_evaluations)] // see `peek_marker`
+    fn read_str_sized(&mut self) -> Result<&'a str> {
         let at = self.pos;
         let m = self.next_byte()?;
         let len = match m {
@@ -299,10 +333,28 @@ impl<'a> Unpacker<'a> {
         };
         let start = self.pos;
         let raw = self.take(len)?;
-        std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 { offset: start })
+        utf8(raw).ok_or_else(|| Error::InvalidUtf8 { offset: start })
+    }
+
+    /// Skips a string's bytes after checking its framing, not its UTF-8:
+    /// skipped text is never looked at.
+    fn skip_str(&mut self) -> Result<()> {
+        let at = self.pos;
+        let m = self.next_byte()?;
+        let len = match m {
+            0x80..=0x8F | marker::STRING_8..=marker::STRING_32 => {
+                self.sized_len(at, m, Some(marker::TINY_STRING), marker::STRING_8, 1)?
+            }
+            _ => {
+                self.pos = at;
+                return Err(self.unexpected(at, "a string", m));
+            }
+        };
+        self.take(len).map(drop)
     }
 
     /// Reads a byte array, borrowed from the input.
+    #[inline]
     pub fn read_byte_slice(&mut self) -> Result<&'a [u8]> {
         let at = self.pos;
         let m = self.next_byte()?;
@@ -398,8 +450,9 @@ impl<'a> Unpacker<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
-    /// Skips one value of any type, checking it as thoroughly as decoding
-    /// would check its framing (not its structure semantics).
+    /// Skips one value of any type, checking its framing (markers, lengths,
+    /// nesting) as decoding would, but neither the UTF-8 of skipped strings
+    /// nor the semantics of skipped structures.
     pub fn skip_value(&mut self) -> Result<()> {
         match self.peek_kind()? {
             Kind::Null | Kind::Boolean => {
@@ -414,9 +467,7 @@ impl<'a> Unpacker<'a> {
             Kind::Bytes => {
                 self.read_byte_slice()?;
             }
-            Kind::String => {
-                self.read_str()?;
-            }
+            Kind::String => self.skip_str()?,
             Kind::List => {
                 let n = self.read_list_header()?;
                 self.enter()?;
@@ -429,7 +480,7 @@ impl<'a> Unpacker<'a> {
                 let n = self.read_map_header()?;
                 self.enter()?;
                 for _ in 0..n {
-                    self.read_str()?;
+                    self.skip_str()?;
                     self.skip_value()?;
                 }
                 self.leave();
@@ -791,6 +842,21 @@ impl<'a> Unpacker<'a> {
                 None
             },
         })
+    }
+}
+
+/// Checks UTF-8, with a fast path for ASCII: most property keys and values
+/// on the wire are short ASCII strings, where `from_utf8`'s setup costs more
+/// than the check itself.
+#[inline]
+#[allow(unsafe_code)]
+fn utf8(raw: &[u8]) -> Option<&str> {
+    if raw.is_ascii() {
+        // SAFETY: every ASCII byte sequence is valid UTF-8; `is_ascii` has
+        // just checked that every byte is below 0x80.
+        Some(unsafe { std::str::from_utf8_unchecked(raw) })
+    } else {
+        std::str::from_utf8(raw).ok()
     }
 }
 

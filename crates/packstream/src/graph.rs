@@ -86,7 +86,7 @@ impl Path {
     /// The path's hops in order, or `None` when `indices` do not describe a
     /// valid walk over `nodes` and `relationships`.
     pub fn segments(&self) -> Option<Vec<Segment<'_>>> {
-        if self.indices.len() % 2 != 0 {
+        if !self.indices.len().is_multiple_of(2) {
             return None;
         }
         let mut current = self.nodes.first()?;

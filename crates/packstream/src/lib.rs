@@ -1,14 +1,19 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "chrono")]
+mod chrono_impl;
+pub mod de;
 mod decode;
 mod encode;
 mod error;
 mod graph;
 pub mod marker;
+pub mod ser;
 mod spatial;
 mod temporal;
 mod unsupported;
 mod value;
+mod value_serde;
 mod vector;
 
 pub use decode::{Kind, Unpacker, DEFAULT_MAX_DEPTH};
@@ -25,5 +30,11 @@ pub use temporal::{
 pub use unsupported::UnsupportedType;
 pub use value::{Map, TypeMismatch, Value};
 pub use vector::Vector;
+
+pub use de::{from_record, from_slice, from_value, Deserializer};
+pub use ser::{to_buf, to_bytes, Serializer};
+
+#[cfg(feature = "chrono")]
+pub use chrono_impl::TemporalRangeError;
 
 pub use bytes;

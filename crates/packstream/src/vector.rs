@@ -69,7 +69,7 @@ impl Vector {
     /// the marker is unknown or the data is not a whole number of elements.
     pub fn from_be_bytes(type_marker: u8, data: &[u8]) -> Option<Vector> {
         fn parse<const N: usize, T>(data: &[u8], f: impl Fn([u8; N]) -> T) -> Option<Vec<T>> {
-            if data.len() % N != 0 {
+            if !data.len().is_multiple_of(N) {
                 return None;
             }
             Some(

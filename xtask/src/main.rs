@@ -1,0 +1,128 @@
+//! `cargo xtask`: the project's automation, written in Rust so it runs wherever
+//! cargo does.
+//!
+//! Subcommands:
+//! - `demo`: the main job (see the root README).
+//! - `test`: everything CI checks: format, clippy, all unit and doc tests, and
+//!   the integration suite against a real Neo4j.
+//! - `ci`: alias of `test`, used by `.ci/run`.
+//! - `neo4j start|stop|status`: a local Neo4j Community server for tests.
+//! - `itest`: the integration suite alone (starts Neo4j when none is running).
+
+mod neo4j;
+
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") | Some("ci") => test_all(),
+        Some("neo4j") => neo4j::command(&args[1..]),
+        Some("itest") => itest(),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown xtask command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo                 run the demo (the README's main job)
+  test                 fmt check, clippy -D warnings, all tests incl. real-Neo4j integration tests
+  ci                   same as test (what .ci/run calls)
+  neo4j start|stop|status   manage the local Neo4j test server
+  itest                integration tests only (starts Neo4j if none is running)";
+
+/// The workspace package (directory `tests/`) holding the tests that need a
+/// real server. They read `BOLTLINE_TEST_URI` and fail when it is missing.
+const ITEST_PACKAGE: &str = "boltline-itests";
+
+/// Runs a cargo subcommand, failing with a message naming the step.
+pub(crate) fn cargo(step: &str, args: &[&str]) -> Result<(), String> {
+    cargo_with_env(step, args, &[])
+}
+
+/// Runs a cargo subcommand with extra environment variables.
+pub(crate) fn cargo_with_env(
+    step: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("xtask: [{step}] cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .status()
+        .map_err(|e| format!("[{step}] could not start cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("[{step}] failed ({status})"))
+    }
+}
+
+fn demo() -> Result<(), String> {
+    cargo(
+        "demo",
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "boltline-packstream",
+            "--example",
+            "demo",
+        ],
+    )
+}
+
+fn test_all() -> Result<(), String> {
+    cargo("fmt", &["fmt", "--all", "--", "--check"])?;
+    cargo(
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo(
+        "unit tests",
+        &[
+            "test",
+            "--workspace",
+            "--all-features",
+            "--exclude",
+            ITEST_PACKAGE,
+        ],
+    )?;
+    itest()
+}
+
+/// The integration suite against a real Neo4j. Starts a server when none is
+/// running, and stops only what it started.
+fn itest() -> Result<(), String> {
+    neo4j::with_server(|server| {
+        cargo_with_env(
+            "integration tests",
+            &["test", "-p", ITEST_PACKAGE, "--all-features"],
+            &server.env(),
+        )
+    })
+}
