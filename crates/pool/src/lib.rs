@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod error;
+mod hooks;
+mod manager;
+mod metrics;
+mod pool;
+
+pub use config::PoolConfig;
+pub use error::PoolError;
+pub use hooks::Hooks;
+pub use manager::{Health, ManageConnection};
+pub use metrics::PoolStats;
+pub use pool::{Pool, Pooled};

@@ -1,0 +1,422 @@
+//! The pool: deadpool's slots and semaphore, with our recycling policy.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Instant;
+
+use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
+
+use crate::metrics::Counters;
+use crate::{Health, Hooks, ManageConnection, PoolConfig, PoolError, PoolStats};
+
+/// State shared by the pool handle, the deadpool manager and the guards.
+struct Shared<M: ManageConnection> {
+    manager: M,
+    config: PoolConfig,
+    counters: Arc<Counters>,
+    hooks: Hooks<M::Connection>,
+}
+
+/// Counts a connection as closed when its slot is dropped, whichever path
+/// drops it (expired, broken, pruned, returned to a closed pool, …).
+struct CloseCounter(Option<Arc<Counters>>);
+
+impl Drop for CloseCounter {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            c.closed.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+/// A pooled connection with what the pool knows of it.
+#[doc(hidden)]
+pub struct Slot<C> {
+    conn: C,
+    /// When it last came back to the pool (for the liveness threshold;
+    /// deadpool's own metrics know when it last left, not came back).
+    idle_since: Instant,
+    close_counter: CloseCounter,
+}
+
+/// deadpool's view of our manager.
+#[doc(hidden)]
+pub struct Adapter<M: ManageConnection>(Arc<Shared<M>>);
+
+impl<M: ManageConnection> managed::Manager for Adapter<M> {
+    type Type = Slot<M::Connection>;
+    type Error = M::Error;
+
+    async fn create(&self) -> Result<Self::Type, M::Error> {
+        let s = &self.0;
+        let conn = s.manager.connect().await?;
+        s.counters.created.fetch_add(1, Relaxed);
+        tracing::debug!(target: "boltline_pool", "connection opened");
+        if let Some(hook) = &s.hooks.on_create {
+            hook(&conn);
+        }
+        Ok(Slot {
+            conn,
+            idle_since: Instant::now(),
+            close_counter: CloseCounter(Some(s.counters.clone())),
+        })
+    }
+
+    async fn recycle(&self, slot: &mut Self::Type, metrics: &Metrics) -> RecycleResult<M::Error> {
+        let s = &self.0;
+        if let Some(max_age) = s.config.max_age {
+            if metrics.age() >= max_age {
+                tracing::debug!(target: "boltline_pool", age = ?metrics.age(), "connection past max_age, closing");
+                return Err(RecycleError::message("connection older than max_age"));
+            }
+        }
+        match s.manager.health(&slot.conn) {
+            Health::Broken => {
+                s.counters.broken.fetch_add(1, Relaxed);
+                if let Some(hook) = &s.hooks.on_broken {
+                    hook(&slot.conn);
+                }
+                tracing::debug!(target: "boltline_pool", "idle connection broken, closing");
+                Err(RecycleError::message("connection broken"))
+            }
+            Health::Dirty => {
+                tracing::trace!(target: "boltline_pool", "resetting dirty connection");
+                s.manager
+                    .reset(&mut slot.conn)
+                    .await
+                    .map_err(RecycleError::Backend)
+            }
+            Health::Clean if s.config.force_reset => s
+                .manager
+                .reset(&mut slot.conn)
+                .await
+                .map_err(RecycleError::Backend),
+            Health::Clean => match s.config.liveness_check_after {
+                Some(t) if slot.idle_since.elapsed() >= t => {
+                    tracing::trace!(target: "boltline_pool", idle = ?slot.idle_since.elapsed(), "liveness check");
+                    s.manager
+                        .check_alive(&mut slot.conn)
+                        .await
+                        .map_err(RecycleError::Backend)
+                }
+                // The common case: no round trip at all.
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
+/// An async pool of connections; cheap to clone (clones share the pool).
+///
+/// `acquire` lends a connection as a [`Pooled`] guard, which returns it
+/// when dropped. See the crate docs for the policy.
+pub struct Pool<M: ManageConnection> {
+    inner: managed::Pool<Adapter<M>>,
+    shared: Arc<Shared<M>>,
+}
+
+impl<M: ManageConnection> Clone for Pool<M> {
+    fn clone(&self) -> Self {
+        Pool {
+            inner: self.inner.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<M: ManageConnection> fmt::Debug for Pool<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("config", &self.shared.config)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl<M: ManageConnection> Pool<M> {
+    /// A pool with no hooks. Opens `init_size` connections before returning.
+    pub async fn new(manager: M, config: PoolConfig) -> Result<Self, PoolError<M::Error>> {
+        Self::with_hooks(manager, config, Hooks::default()).await
+    }
+
+    /// A pool with hooks. Opens `init_size` connections before returning.
+    pub async fn with_hooks(
+        manager: M,
+        config: PoolConfig,
+        hooks: Hooks<M::Connection>,
+    ) -> Result<Self, PoolError<M::Error>> {
+        if config.max_size == 0 {
+            return Err(PoolError::Config("max_size must be at least 1".into()));
+        }
+        if config.init_size > config.max_size {
+            return Err(PoolError::Config(format!(
+                "init_size {} is larger than max_size {}",
+                config.init_size, config.max_size
+            )));
+        }
+        let shared = Arc::new(Shared {
+            manager,
+            config,
+            counters: Arc::new(Counters::default()),
+            hooks,
+        });
+        let inner = managed::Pool::builder(Adapter(shared.clone()))
+            .max_size(shared.config.max_size)
+            .build()
+            .map_err(|e| PoolError::Config(e.to_string()))?;
+        let pool = Pool { inner, shared };
+        pool.seed().await?;
+        Ok(pool)
+    }
+
+    /// Opens `init_size` connections and puts them in the pool.
+    async fn seed(&self) -> Result<(), PoolError<M::Error>> {
+        let mut held = Vec::with_capacity(self.shared.config.init_size);
+        for _ in 0..self.shared.config.init_size {
+            held.push(self.acquire().await?);
+        }
+        Ok(())
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PoolConfig {
+        &self.shared.config
+    }
+
+    /// The connection manager.
+    pub fn manager(&self) -> &M {
+        &self.shared.manager
+    }
+
+    /// Lends a connection: an idle one (reset first if dirty, checked first
+    /// if idle past the liveness threshold), or a new one while the pool is
+    /// under `max_size`, or the first one released, waiting up to the
+    /// acquisition timeout.
+    ///
+    /// Cancel-safe: dropping the future never leaks a place in the pool,
+    /// and a connection whose reset or check was interrupted is closed,
+    /// not reused.
+    pub async fn acquire(&self) -> Result<Pooled<M>, PoolError<M::Error>> {
+        let timeout = self.shared.config.acquisition_timeout;
+        let start = Instant::now();
+        let got = tokio::time::timeout(timeout, self.inner.get()).await;
+        let waited = start.elapsed();
+        let counters = &self.shared.counters;
+        match got {
+            Ok(Ok(obj)) => {
+                counters.in_use.fetch_add(1, Relaxed);
+                counters.record_wait(waited);
+                Ok(Pooled {
+                    obj: Some(obj),
+                    shared: self.shared.clone(),
+                })
+            }
+            Ok(Err(managed::PoolError::Backend(e))) => {
+                tracing::debug!(target: "boltline_pool", error = %e, "opening a connection failed");
+                Err(PoolError::Connect(e))
+            }
+            Ok(Err(managed::PoolError::Closed)) => Err(PoolError::Closed),
+            Ok(Err(other)) => Err(PoolError::Config(other.to_string())),
+            Err(_elapsed) => {
+                counters.timed_out.fetch_add(1, Relaxed);
+                let in_use = counters.in_use.load(Relaxed);
+                let max_size = self.shared.config.max_size;
+                tracing::debug!(target: "boltline_pool", ?waited, in_use, max_size, "acquisition timed out");
+                Err(PoolError::Unavailable {
+                    waited,
+                    in_use,
+                    max_size,
+                    connecting: in_use < max_size,
+                })
+            }
+        }
+    }
+
+    /// Current figures.
+    pub fn stats(&self) -> PoolStats {
+        let status = self.inner.status();
+        let mut stats = PoolStats {
+            size: status.size,
+            max_size: self.shared.config.max_size,
+            waiting: status.waiting,
+            ..PoolStats::default()
+        };
+        self.shared.counters.fill(&mut stats);
+        stats.idle = stats.size.saturating_sub(stats.in_use);
+        stats
+    }
+
+    /// Connections lent out.
+    pub fn in_use(&self) -> usize {
+        self.shared.counters.in_use.load(Relaxed)
+    }
+
+    /// Connections open and idle.
+    pub fn idle(&self) -> usize {
+        self.stats().idle
+    }
+
+    /// Connections open (in use and idle).
+    pub fn size(&self) -> usize {
+        self.inner.status().size
+    }
+
+    /// Closes every idle connection; connections in use are not affected.
+    /// Returns how many were closed.
+    pub async fn prune(&self) -> usize {
+        let removed = self.inner.retain(|_, _| false).removed;
+        let n = removed.len();
+        for slot in removed {
+            self.shared.manager.close(slot.conn).await;
+        }
+        if n > 0 {
+            tracing::debug!(target: "boltline_pool", closed = n, "pruned idle connections");
+        }
+        n
+    }
+
+    /// Closes idle connections older than `max_age` or idle longer than
+    /// `idle_for`, leaving the rest.
+    pub async fn prune_idle_longer_than(&self, idle_for: std::time::Duration) -> usize {
+        let max_age = self.shared.config.max_age;
+        let removed = self
+            .inner
+            .retain(|slot, metrics| {
+                slot.idle_since.elapsed() < idle_for && max_age.is_none_or(|m| metrics.age() < m)
+            })
+            .removed;
+        let n = removed.len();
+        for slot in removed {
+            self.shared.manager.close(slot.conn).await;
+        }
+        n
+    }
+
+    /// Closes the pool: idle connections now, connections in use when they
+    /// are released; further `acquire` calls fail with [`PoolError::Closed`].
+    pub async fn close(&self) {
+        let removed = self.inner.retain(|_, _| false).removed;
+        self.inner.close();
+        for slot in removed {
+            self.shared.manager.close(slot.conn).await;
+        }
+        tracing::debug!(target: "boltline_pool", "pool closed");
+    }
+
+    /// Whether [`Pool::close`] has been called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+}
+
+/// A connection lent by a [`Pool`]; dereferences to the connection and
+/// goes back to the pool when dropped.
+///
+/// On release a broken connection is closed and its place freed at once; a
+/// dirty one goes back and is reset when next acquired; a connection
+/// released after the pool closed is closed.
+#[must_use = "dropping the guard returns the connection at once"]
+pub struct Pooled<M: ManageConnection> {
+    obj: Option<Object<Adapter<M>>>,
+    shared: Arc<Shared<M>>,
+}
+
+impl<M: ManageConnection> Pooled<M> {
+    fn slot(&self) -> &Slot<M::Connection> {
+        // Invariant: `obj` is `Some` until `drop` or `detach` takes it.
+        self.obj
+            .as_ref()
+            .expect("pooled connection present until dropped")
+    }
+
+    fn slot_mut(&mut self) -> &mut Slot<M::Connection> {
+        self.obj
+            .as_mut()
+            .expect("pooled connection present until dropped")
+    }
+
+    /// How long ago the connection was opened.
+    pub fn age(&self) -> std::time::Duration {
+        self.obj
+            .as_ref()
+            .map(|o| Object::metrics(o).age())
+            .unwrap_or_default()
+    }
+
+    /// Takes the connection out of the pool for good, freeing its place.
+    pub fn detach(mut self) -> M::Connection {
+        let obj = self
+            .obj
+            .take()
+            .expect("pooled connection present until dropped");
+        self.shared.counters.in_use.fetch_sub(1, Relaxed);
+        let Slot {
+            conn,
+            mut close_counter,
+            ..
+        } = Object::take(obj);
+        // A detached connection is not closed by the pool.
+        close_counter.0 = None;
+        conn
+    }
+}
+
+impl<M: ManageConnection> Deref for Pooled<M> {
+    type Target = M::Connection;
+    fn deref(&self) -> &M::Connection {
+        &self.slot().conn
+    }
+}
+
+impl<M: ManageConnection> DerefMut for Pooled<M> {
+    fn deref_mut(&mut self) -> &mut M::Connection {
+        &mut self.slot_mut().conn
+    }
+}
+
+impl<M: ManageConnection> fmt::Debug for Pooled<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pooled")
+            .field("age", &self.age())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: ManageConnection> Drop for Pooled<M> {
+    fn drop(&mut self) {
+        let Some(mut obj) = self.obj.take() else {
+            return;
+        };
+        let s = &self.shared;
+        s.counters.in_use.fetch_sub(1, Relaxed);
+        let health = s.manager.health(&obj.conn);
+        if health == Health::Broken {
+            s.counters.broken.fetch_add(1, Relaxed);
+            if let Some(hook) = &s.hooks.on_broken {
+                hook(&obj.conn);
+            }
+            tracing::debug!(target: "boltline_pool", "released connection is broken, closing it");
+            // Frees the place now rather than at the next acquisition.
+            drop(Object::take(obj));
+            return;
+        }
+        if let Some(hook) = &s.hooks.on_release {
+            hook(&obj.conn);
+        }
+        let closed = Object::pool(&obj).is_none_or(|p| p.is_closed());
+        if closed {
+            // Say goodbye politely when a runtime is at hand; a plain drop
+            // closes the socket otherwise.
+            let slot = Object::take(obj);
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                let shared = s.clone();
+                rt.spawn(async move { shared.manager.close(slot.conn).await });
+            }
+            return;
+        }
+        obj.idle_since = Instant::now();
+        // Dropping the object hands it back to deadpool's idle queue.
+    }
+}

@@ -1,0 +1,412 @@
+//! The pool's policy, against an in-memory connection type whose every
+//! open, reset, check and close is counted.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use boltline_pool::{Health, Hooks, ManageConnection, Pool, PoolConfig, PoolError};
+
+#[derive(Default)]
+struct World {
+    next_id: AtomicUsize,
+    connects: AtomicUsize,
+    resets: AtomicUsize,
+    checks: AtomicUsize,
+    closes: AtomicUsize,
+    live: AtomicUsize,
+    max_live: AtomicUsize,
+    server_down: AtomicBool,
+    reset_delay_ms: AtomicUsize,
+    fail_check: AtomicBool,
+}
+
+struct Conn {
+    id: usize,
+    dirty: bool,
+    broken: bool,
+    world: Arc<World>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.world.live.fetch_sub(1, SeqCst);
+    }
+}
+
+#[derive(Clone)]
+struct Fake(Arc<World>);
+
+#[derive(Debug, thiserror::Error)]
+#[error("fake server: {0}")]
+struct FakeError(&'static str);
+
+impl ManageConnection for Fake {
+    type Connection = Conn;
+    type Error = FakeError;
+
+    async fn connect(&self) -> Result<Conn, FakeError> {
+        tokio::task::yield_now().await;
+        if self.0.server_down.load(SeqCst) {
+            return Err(FakeError("connection refused"));
+        }
+        self.0.connects.fetch_add(1, SeqCst);
+        let live = self.0.live.fetch_add(1, SeqCst) + 1;
+        self.0.max_live.fetch_max(live, SeqCst);
+        Ok(Conn {
+            id: self.0.next_id.fetch_add(1, SeqCst),
+            dirty: false,
+            broken: false,
+            world: self.0.clone(),
+        })
+    }
+
+    fn health(&self, c: &Conn) -> Health {
+        match (c.broken, c.dirty) {
+            (true, _) => Health::Broken,
+            (false, true) => Health::Dirty,
+            _ => Health::Clean,
+        }
+    }
+
+    async fn reset(&self, c: &mut Conn) -> Result<(), FakeError> {
+        let delay = self.0.reset_delay_ms.load(SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay as u64)).await;
+        }
+        self.0.resets.fetch_add(1, SeqCst);
+        c.dirty = false;
+        Ok(())
+    }
+
+    async fn check_alive(&self, _c: &mut Conn) -> Result<(), FakeError> {
+        self.0.checks.fetch_add(1, SeqCst);
+        if self.0.fail_check.load(SeqCst) {
+            Err(FakeError("dead"))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn close(&self, _c: Conn) {
+        self.0.closes.fetch_add(1, SeqCst);
+    }
+}
+
+async fn pool(config: PoolConfig) -> (Pool<Fake>, Arc<World>) {
+    let world = Arc::new(World::default());
+    let pool = Pool::new(Fake(world.clone()), config).await.expect("pool");
+    (pool, world)
+}
+
+fn small(max: usize) -> PoolConfig {
+    PoolConfig::default()
+        .max_size(max)
+        .acquisition_timeout(Duration::from_secs(5))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_tasks_share_ten_connections() {
+    let (pool, world) = pool(small(10)).await;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..500)
+        .map(|i| {
+            let (pool, in_flight, peak) = (pool.clone(), in_flight.clone(), peak.clone());
+            tokio::spawn(async move {
+                let mut c = pool.acquire().await.expect("acquire");
+                let now = in_flight.fetch_add(1, SeqCst) + 1;
+                peak.fetch_max(now, SeqCst);
+                if i % 7 == 0 {
+                    c.dirty = true;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                in_flight.fetch_sub(1, SeqCst);
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task finished");
+    }
+    assert!(peak.load(SeqCst) <= 10, "peak {}", peak.load(SeqCst));
+    assert!(world.max_live.load(SeqCst) <= 10);
+    let s = pool.stats();
+    assert_eq!((s.in_use, s.acquired, s.waiting), (0, 500, 0));
+    assert!(s.created <= 10 && s.size <= 10, "{s:?}");
+    assert!(
+        world.resets.load(SeqCst) > 0,
+        "dirty connections were reset"
+    );
+}
+
+#[tokio::test]
+async fn a_full_pool_times_out_with_a_clear_error() {
+    let config = small(2).acquisition_timeout(Duration::from_millis(100));
+    let (pool, _) = pool(config).await;
+    let _a = pool.acquire().await.unwrap();
+    let _b = pool.acquire().await.unwrap();
+    let err = pool.acquire().await.unwrap_err();
+    match &err {
+        PoolError::Unavailable {
+            waited,
+            in_use,
+            max_size,
+            connecting,
+        } => {
+            assert!(*waited >= Duration::from_millis(100));
+            assert_eq!((*in_use, *max_size, *connecting), (2, 2, false));
+        }
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+    let msg = err.to_string();
+    assert!(msg.contains("2 of 2") && msg.contains("waiting"), "{msg}");
+    assert_eq!(pool.stats().timed_out, 1);
+}
+
+#[tokio::test]
+async fn clean_connections_are_reused_without_a_round_trip() {
+    let (pool, world) = pool(small(4)).await;
+    for _ in 0..5 {
+        let c = pool.acquire().await.unwrap();
+        assert_eq!(c.id, 0);
+    }
+    assert_eq!(world.connects.load(SeqCst), 1);
+    assert_eq!(world.resets.load(SeqCst), 0);
+    assert_eq!(world.checks.load(SeqCst), 0);
+}
+
+#[tokio::test]
+async fn only_a_dirty_connection_is_reset() {
+    let (pool, world) = pool(small(4)).await;
+    pool.acquire().await.unwrap().dirty = true;
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.dirty), (0, false));
+    assert_eq!(world.resets.load(SeqCst), 1);
+}
+
+#[tokio::test]
+async fn force_reset_resets_every_acquisition() {
+    let (pool, world) = pool(small(4).force_reset(true)).await;
+    drop(pool.acquire().await.unwrap());
+    drop(pool.acquire().await.unwrap());
+    drop(pool.acquire().await.unwrap());
+    // The first one is new; the next two come from the pool.
+    assert_eq!(world.resets.load(SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_broken_connection_is_closed_and_replaced() {
+    let (pool, world) = pool(small(1)).await;
+    {
+        let mut c = pool.acquire().await.unwrap();
+        c.broken = true;
+    }
+    // Its place is free at once.
+    let s = pool.stats();
+    assert_eq!((s.size, s.broken, s.closed), (0, 1, 1));
+    assert_eq!(world.live.load(SeqCst), 0);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 1);
+}
+
+#[tokio::test]
+async fn idle_connections_past_the_threshold_are_checked() {
+    let config = small(2).liveness_check_after(Some(Duration::from_millis(40)));
+    let (pool, world) = pool(config).await;
+    drop(pool.acquire().await.unwrap());
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(
+        world.checks.load(SeqCst),
+        0,
+        "fresh idle connection not checked"
+    );
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.checks.load(SeqCst), 1);
+    // A failing check replaces the connection instead of lending it.
+    world.fail_check.store(true, SeqCst);
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 1, "dead connection replaced");
+    assert_eq!(world.live.load(SeqCst), 1);
+}
+
+#[tokio::test]
+async fn connections_past_max_age_are_closed_not_reused() {
+    let config = small(2).max_age(Some(Duration::from_millis(50)));
+    let (pool, world) = pool(config).await;
+    drop(pool.acquire().await.unwrap());
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 1);
+    assert_eq!(world.connects.load(SeqCst), 2);
+    assert_eq!(pool.stats().closed, 1);
+}
+
+#[tokio::test]
+async fn prune_closes_idle_connections_only() {
+    let (pool, world) = pool(small(5).init_size(3)).await;
+    assert_eq!(pool.idle(), 3);
+    let held = pool.acquire().await.unwrap();
+    assert_eq!(pool.prune().await, 2);
+    assert_eq!(world.closes.load(SeqCst), 2);
+    assert_eq!((pool.size(), pool.in_use(), pool.idle()), (1, 1, 0));
+    drop(held);
+    assert_eq!(pool.idle(), 1);
+}
+
+#[tokio::test]
+async fn close_while_busy_closes_returning_connections() {
+    let (pool, world) = pool(small(5).init_size(3)).await;
+    let held = pool.acquire().await.unwrap();
+    pool.close().await;
+    assert!(pool.is_closed());
+    assert_eq!(world.closes.load(SeqCst), 2, "idle ones closed at once");
+    assert!(matches!(pool.acquire().await, Err(PoolError::Closed)));
+    drop(held);
+    // The returning connection is closed (politely, on a spawned task).
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(world.closes.load(SeqCst), 3);
+    assert_eq!(world.live.load(SeqCst), 0);
+    assert_eq!(pool.size(), 0);
+}
+
+#[tokio::test]
+async fn cancelled_waiters_leak_nothing() {
+    let (pool, _) = pool(small(1)).await;
+    let held = pool.acquire().await.unwrap();
+    for _ in 0..20 {
+        let r = tokio::time::timeout(Duration::from_millis(5), pool.acquire()).await;
+        assert!(
+            r.is_err(),
+            "waiter cancelled while the only connection is held"
+        );
+    }
+    drop(held);
+    let s = pool.stats();
+    assert_eq!((s.waiting, s.in_use, s.size), (0, 0, 1));
+    let c = tokio::time::timeout(Duration::from_millis(100), pool.acquire())
+        .await
+        .expect("not blocked by cancelled waiters")
+        .unwrap();
+    assert_eq!(c.id, 0);
+}
+
+#[tokio::test]
+async fn a_cancelled_holder_returns_its_connection_for_reset() {
+    let (pool, world) = pool(small(1)).await;
+    let p = pool.clone();
+    let task = tokio::spawn(async move {
+        let mut c = p.acquire().await.unwrap();
+        c.dirty = true; // mid-exchange when cancelled
+        std::future::pending::<()>().await;
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(pool.in_use(), 1);
+    task.abort();
+    let _ = task.await;
+    assert_eq!(pool.in_use(), 0);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.dirty), (0, false));
+    assert_eq!(world.resets.load(SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_reset_interrupted_by_cancellation_closes_the_connection() {
+    let (pool, world) = pool(small(1)).await;
+    pool.acquire().await.unwrap().dirty = true;
+    world.reset_delay_ms.store(200, SeqCst);
+    let r = tokio::time::timeout(Duration::from_millis(30), pool.acquire()).await;
+    assert!(r.is_err(), "cancelled during the reset");
+    // The half-reset connection was dropped, not put back.
+    assert_eq!(world.live.load(SeqCst), 0);
+    assert_eq!(pool.size(), 0);
+    world.reset_delay_ms.store(0, SeqCst);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.dirty), (1, false));
+}
+
+#[tokio::test]
+async fn a_server_that_disappears_and_comes_back() {
+    let (pool, world) = pool(small(2)).await;
+    drop(pool.acquire().await.unwrap());
+    pool.prune().await;
+    world.server_down.store(true, SeqCst);
+    for _ in 0..3 {
+        let err = pool.acquire().await.unwrap_err();
+        assert!(matches!(err, PoolError::Connect(_)), "{err:?}");
+        assert!(err.to_string().contains("connection refused"));
+    }
+    assert_eq!(
+        (pool.size(), pool.in_use()),
+        (0, 0),
+        "failed opens hold no place"
+    );
+    world.server_down.store(false, SeqCst);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 1);
+}
+
+#[tokio::test]
+async fn hooks_run_at_their_moments() {
+    let created = Arc::new(AtomicUsize::new(0));
+    let released = Arc::new(AtomicUsize::new(0));
+    let broken = Arc::new(AtomicUsize::new(0));
+    let hooks = Hooks::new()
+        .on_create({
+            let n = created.clone();
+            move |_: &Conn| {
+                n.fetch_add(1, SeqCst);
+            }
+        })
+        .on_release({
+            let n = released.clone();
+            move |_: &Conn| {
+                n.fetch_add(1, SeqCst);
+            }
+        })
+        .on_broken({
+            let n = broken.clone();
+            move |c: &Conn| {
+                assert!(c.broken);
+                n.fetch_add(1, SeqCst);
+            }
+        });
+    let world = Arc::new(World::default());
+    let pool = Pool::with_hooks(Fake(world), small(2), hooks)
+        .await
+        .unwrap();
+    drop(pool.acquire().await.unwrap());
+    pool.acquire().await.unwrap().broken = true;
+    assert_eq!(
+        (
+            created.load(SeqCst),
+            released.load(SeqCst),
+            broken.load(SeqCst)
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn detach_frees_the_place() {
+    let (pool, world) = pool(small(1)).await;
+    let conn = pool.acquire().await.unwrap().detach();
+    assert_eq!((pool.size(), pool.in_use()), (0, 0));
+    let other = pool.acquire().await.unwrap();
+    assert_ne!(other.id, conn.id);
+    assert_eq!(world.live.load(SeqCst), 2);
+    assert_eq!(pool.stats().closed, 0);
+}
+
+#[tokio::test]
+async fn invalid_configurations_are_refused() {
+    let world = Arc::new(World::default());
+    let err = Pool::new(Fake(world.clone()), small(0)).await.unwrap_err();
+    assert!(matches!(err, PoolError::Config(_)));
+    let err = Pool::new(Fake(world), small(1).init_size(2))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("init_size"));
+}
