@@ -20,6 +20,10 @@ use crate::{
 /// from exhausting the stack.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
 
+/// Largest size of a string, byte array, list or map: the spec limits them
+/// to a signed 32-bit count although the 32-bit size field could say more.
+pub const MAX_SIZE: u64 = 2_147_483_647;
+
 /// The kind of value a marker byte starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -280,6 +284,13 @@ impl<'a> Unpacker<'a> {
             (_, x) if x == m8 + 2 => u64::from(u32::from_be_bytes(self.take_array()?)),
             _ => unreachable!("callers match the marker family first"),
         };
+        if len > MAX_SIZE {
+            return Err(Error::TooLong {
+                kind: "declared size",
+                length: usize::try_from(len).unwrap_or(usize::MAX),
+                max: MAX_SIZE,
+            });
+        }
         let available = self.remaining();
         let fits = usize::try_from(len)
             .ok()
@@ -554,10 +565,13 @@ impl<'a> Unpacker<'a> {
 
     fn read_string_list(&mut self) -> Result<Vec<String>> {
         let n = self.read_list_header()?;
+        // A level, as for any list (so reading and skipping agree).
+        self.enter()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             out.push(self.read_str()?.to_owned());
         }
+        self.leave();
         Ok(out)
     }
 
@@ -625,7 +639,9 @@ impl<'a> Unpacker<'a> {
             }
             tag::PATH => {
                 expect("Path", &[3])?;
+                // Each inner list is a nesting level, as `skip_value` counts it.
                 let n = self.read_list_header()?;
+                self.enter()?;
                 let mut nodes = Vec::with_capacity(n);
                 for _ in 0..n {
                     let at = self.pos;
@@ -646,7 +662,9 @@ impl<'a> Unpacker<'a> {
                         }
                     }
                 }
+                self.leave();
                 let n = self.read_list_header()?;
+                self.enter()?;
                 let mut relationships = Vec::with_capacity(n);
                 for _ in 0..n {
                     let at = self.pos;
@@ -667,11 +685,14 @@ impl<'a> Unpacker<'a> {
                         }
                     }
                 }
+                self.leave();
                 let n = self.read_list_header()?;
+                self.enter()?;
                 let mut indices = Vec::with_capacity(n);
                 for _ in 0..n {
                     indices.push(self.read_int()?);
                 }
+                self.leave();
                 Value::Path(Path {
                     nodes,
                     relationships,

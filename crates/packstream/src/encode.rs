@@ -84,7 +84,7 @@ fn too_long(kind: &'static str, length: usize) -> Error {
     Error::TooLong {
         kind,
         length,
-        max: u64::from(u32::MAX),
+        max: crate::decode::MAX_SIZE,
     }
 }
 
@@ -107,7 +107,10 @@ fn write_sized(
     } else if let Ok(l) = u16::try_from(len) {
         buf.put_u8(m16);
         buf.put_u16(l);
-    } else if let Ok(l) = u32::try_from(len) {
+    } else if let Some(l) = u32::try_from(len)
+        .ok()
+        .filter(|l| u64::from(*l) <= crate::decode::MAX_SIZE)
+    {
         buf.put_u8(m32);
         buf.put_u32(l);
     } else {
@@ -234,11 +237,23 @@ impl crate::UnboundRelationship {
     }
 }
 
+/// Nanoseconds within a second must be below one billion; the decoder
+/// rejects anything else, so the encoder refuses to write it.
+fn check_nanos(structure: &str, n: u32) -> Result<()> {
+    if n < crate::temporal::NANOS_PER_SECOND {
+        Ok(())
+    } else {
+        Err(Error::Unencodable(format!(
+            "{structure} with {n} nanoseconds (must be below 1 000 000 000)"
+        )))
+    }
+}
+
 impl Value {
     /// Appends this value's encoding to `buf`.
     ///
-    /// Fails only for values PackStream cannot hold (a length over
-    /// `u32::MAX`) or that the dialect cannot express (a wall-clock
+    /// Fails only for values PackStream cannot hold (a size over
+    /// 2³¹−1, nanoseconds of a second past one billion) or that the dialect cannot express (a wall-clock
     /// [`DateTimeZoneId`](crate::DateTimeZoneId) for a UTC dialect, or the
     /// reverse).
     pub fn encode(&self, buf: &mut BytesMut, dialect: Dialect) -> Result<()> {
@@ -301,6 +316,7 @@ impl Value {
                 write_int(buf, t.nanoseconds);
             }
             Value::DateTime(dt) => {
+                check_nanos("DateTime", dt.nanoseconds)?;
                 let offset = i64::from(dt.tz_offset_seconds);
                 let (t, seconds) = if dialect.utc_date_time {
                     (tag::DATE_TIME, Some(dt.seconds))
@@ -317,6 +333,7 @@ impl Value {
                 write_int(buf, offset);
             }
             Value::DateTimeZoneId(dt) => {
+                check_nanos("DateTimeZoneId", dt.nanoseconds)?;
                 let t = match (dialect.utc_date_time, dt.basis) {
                     (true, TimeBasis::Utc) => tag::DATE_TIME_ZONE_ID,
                     (false, TimeBasis::WallClock) => tag::LEGACY_DATE_TIME_ZONE_ID,
@@ -341,6 +358,7 @@ impl Value {
                 write_string(buf, &dt.tz_id)?;
             }
             Value::LocalDateTime(dt) => {
+                check_nanos("LocalDateTime", dt.nanoseconds)?;
                 write_struct_header(buf, tag::LOCAL_DATE_TIME, 2)?;
                 write_int(buf, dt.seconds);
                 write_int(buf, i64::from(dt.nanoseconds));

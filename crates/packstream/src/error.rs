@@ -43,7 +43,7 @@ pub enum Error {
     /// Nesting deeper than the decoder allows.
     #[error("nesting deeper than {limit} levels at byte {offset}")]
     DepthLimitExceeded {
-        /// Offset of the container that went too deep.
+        /// Offset just past the header of the container that went too deep.
         offset: usize,
         /// The configured limit.
         limit: usize,
@@ -86,7 +86,8 @@ pub enum Error {
         /// How many bytes remained.
         remaining: usize,
     },
-    /// A string, byte array, list or map too long for PackStream (over `u32::MAX`).
+    /// A string, byte array, list or map longer than PackStream allows
+    /// (2³¹−1), on encoding or as declared by the input.
     #[error("{kind} of length {length} is too long for PackStream (max {max})")]
     TooLong {
         /// What was too long.

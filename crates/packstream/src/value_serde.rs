@@ -159,8 +159,20 @@ de_structure!(LocalTime, "LocalTime", |t, seq| {
     })
 });
 
+/// The encoder refuses what the decoder would reject.
+fn check_nanos<E: serde::ser::Error>(what: &str, n: u32) -> Result<(), E> {
+    if n < NANOS_PER_SECOND {
+        Ok(())
+    } else {
+        Err(E::custom(format!(
+            "{what} with {n} nanoseconds (must be below 1 000 000 000)"
+        )))
+    }
+}
+
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        check_nanos("DateTime", self.nanoseconds)?;
         // Always the UTC form; this crate's serializer rewrites it for a
         // legacy dialect.
         ser_structure!(s, tag::DATE_TIME; self.seconds, self.nanoseconds, self.tz_offset_seconds)
@@ -188,6 +200,7 @@ de_structure!(DateTime, "DateTime", |t, seq| {
 
 impl Serialize for DateTimeZoneId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        check_nanos("DateTimeZoneId", self.nanoseconds)?;
         let t = match self.basis {
             TimeBasis::Utc => tag::DATE_TIME_ZONE_ID,
             TimeBasis::WallClock => tag::LEGACY_DATE_TIME_ZONE_ID,
@@ -219,6 +232,7 @@ de_structure!(DateTimeZoneId, "DateTimeZoneId", |t, seq| {
 
 impl Serialize for LocalDateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        check_nanos("LocalDateTime", self.nanoseconds)?;
         ser_structure!(s, tag::LOCAL_DATE_TIME; self.seconds, self.nanoseconds)
     }
 }

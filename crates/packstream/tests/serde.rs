@@ -431,3 +431,20 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(from_slice::<Value>(&deep).is_err());
     assert!(from_slice::<serde::de::IgnoredAny>(&deep).is_err());
 }
+
+#[test]
+fn out_of_range_nanoseconds_are_refused_on_both_paths() {
+    let bad = DateTime {
+        seconds: 0,
+        nanoseconds: 1_000_000_000,
+        tz_offset_seconds: 0,
+    };
+    assert!(to_bytes(&bad).is_err());
+    assert!(Value::DateTime(bad).to_bytes(Dialect::BOLT_5).is_err());
+    let bad = LocalDateTime {
+        seconds: 0,
+        nanoseconds: u32::MAX,
+    };
+    assert!(to_bytes(&bad).is_err());
+    assert!(Value::LocalDateTime(bad).to_bytes(Dialect::BOLT_5).is_err());
+}

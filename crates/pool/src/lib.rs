@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "bolt")]
+mod bolt;
 mod config;
 mod error;
 mod hooks;
@@ -7,6 +9,8 @@ mod manager;
 mod metrics;
 mod pool;
 
+#[cfg(feature = "bolt")]
+pub use bolt::{BoltConnection, BoltManager};
 pub use config::PoolConfig;
 pub use error::PoolError;
 pub use hooks::Hooks;

@@ -1,0 +1,342 @@
+//! The request pipeline: queueing encoded requests, writing them, reading
+//! and dispatching responses in order.
+//!
+//! Every request gets a ticket and a [`Pending`] entry in send order; the
+//! server answers in the same order, so each summary pops the head. A caller
+//! waits for its own ticket, and answers to earlier requests are applied on
+//! the way (state machine, result buffers, last failure).
+//!
+//! All state lives in the connection, and every `.await` is on a
+//! cancellation-safe primitive (`write_buf`, `read_buf`, a timeout around
+//! them), with decoding and bookkeeping done synchronously between awaits.
+//! So a future dropped at any point leaves bytes either in `out` (unsent) or
+//! in `inbuf` (unread), never half-processed, and the pending queue still
+//! says what the server owes. A pending entry whose owner (a waiting call or
+//! a result handle) is gone is *stale*; [`Connection::settle`] reads past
+//! stale entries before the next request, which is what keeps the
+//! connection in sync after a cancellation.
+
+use std::io;
+use std::sync::{Arc, Weak};
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tracing::{debug, trace};
+
+use super::Connection;
+use crate::chunk::{self, MessageTooLarge};
+use crate::message::{Ctx, Discard, Record, Request, Response, Success};
+use crate::result::{Failure, Phase};
+use crate::state::{RequestKind, ServerState};
+use crate::{Error, Result, ServerError};
+
+/// Bytes reserved per socket read. Large enough that a batch of small records
+/// takes few reads; records slice this buffer, so a record kept alive pins
+/// at most one block.
+const READ_BUFFER: usize = 32 * 1024;
+
+/// A request the server has not answered yet.
+#[derive(Debug)]
+pub(super) struct Pending {
+    pub(super) ticket: u64,
+    pub(super) kind: RequestKind,
+    /// The result it belongs to (`RUN`, `PULL`, `DISCARD`).
+    pub(super) stream: Option<u64>,
+    /// Who waits for the answer: `None` for requests whose answer goes to
+    /// whoever comes next (pipelined `BEGIN`, `TELEMETRY`, internal ones).
+    pub(super) owner: Option<Weak<()>>,
+}
+
+/// The summary a request got.
+#[derive(Debug)]
+pub(super) enum Outcome {
+    Success(Success),
+    Failure(Box<ServerError>),
+    Ignored,
+}
+
+impl<S> Connection<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    /// Encodes a request into the output buffer and records what it owes.
+    /// Nothing is written to the socket; an encoding error leaves the
+    /// connection exactly as it was.
+    pub(super) fn send<R: Request>(
+        &mut self,
+        request: &R,
+        kind: RequestKind,
+        stream: Option<u64>,
+        owner: Option<&Arc<()>>,
+    ) -> Result<u64> {
+        let ctx = Ctx {
+            version: self.version,
+            dialect: self.dialect,
+        };
+        chunk::write_message(&mut self.out, |buf| request.encode(buf, ctx))?;
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.pending.push_back(Pending {
+            ticket,
+            kind,
+            stream,
+            owner: owner.map(Arc::downgrade),
+        });
+        if kind == RequestKind::Reset && self.state != ServerState::Defunct {
+            self.state = ServerState::Interrupted;
+        }
+        debug!(parent: &self.span, "C: {}", R::NAME);
+        Ok(ticket)
+    }
+
+    /// Writes everything queued.
+    pub(super) async fn flush(&mut self) -> Result<()> {
+        let written: io::Result<()> = async {
+            while !self.out.is_empty() {
+                if self.io.write_buf(&mut self.out).await? == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+            }
+            self.io.flush().await
+        }
+        .await;
+        written.map_err(|e| self.broken(e.into()))
+    }
+
+    /// Reads the next whole message.
+    async fn read_message(&mut self) -> Result<Bytes> {
+        loop {
+            match self.dechunker.decode(&mut self.inbuf) {
+                Ok(Some(message)) => return Ok(message),
+                Ok(None) => {}
+                Err(MessageTooLarge { size, limit }) => {
+                    return Err(self.broken(Error::MessageTooLarge { size, limit }))
+                }
+            }
+            self.inbuf.reserve(READ_BUFFER);
+            let read = self.io.read_buf(&mut self.inbuf);
+            let n = match self.read_timeout {
+                Some(limit) => match tokio::time::timeout(limit, read).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(self.broken(Error::Timeout {
+                            during: "waiting for the server's response",
+                            timeout: limit,
+                        }))
+                    }
+                },
+                None => read.await,
+            };
+            match n {
+                Ok(0) => {
+                    let during = if self.dechunker.in_message() || !self.inbuf.is_empty() {
+                        "a message (it was cut off)"
+                    } else {
+                        "a request (no response came)"
+                    };
+                    return Err(self.broken(Error::ConnectionClosed { during }));
+                }
+                Ok(_) => {}
+                Err(e) => return Err(self.broken(e.into())),
+            }
+        }
+    }
+
+    /// Flushes, reads one message and applies it; returns the ticket and
+    /// outcome when it was a summary.
+    pub(super) async fn recv(&mut self) -> Result<Option<(u64, Outcome)>> {
+        if !self.out.is_empty() {
+            self.flush().await?;
+        }
+        let message = self.read_message().await?;
+        self.dispatch(&message).map_err(|e| self.broken(e))
+    }
+
+    /// Reads until the request with `ticket` is answered.
+    pub(super) async fn wait(&mut self, ticket: u64) -> Result<Outcome> {
+        loop {
+            if !self.pending.iter().any(|p| p.ticket == ticket) {
+                // Cannot happen: tickets leave the queue only through `recv`,
+                // which hands them to this loop.
+                return Err(self.broken(Error::Protocol(format!(
+                    "internal: response {ticket} is not pending"
+                ))));
+            }
+            if let Some((t, outcome)) = self.recv().await? {
+                if t == ticket {
+                    return Ok(outcome);
+                }
+            }
+            if self.defunct {
+                return Err(self.defunct_error());
+            }
+        }
+    }
+
+    /// Reads past every stale pending entry (see the module docs), then
+    /// queues `DISCARD` for orphaned results the server still holds open.
+    pub(super) async fn settle(&mut self) -> Result<()> {
+        while self.pending.iter().any(|p| self.is_stale(p)) {
+            self.recv().await?;
+            if self.defunct {
+                return Err(self.defunct_error());
+            }
+        }
+        let mut discards = Vec::new();
+        for e in &mut self.streams {
+            if e.orphaned() && matches!(e.phase, Phase::Paused) {
+                e.phase = Phase::Pulling;
+                e.drop_records = true;
+                discards.push((e.id, e.qid));
+            }
+        }
+        for (id, qid) in discards {
+            self.send(
+                &Discard { n: -1, qid },
+                RequestKind::Discard,
+                Some(id),
+                None,
+            )?;
+        }
+        self.streams.retain(|e| !e.forgotten());
+        Ok(())
+    }
+
+    fn is_stale(&self, p: &Pending) -> bool {
+        match p.stream {
+            Some(id) => self
+                .streams
+                .iter()
+                .find(|e| e.id == id)
+                .is_none_or(|e| e.orphaned()),
+            None => p.owner.as_ref().is_some_and(|w| w.strong_count() == 0),
+        }
+    }
+
+    /// Applies one message from the server.
+    fn dispatch(&mut self, message: &Bytes) -> Result<Option<(u64, Outcome)>> {
+        let outcome = match Response::decode(message)? {
+            Response::Record(raw) => {
+                let head = self.pending.front().ok_or_else(|| {
+                    Error::Protocol("RECORD while no request is outstanding".into())
+                })?;
+                let (RequestKind::Pull, Some(id)) = (head.kind, head.stream) else {
+                    return Err(Error::Protocol(format!(
+                        "RECORD in response to {}",
+                        head.kind.name()
+                    )));
+                };
+                trace!(parent: &self.span, "S: RECORD");
+                if let Some(e) = self.streams.iter_mut().find(|e| e.id == id) {
+                    e.records += 1;
+                    if !e.drop_records && !e.orphaned() {
+                        e.buffer.push_back(Record::new(e.keys.clone(), raw));
+                    }
+                }
+                return Ok(None);
+            }
+            Response::Success(m) => Outcome::Success(Success::new(m)),
+            Response::Failure(m) => Outcome::Failure(Box::new(ServerError::from_metadata(
+                m,
+                self.version.has_gql_errors(),
+            ))),
+            Response::Ignored => Outcome::Ignored,
+        };
+        let pending = self.pending.pop_front().ok_or_else(|| {
+            Error::Protocol("a summary arrived while no request is outstanding".into())
+        })?;
+        match &outcome {
+            Outcome::Success(_) => {
+                debug!(parent: &self.span, "S: SUCCESS ({})", pending.kind.name())
+            }
+            Outcome::Failure(e) => {
+                debug!(parent: &self.span, code = %e.code, "S: FAILURE ({})", pending.kind.name())
+            }
+            Outcome::Ignored => debug!(parent: &self.span, "S: IGNORED ({})", pending.kind.name()),
+        }
+        self.apply(&pending, &outcome);
+        Ok(Some((pending.ticket, outcome)))
+    }
+
+    /// Moves results and the state machine on a summary.
+    fn apply(&mut self, p: &Pending, outcome: &Outcome) {
+        let entry = p
+            .stream
+            .and_then(|id| self.streams.iter_mut().find(|e| e.id == id));
+        match outcome {
+            Outcome::Success(s) => {
+                if let Some(e) = entry {
+                    match p.kind {
+                        RequestKind::Run => {
+                            e.keys = Arc::from(s.fields());
+                            if let Some(qid) = s.qid() {
+                                e.qid = qid;
+                            }
+                        }
+                        _ if s.has_more() => e.phase = Phase::Paused,
+                        _ => e.phase = Phase::Done(s.clone()),
+                    }
+                }
+                let tx_open = self.streams.iter().any(|e| e.in_tx && e.is_open());
+                self.state =
+                    self.state
+                        .on_success(p.kind, s.has_more(), tx_open, self.version.has_logon());
+                if p.kind == RequestKind::Reset {
+                    self.failure = None;
+                    // Results opened before the RESET are gone on the server.
+                    // Requests still pending were sent after it: theirs live.
+                    let pending = &self.pending;
+                    for e in &mut self.streams {
+                        if e.is_open() && !pending.iter().any(|q| q.stream == Some(e.id)) {
+                            e.buffer.clear();
+                            e.phase = Phase::Failed(Failure::Reset);
+                        }
+                    }
+                }
+            }
+            Outcome::Failure(err) => {
+                if let Some(e) = entry {
+                    e.phase = Phase::Failed(Failure::Server(err.clone()));
+                }
+                self.failure = Some(err.clone());
+                self.state = self.state.on_failure(p.kind);
+                if self.state == ServerState::Defunct {
+                    // The server closes the connection after these failures.
+                    self.defunct = true;
+                    self.fatal = Some(err.clone());
+                }
+            }
+            Outcome::Ignored => {
+                if let Some(e) = entry {
+                    e.phase = Phase::Failed(
+                        self.failure
+                            .clone()
+                            .map_or(Failure::Ignored, Failure::Server),
+                    );
+                }
+            }
+        }
+        self.streams.retain(|e| !e.forgotten());
+    }
+
+    /// Marks the connection defunct when `e` means it broke.
+    pub(super) fn broken(&mut self, e: Error) -> Error {
+        if e.is_connection_error() {
+            if !self.defunct {
+                debug!(parent: &self.span, error = %e, "connection is defunct");
+            }
+            self.defunct = true;
+            self.state = ServerState::Defunct;
+        }
+        e
+    }
+
+    /// The error for a request on a defunct connection: the server failure
+    /// that killed it, if that is what happened.
+    pub(super) fn defunct_error(&self) -> Error {
+        match &self.fatal {
+            Some(f) => Error::Server(f.clone()),
+            None => Error::Defunct,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Results streamed in batches: the caller's [`RecordStream`] handle and the
+//! connection's bookkeeping for it.
+//!
+//! The handle does not borrow the connection, so a transaction can keep
+//! several results open and the client layer can store them; records are
+//! fetched with [`Connection::next_record`](crate::Connection::next_record).
+//! The connection buffers at most the batch in flight (`fetch_size`
+//! records) per result, and asks for the next batch only when the buffer is
+//! empty, so memory stays bounded however large the result.
+//!
+//! Each handle holds a liveness token whose weak half the connection keeps:
+//! when a handle is dropped (or the future creating it is cancelled), the
+//! connection sees the result is orphaned, stops buffering its records and
+//! discards the rest of it on the server before the next request.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Weak};
+
+use crate::{Error, Record, ServerError, Success};
+
+/// Why a result ended without its summary.
+#[derive(Debug, Clone)]
+pub(crate) enum Failure {
+    /// The server failed it (or an earlier request in the pipeline).
+    Server(Box<ServerError>),
+    /// The server ignored it with no known failure before it.
+    Ignored,
+    /// A `RESET` discarded it.
+    Reset,
+}
+
+impl Failure {
+    pub(crate) fn to_error(&self) -> Error {
+        match self {
+            Failure::Server(e) => Error::Server(e.clone()),
+            Failure::Ignored => Error::Ignored,
+            Failure::Reset => {
+                Error::InvalidState("the result was discarded by a RESET of the connection".into())
+            }
+        }
+    }
+}
+
+/// Where a result stands on the wire.
+#[derive(Debug, Clone)]
+pub(crate) enum Phase {
+    /// A `PULL` or `DISCARD` for it is outstanding.
+    Pulling,
+    /// The last batch ended with `has_more`; nothing outstanding.
+    Paused,
+    /// Finished; the final summary.
+    Done(Success),
+    /// Ended in failure.
+    Failed(Failure),
+}
+
+/// The connection's view of one result.
+#[derive(Debug)]
+pub(crate) struct StreamEntry {
+    pub(crate) id: u64,
+    pub(crate) owner: Weak<()>,
+    pub(crate) in_tx: bool,
+    /// `-1` until an explicit transaction's `RUN` reply names it.
+    pub(crate) qid: i64,
+    pub(crate) fetch_size: i64,
+    pub(crate) keys: Arc<[String]>,
+    pub(crate) buffer: VecDeque<Record>,
+    pub(crate) phase: Phase,
+    /// Records arriving now are thrown away (discarding, or orphaned).
+    pub(crate) drop_records: bool,
+    pub(crate) batches: u32,
+    pub(crate) records: u64,
+}
+
+impl StreamEntry {
+    pub(crate) fn new(id: u64, owner: Weak<()>, in_tx: bool, fetch_size: i64) -> Self {
+        StreamEntry {
+            id,
+            owner,
+            in_tx,
+            qid: -1,
+            fetch_size,
+            keys: Arc::from(Vec::new()),
+            buffer: VecDeque::new(),
+            phase: Phase::Pulling,
+            drop_records: false,
+            batches: 1,
+            records: 0,
+        }
+    }
+
+    /// Whether its handle is gone.
+    pub(crate) fn orphaned(&self) -> bool {
+        self.owner.strong_count() == 0
+    }
+
+    /// Whether nobody will ever ask about it again: its handle is gone and
+    /// the server is done with it.
+    pub(crate) fn forgotten(&self) -> bool {
+        self.orphaned() && !self.is_open()
+    }
+
+    /// Whether the server still holds the result open.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self.phase, Phase::Pulling | Phase::Paused)
+    }
+}
+
+/// How a handle's result ended, once the caller has seen the end.
+#[derive(Debug, Clone)]
+pub(crate) enum End {
+    Done(Success),
+    Failed(Failure),
+}
+
+/// A result of [`run`](crate::Connection::run) or
+/// [`run_in_tx`](crate::Connection::run_in_tx), read with
+/// [`Connection::next_record`](crate::Connection::next_record).
+///
+/// Dropping it before the end is fine: the connection discards the rest.
+#[derive(Debug)]
+#[must_use = "a result is read with Connection::next_record; dropping it discards the records"]
+pub struct RecordStream {
+    pub(crate) id: u64,
+    pub(crate) connection: u64,
+    _owner: Arc<()>,
+    keys: Arc<[String]>,
+    run: Success,
+    pub(crate) end: Option<End>,
+}
+
+impl RecordStream {
+    pub(crate) fn new(
+        id: u64,
+        connection: u64,
+        owner: Arc<()>,
+        keys: Arc<[String]>,
+        run: Success,
+    ) -> Self {
+        RecordStream {
+            id,
+            connection,
+            _owner: owner,
+            keys,
+            run,
+            end: None,
+        }
+    }
+
+    /// Column names.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The `RUN` reply's metadata (`fields`, `t_first`, `qid`, ...).
+    pub fn run_metadata(&self) -> &Success {
+        &self.run
+    }
+
+    /// The query id in an explicit transaction.
+    pub fn qid(&self) -> Option<i64> {
+        self.run.qid()
+    }
+
+    /// The final summary (`bookmark`, `stats`, `type`, ...), once the last
+    /// record has been read or the rest discarded.
+    pub fn summary(&self) -> Option<&Success> {
+        match &self.end {
+            Some(End::Done(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the end (summary or failure) has been reached.
+    pub fn is_finished(&self) -> bool {
+        self.end.is_some()
+    }
+}
+
+/// Counters of a result's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Records received and not yet handed out.
+    pub buffered: usize,
+    /// `PULL` requests sent (batches asked for).
+    pub batches: u32,
+    /// Records received in all.
+    pub records: u64,
+}

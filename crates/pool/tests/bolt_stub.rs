@@ -1,0 +1,226 @@
+//! The pool with real Bolt connections, against the scripted stub server:
+//! what goes over the wire when connections are reused, reset or broken.
+
+use std::time::Duration;
+
+use boltline_bolt::{Address, AuthToken, ConnectionConfig, Query, TxOptions, Value};
+use boltline_pool::{BoltManager, Pool, PoolConfig, PoolError};
+use boltline_stub::{sig, steps, Script, StubServer};
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+fn manager(server: &StubServer) -> BoltManager {
+    BoltManager::new(
+        Address::parse(&server.host_port()).expect("address"),
+        ConnectionConfig::new()
+            .with_auth(AuthToken::basic("neo4j", "pass"))
+            .with_connect_timeout(Some(Duration::from_secs(5))),
+    )
+}
+
+fn config(max: usize) -> PoolConfig {
+    PoolConfig::default()
+        .max_size(max)
+        .acquisition_timeout(Duration::from_secs(5))
+}
+
+fn return_one() -> Script {
+    steps()
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+}
+
+async fn query_one(pool: &Pool<BoltManager>) -> i64 {
+    let mut conn = pool.acquire().await.expect("acquire");
+    let mut s = conn
+        .run(&Query::new("RETURN 1 AS x"), &TxOptions::new())
+        .await
+        .expect("run");
+    let r = conn
+        .next_record(&mut s)
+        .await
+        .expect("record")
+        .expect("one");
+    let v = r.values().expect("values")[0].as_i64().expect("int");
+    assert!(conn.next_record(&mut s).await.expect("end").is_none());
+    v
+}
+
+#[tokio::test]
+async fn a_clean_connection_is_reused_with_no_reset() {
+    let script = Script::authenticated(5, 4)
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let pool = Pool::new(manager(&server), config(2)).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+            1
+        );
+    }
+    assert_eq!(server.accepted(), 1);
+    pool.close().await;
+    let reports = server.finish_and_assert().await;
+    let names = reports[0].names();
+    assert!(
+        !names.iter().any(|n| n == "RESET"),
+        "no RESET for a clean connection: {names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| *n == "RUN").count(), 3);
+}
+
+#[tokio::test]
+async fn a_connection_left_mid_result_is_reset_before_reuse() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .record(vec![Value::from(2)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::RESET)
+        .success(Vec::<(&str, Value)>::new())
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        let mut s = conn
+            .run(
+                &Query::new("UNWIND [1, 2] AS x RETURN x"),
+                &TxOptions::new(),
+            )
+            .await
+            .unwrap();
+        // Read one record of two and give the connection back.
+        conn.next_record(&mut s).await.unwrap().unwrap();
+    }
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    pool.close().await;
+    let reports = server.finish_and_assert().await;
+    assert_eq!(reports[0].messages(sig::RESET).len(), 1);
+}
+
+#[tokio::test]
+async fn a_holder_cancelled_mid_request_never_desynchronises_the_next_user() {
+    // The answer to the first query is slow; its caller gives up.
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .delay(Duration::from_millis(300))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(99)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::RESET)
+        .success(Vec::<(&str, Value)>::new())
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
+    let abandoned = tokio::time::timeout(Duration::from_millis(50), async {
+        let mut conn = pool.acquire().await.unwrap();
+        conn.run(&Query::new("RETURN 99 AS x"), &TxOptions::new())
+            .await
+    })
+    .await;
+    assert!(abandoned.is_err(), "the first caller was cancelled");
+    // The next user gets 1 (its own answer), not the 99 still owed.
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    assert_eq!(server.accepted(), 1, "the same connection, resynchronised");
+    pool.close().await;
+    server.finish_and_assert().await;
+}
+
+#[tokio::test]
+async fn a_connection_the_server_dropped_is_replaced() {
+    let first = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .close();
+    let second = Script::authenticated(5, 4)
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start([first, second]).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        let r = conn.run(&Query::new("RETURN 1"), &TxOptions::new()).await;
+        assert!(r.is_err(), "server closed mid-request");
+        assert!(conn.is_defunct());
+    }
+    let s = pool.stats();
+    assert_eq!(
+        (s.size, s.broken),
+        (0, 1),
+        "broken connection closed at release"
+    );
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    assert_eq!(server.accepted(), 2);
+    pool.close().await;
+    server.finish_and_assert().await;
+}
+
+#[tokio::test]
+async fn a_failed_liveness_check_replaces_the_connection() {
+    // The first connection dies while idle: the RESET of the liveness check
+    // finds it closed.
+    let first =
+        Script::authenticated(5, 4).repeat_until_closed(return_one().expect(sig::RESET).close());
+    let second = Script::authenticated(5, 4)
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start([first, second]).await.unwrap();
+    let config = config(1).liveness_check_after(Some(Duration::from_millis(30)));
+    let pool = Pool::new(manager(&server), config).await.unwrap();
+    assert_eq!(query_one(&pool).await, 1);
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    assert_eq!(server.accepted(), 2);
+    pool.close().await;
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn closing_the_pool_says_goodbye() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1).init_size(1))
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(matches!(pool.acquire().await, Err(PoolError::Closed)));
+    server.finish_and_assert().await;
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_connect_error() {
+    // Bind and drop a listener to find a port nobody listens on.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let manager = BoltManager::new(Address::new("127.0.0.1", port), ConnectionConfig::new());
+    let pool = Pool::new(manager, config(1)).await.unwrap();
+    let err = pool.acquire().await.unwrap_err();
+    assert!(matches!(err, PoolError::Connect(_)), "{err:?}");
+    assert_eq!(pool.size(), 0);
+}
