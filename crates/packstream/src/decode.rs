@@ -395,6 +395,14 @@ impl<'a> Unpacker<'a> {
     #[inline]
     pub fn read_list_header(&mut self) -> Result<usize> {
         let at = self.pos;
+        // Fast path: a tiny list whose items can fit in what remains.
+        if let Some(&m) = self.input.get(at) {
+            let n = usize::from(m & 0x0F);
+            if m & 0xF0 == marker::TINY_LIST && n < self.input.len() - at {
+                self.pos = at + 1;
+                return Ok(n);
+            }
+        }
         let m = self.next_byte()?;
         match m {
             0x90..=0x9F | marker::LIST_8..=marker::LIST_32 => {
@@ -412,6 +420,14 @@ impl<'a> Unpacker<'a> {
     #[inline]
     pub fn read_map_header(&mut self) -> Result<usize> {
         let at = self.pos;
+        // Fast path: a tiny map whose entries (two bytes at least) can fit.
+        if let Some(&m) = self.input.get(at) {
+            let n = usize::from(m & 0x0F);
+            if m & 0xF0 == marker::TINY_MAP && 2 * n < self.input.len() - at {
+                self.pos = at + 1;
+                return Ok(n);
+            }
+        }
         let m = self.next_byte()?;
         match m {
             0xA0..=0xAF | marker::MAP_8..=marker::MAP_32 => {
