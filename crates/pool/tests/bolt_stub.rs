@@ -224,3 +224,46 @@ async fn a_refused_connection_is_a_connect_error() {
     assert!(matches!(err, PoolError::Connect(_)), "{err:?}");
     assert_eq!(pool.size(), 0);
 }
+
+#[tokio::test]
+async fn a_server_that_goes_away_and_comes_back() {
+    let first = Script::authenticated(5, 4).repeat_until_closed(return_one());
+    let server = StubServer::start_one(first).await.unwrap();
+    let address = server.address();
+    let pool = Pool::new(manager(&server), config(2)).await.unwrap();
+    assert_eq!(query_one(&pool).await, 1);
+
+    // The server goes away: the idle connection is dead, and new ones are
+    // refused while it is down.
+    drop(server);
+    let err = tokio::time::timeout(LIMIT, async {
+        let mut conn = pool.acquire().await?;
+        conn.run(&Query::new("RETURN 1"), &TxOptions::new())
+            .await
+            .map_err(PoolError::Connect)
+    })
+    .await
+    .expect("no hang")
+    .expect_err("the server is gone");
+    assert!(matches!(err, PoolError::Connect(_)), "{err:?}");
+    let err = pool.acquire().await.expect_err("refused while down");
+    assert!(matches!(err, PoolError::Connect(_)), "{err:?}");
+    assert_eq!(
+        (pool.size(), pool.in_use()),
+        (0, 0),
+        "nothing leaked: {:?}",
+        pool.stats()
+    );
+
+    // It comes back on the same address: the pool recovers by itself.
+    let again = Script::authenticated(5, 4)
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start_on(address, [again]).await.unwrap();
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    pool.close().await;
+    server.finish_and_assert().await;
+}

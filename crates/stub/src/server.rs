@@ -31,8 +31,17 @@ pub struct StubServer {
 impl StubServer {
     /// Starts a server for these scripts (one per expected connection).
     pub async fn start(scripts: impl IntoIterator<Item = Script>) -> io::Result<StubServer> {
+        StubServer::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), scripts).await
+    }
+
+    /// Starts a server on a given address, e.g. the address of a server
+    /// that was stopped, to play a server that went away and came back.
+    pub async fn start_on(
+        address: SocketAddr,
+        scripts: impl IntoIterator<Item = Script>,
+    ) -> io::Result<StubServer> {
         let scripts: Vec<Script> = scripts.into_iter().collect();
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let reports = Arc::new(Mutex::new(
             (0..scripts.len())
