@@ -25,7 +25,7 @@ pub use error::{Error, Result};
 pub use graph::{Node, Path, Relationship, Segment, UnboundRelationship};
 pub use spatial::{Point2D, Point3D, SRID_CARTESIAN, SRID_CARTESIAN_3D, SRID_WGS84, SRID_WGS84_3D};
 pub use temporal::{
-    Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Time, TimeBasis,
+    Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, OutOfRange, Time, TimeBasis,
 };
 pub use unsupported::UnsupportedType;
 pub use value::{Map, TypeMismatch, Value};
