@@ -100,3 +100,46 @@ async fn home_database_is_resolved_by_the_server() {
     );
     c.close().await;
 }
+
+/// Over TLS with DNS expansion on: discovery through `localhost` (expanded
+/// to its IP addresses) connects and verifies, and an unknown issuer is
+/// refused. (The test certificate names both `localhost` and `127.0.0.1`,
+/// so which name was checked is covered by the bolt unit tests of
+/// `TlsConfig::with_server_name`, not here.)
+#[tokio::test]
+async fn routing_over_tls_with_dns_expansion() {
+    let s = server();
+    let tls = boltline_bolt::TlsConfig::with_ca_file(s.ca()).expect("test CA");
+    let config = ConnectorConfig::new(
+        ConnectionConfig::new()
+            .with_auth(AuthToken::basic(s.user(), s.password()))
+            .with_tls(tls),
+    );
+    let address = boltline_bolt::Address::new("localhost", s.port());
+    let c = Connector::new(address, config).expect("connector");
+    let mut conn = bounded(c.acquire(Some("neo4j"), AccessMode::Write))
+        .await
+        .unwrap_or_else(|e| panic!("TLS routing to localhost:{}: {e}", s.port()));
+    assert_eq!(return_1(&mut conn).await, 1);
+    drop(conn);
+    c.close().await;
+
+    // With a CA that did not issue the certificate, discovery fails.
+    let other = boltline_bolt::TlsConfig::with_ca_file(s.other_ca()).expect("other CA");
+    let config = ConnectorConfig::new(
+        ConnectionConfig::new()
+            .with_auth(AuthToken::basic(s.user(), s.password()))
+            .with_tls(other),
+    );
+    let c = Connector::new(boltline_bolt::Address::new("localhost", s.port()), config)
+        .expect("connector");
+    let err = bounded(c.acquire(Some("neo4j"), AccessMode::Read))
+        .await
+        .expect_err("an unknown issuer must not be trusted");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate")
+            || format!("{err:?}").contains("Tls"),
+        "{err}"
+    );
+    c.close().await;
+}

@@ -94,6 +94,16 @@ impl TlsConfig {
         self.server_name.as_deref()
     }
 
+    /// The same trust settings, verifying certificates against `name`
+    /// instead of the host connected to: for connecting to an address that
+    /// DNS resolution produced while the certificate names the host.
+    pub fn with_server_name(&self, name: impl Into<String>) -> TlsConfig {
+        TlsConfig {
+            server_name: Some(name.into()),
+            ..self.clone()
+        }
+    }
+
     /// The name checked against the certificate when connecting to `host`.
     pub(crate) fn name_for(&self, host: &str) -> Result<ServerName<'static>> {
         let name = self.server_name.as_deref().unwrap_or(host);
@@ -335,5 +345,13 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.server_name(), Some("db.example"));
+        // Overriding the name keeps the trust settings and the rustls config.
+        let renamed = c.with_server_name("other.example");
+        assert_eq!(renamed.server_name(), Some("other.example"));
+        assert!(Arc::ptr_eq(renamed.client_config(), c.client_config()));
+        assert_eq!(
+            format!("{:?}", renamed).replace("other.example", "db.example"),
+            format!("{:?}", c)
+        );
     }
 }

@@ -27,9 +27,8 @@ pub struct ConnectorConfig {
     /// Maps the initial address to the addresses to try (before DNS).
     pub resolver: Option<Arc<dyn Resolve>>,
     /// Whether router host names are expanded with DNS into IP addresses,
-    /// each tried in turn (default true). Skipped when TLS is on: the
-    /// connection checks the certificate against the host it connects to,
-    /// which must stay the name.
+    /// each tried in turn (default true). With TLS, certificates are still
+    /// verified against the router's host name, not the IP address.
     pub resolve_dns: bool,
     /// How long past its TTL an unused table is kept (default 30 s, as the
     /// official drivers).

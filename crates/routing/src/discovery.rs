@@ -226,7 +226,7 @@ impl Connector {
     /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`).
     async fn expand(&self, address: &Address) -> io::Result<Vec<Address>> {
         let config = &self.inner.config;
-        if !config.resolve_dns || config.connection.tls.is_some() || is_ip(address) {
+        if !config.resolve_dns || is_ip(address) {
             return Ok(vec![address.clone()]);
         }
         resolve_dns(address).await
@@ -240,7 +240,10 @@ impl Connector {
         options: &AcquireOptions,
         attempts: &mut Vec<DiscoveryAttempt>,
     ) -> Result<Option<RoutingTable>> {
-        match self.fetch(address, requested, options).await? {
+        // An address DNS expansion produced keeps the router's host name for
+        // TLS verification.
+        let tls_name = (address != router).then(|| router.host());
+        match self.fetch(address, tls_name, requested, options).await? {
             Ok(table) => Ok(Some(table)),
             Err(failure) => {
                 tracing::debug!(target: TARGET, %address, %router, %failure, "no routing table from this router");
@@ -263,10 +266,11 @@ impl Connector {
     async fn fetch(
         &self,
         address: &Address,
+        tls_name: Option<&str>,
         requested: Option<&str>,
         options: &AcquireOptions,
     ) -> Result<Fetched> {
-        let pool = match self.pool_for(address).await {
+        let pool = match self.pool_for_named(address, tls_name).await {
             Ok(p) => p,
             Err(RoutingError::Pool { source, .. }) => {
                 return Ok(Err(DiscoveryFailure::Connect(source)))

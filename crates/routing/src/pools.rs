@@ -73,10 +73,25 @@ impl Connector {
 
     /// The pool of `address`, created when missing.
     pub(crate) async fn pool_for(&self, address: &Address) -> Result<Pool<BoltManager>> {
+        self.pool_for_named(address, None).await
+    }
+
+    /// [`Self::pool_for`], with TLS certificates verified against
+    /// `tls_name` rather than the address's host: for an IP address that DNS
+    /// expansion produced from a router's host name.
+    pub(crate) async fn pool_for_named(
+        &self,
+        address: &Address,
+        tls_name: Option<&str>,
+    ) -> Result<Pool<BoltManager>> {
         if let Some(p) = self.state().pools.get(address) {
             return Ok(p.clone());
         }
-        let manager = BoltManager::new(address.clone(), self.inner.config.connection.clone());
+        let mut connection = self.inner.config.connection.clone();
+        if let (Some(name), Some(tls)) = (tls_name, &connection.tls) {
+            connection.tls = Some(tls.with_server_name(name));
+        }
+        let manager = BoltManager::new(address.clone(), connection);
         let ssr = self.inner.ssr.clone();
         let server = address.clone();
         let hooks = Hooks::new().on_create(move |c: &BoltConnection| {
