@@ -147,6 +147,18 @@ impl<M: ManageConnection> Pool<M> {
         config: PoolConfig,
         hooks: Hooks<M::Connection>,
     ) -> Result<Self, PoolError<M::Error>> {
+        let pool = Self::new_lazy(manager, config, hooks)?;
+        pool.seed().await?;
+        Ok(pool)
+    }
+
+    /// A pool that opens no connection until the first `acquire`, whatever
+    /// `init_size` says: for building a pool outside async code.
+    pub fn new_lazy(
+        manager: M,
+        config: PoolConfig,
+        hooks: Hooks<M::Connection>,
+    ) -> Result<Self, PoolError<M::Error>> {
         if config.max_size == 0 {
             return Err(PoolError::Config("max_size must be at least 1".into()));
         }
@@ -166,9 +178,7 @@ impl<M: ManageConnection> Pool<M> {
             .max_size(shared.config.max_size)
             .build()
             .map_err(|e| PoolError::Config(e.to_string()))?;
-        let pool = Pool { inner, shared };
-        pool.seed().await?;
-        Ok(pool)
+        Ok(Pool { inner, shared })
     }
 
     /// Opens `init_size` connections and puts them in the pool.

@@ -1,0 +1,358 @@
+//! Driver configuration: a builder with the official drivers' defaults.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use boltline_bolt::{NotificationFilter, TlsConfig};
+use boltline_routing::Resolve;
+
+use crate::{Error, Result};
+
+/// Which certificates to trust when encryption is turned on for a `bolt://`
+/// or `neo4j://` URI with [`ConfigBuilder::with_encryption`]. (`+s` and
+/// `+ssc` schemes choose the trust themselves and must not be combined with
+/// this.)
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum TrustedCertificates {
+    /// Mozilla's roots compiled in, with host-name verification (like `+s`).
+    System,
+    /// Any certificate (like `+ssc`): for self-signed development servers.
+    All,
+    /// The CA certificates of a PEM file.
+    CaFile(PathBuf),
+    /// A TLS configuration built with [`TlsConfig::builder`] (client
+    /// certificates, several CAs, a server name override).
+    Custom(TlsConfig),
+}
+
+impl fmt::Debug for TrustedCertificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustedCertificates::System => f.write_str("System"),
+            TrustedCertificates::All => f.write_str("All"),
+            TrustedCertificates::CaFile(p) => f.debug_tuple("CaFile").field(p).finish(),
+            TrustedCertificates::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl TrustedCertificates {
+    pub(crate) fn tls_config(&self) -> Result<TlsConfig> {
+        let tls = match self {
+            TrustedCertificates::System => TlsConfig::webpki_roots(),
+            TrustedCertificates::All => TlsConfig::trust_any(),
+            TrustedCertificates::CaFile(p) => TlsConfig::with_ca_file(p),
+            TrustedCertificates::Custom(t) => Ok(t.clone()),
+        };
+        tls.map_err(|e| Error::InvalidConfig(format!("TLS: {e}")))
+    }
+}
+
+/// The driver's settings. Build with [`Config::builder`]; the defaults are
+/// those of the official drivers.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) max_connection_pool_size: usize,
+    pub(crate) connection_acquisition_timeout: Duration,
+    pub(crate) max_connection_lifetime: Option<Duration>,
+    pub(crate) liveness_check_timeout: Option<Duration>,
+    pub(crate) connection_timeout: Option<Duration>,
+    pub(crate) keep_alive: Option<Duration>,
+    pub(crate) fetch_size: i64,
+    pub(crate) max_transaction_retry_time: Duration,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) resolver: Option<Arc<dyn Resolve>>,
+    pub(crate) encryption: Option<TrustedCertificates>,
+    pub(crate) notification_filter: NotificationFilter,
+    pub(crate) telemetry_disabled: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("max_connection_pool_size", &self.max_connection_pool_size)
+            .field(
+                "connection_acquisition_timeout",
+                &self.connection_acquisition_timeout,
+            )
+            .field("max_connection_lifetime", &self.max_connection_lifetime)
+            .field("liveness_check_timeout", &self.liveness_check_timeout)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("keep_alive", &self.keep_alive)
+            .field("fetch_size", &self.fetch_size)
+            .field(
+                "max_transaction_retry_time",
+                &self.max_transaction_retry_time,
+            )
+            .field("user_agent", &self.user_agent)
+            .field("resolver", &self.resolver.is_some())
+            .field("encryption", &self.encryption)
+            .field("notification_filter", &self.notification_filter)
+            .field("telemetry_disabled", &self.telemetry_disabled)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_connection_pool_size: 100,
+            connection_acquisition_timeout: Duration::from_secs(60),
+            max_connection_lifetime: Some(Duration::from_secs(3600)),
+            liveness_check_timeout: None,
+            connection_timeout: Some(Duration::from_secs(30)),
+            keep_alive: Some(Duration::from_secs(60)),
+            fetch_size: 1000,
+            max_transaction_retry_time: Duration::from_secs(30),
+            user_agent: None,
+            resolver: None,
+            encryption: None,
+            notification_filter: NotificationFilter::default(),
+            telemetry_disabled: false,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// Most connections kept per server (default 100).
+    pub fn max_connection_pool_size(&self) -> usize {
+        self.max_connection_pool_size
+    }
+
+    /// How long to wait for a connection from a full pool (default 60 s).
+    pub fn connection_acquisition_timeout(&self) -> Duration {
+        self.connection_acquisition_timeout
+    }
+
+    /// Records fetched per batch (default 1000; -1: all at once).
+    pub fn fetch_size(&self) -> i64 {
+        self.fetch_size
+    }
+
+    /// How long managed transactions keep retrying (default 30 s).
+    pub fn max_transaction_retry_time(&self) -> Duration {
+        self.max_transaction_retry_time
+    }
+
+    /// Whether `TELEMETRY` messages are suppressed.
+    pub fn telemetry_disabled(&self) -> bool {
+        self.telemetry_disabled
+    }
+}
+
+/// Builds a [`Config`]; [`build`](ConfigBuilder::build) checks the values.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until build() is called"]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
+    /// Most connections kept per server (default 100).
+    pub fn with_max_connection_pool_size(mut self, n: usize) -> Self {
+        self.config.max_connection_pool_size = n;
+        self
+    }
+
+    /// How long to wait for a free connection when the pool is full, and
+    /// for a new connection to open (default 60 s).
+    pub fn with_connection_acquisition_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connection_acquisition_timeout = timeout;
+        self
+    }
+
+    /// Connections older than this are closed instead of reused (default
+    /// 1 h; `None`: no limit).
+    pub fn with_max_connection_lifetime(mut self, lifetime: Option<Duration>) -> Self {
+        self.config.max_connection_lifetime = lifetime;
+        self
+    }
+
+    /// Connections idle longer than this are checked with a round trip
+    /// before use (default `None`: never; `Some(ZERO)`: always).
+    pub fn with_liveness_check_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.config.liveness_check_timeout = idle;
+        self
+    }
+
+    /// Limit on opening one connection: TCP, TLS, handshake and
+    /// authentication (default 30 s; `None`: no limit).
+    pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.connection_timeout = timeout;
+        self
+    }
+
+    /// TCP keep-alive: `true` (default) probes idle sockets after 60 s.
+    pub fn with_keep_alive(mut self, on: bool) -> Self {
+        self.config.keep_alive = on.then_some(Duration::from_secs(60));
+        self
+    }
+
+    /// Records fetched per batch (default 1000; -1: all at once).
+    pub fn with_fetch_size(mut self, n: i64) -> Self {
+        self.config.fetch_size = n;
+        self
+    }
+
+    /// How long managed transactions keep retrying (default 30 s).
+    pub fn with_max_transaction_retry_time(mut self, time: Duration) -> Self {
+        self.config.max_transaction_retry_time = time;
+        self
+    }
+
+    /// The application's name as the server logs it (`HELLO`'s
+    /// `user_agent`; default `boltline/<version>`).
+    pub fn with_user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Maps the URI's address to the addresses to try first (`neo4j://`
+    /// only): for clusters behind one DNS name, or tests.
+    pub fn with_resolver(mut self, resolver: impl Resolve) -> Self {
+        self.config.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Turns TLS on for a `bolt://` or `neo4j://` URI, trusting these
+    /// certificates. (With `+s`/`+ssc` URIs the scheme decides; setting
+    /// this too is an error.)
+    pub fn with_encryption(mut self, trust: TrustedCertificates) -> Self {
+        self.config.encryption = Some(trust);
+        self
+    }
+
+    /// Which notifications the server sends (Bolt 5.2+); sessions may
+    /// override it.
+    pub fn with_notification_filter(mut self, filter: NotificationFilter) -> Self {
+        self.config.notification_filter = filter;
+        self
+    }
+
+    /// Stops the driver from sending `TELEMETRY` (which API ran each
+    /// transaction; sent only when the server asks for it).
+    pub fn with_telemetry_disabled(mut self, disabled: bool) -> Self {
+        self.config.telemetry_disabled = disabled;
+        self
+    }
+
+    /// Checks the values.
+    pub fn build(self) -> Result<Config> {
+        let c = &self.config;
+        if c.max_connection_pool_size == 0 {
+            return Err(Error::InvalidConfig(
+                "max_connection_pool_size must be at least 1".into(),
+            ));
+        }
+        if c.fetch_size == 0 || c.fetch_size < -1 {
+            return Err(Error::InvalidConfig(format!(
+                "fetch_size must be positive, or -1 to fetch everything at once; got {}",
+                c.fetch_size
+            )));
+        }
+        if c.connection_acquisition_timeout.is_zero() {
+            return Err(Error::InvalidConfig(
+                "connection_acquisition_timeout must be greater than zero".into(),
+            ));
+        }
+        if c.connection_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::InvalidConfig(
+                "connection_timeout must be greater than zero (or None for no limit)".into(),
+            ));
+        }
+        if c.user_agent.as_deref().is_some_and(str::is_empty) {
+            return Err(Error::InvalidConfig("user_agent must not be empty".into()));
+        }
+        Ok(self.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_official_drivers() {
+        let c = Config::builder().build().unwrap();
+        assert_eq!(c.max_connection_pool_size, 100);
+        assert_eq!(c.connection_acquisition_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_connection_lifetime, Some(Duration::from_secs(3600)));
+        assert_eq!(c.fetch_size, 1000);
+        assert_eq!(c.max_transaction_retry_time, Duration::from_secs(30));
+        assert!(!c.telemetry_disabled);
+        assert!(c.encryption.is_none());
+    }
+
+    #[test]
+    fn builder_sets_values() {
+        let c = Config::builder()
+            .with_max_connection_pool_size(7)
+            .with_connection_acquisition_timeout(Duration::from_secs(2))
+            .with_max_connection_lifetime(None)
+            .with_liveness_check_timeout(Some(Duration::ZERO))
+            .with_connection_timeout(Some(Duration::from_secs(3)))
+            .with_keep_alive(false)
+            .with_fetch_size(-1)
+            .with_max_transaction_retry_time(Duration::from_secs(5))
+            .with_user_agent("app/1")
+            .with_telemetry_disabled(true)
+            .with_notification_filter(NotificationFilter::off())
+            .build()
+            .unwrap();
+        assert_eq!(c.max_connection_pool_size(), 7);
+        assert_eq!(c.connection_acquisition_timeout(), Duration::from_secs(2));
+        assert_eq!(c.max_connection_lifetime, None);
+        assert_eq!(c.liveness_check_timeout, Some(Duration::ZERO));
+        assert_eq!(c.keep_alive, None);
+        assert_eq!(c.fetch_size(), -1);
+        assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(5));
+        assert_eq!(c.user_agent.as_deref(), Some("app/1"));
+        assert!(c.telemetry_disabled());
+        assert_eq!(c.notification_filter, NotificationFilter::off());
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_a_reason() {
+        let cases = [
+            (
+                Config::builder().with_max_connection_pool_size(0),
+                "max_connection_pool_size",
+            ),
+            (Config::builder().with_fetch_size(0), "fetch_size"),
+            (Config::builder().with_fetch_size(-5), "fetch_size"),
+            (
+                Config::builder().with_connection_acquisition_timeout(Duration::ZERO),
+                "connection_acquisition_timeout",
+            ),
+            (
+                Config::builder().with_connection_timeout(Some(Duration::ZERO)),
+                "connection_timeout",
+            ),
+            (Config::builder().with_user_agent(""), "user_agent"),
+        ];
+        for (builder, field) in cases {
+            let e = builder.build().unwrap_err();
+            assert!(matches!(e, Error::InvalidConfig(_)), "{e}");
+            assert!(e.to_string().contains(field), "{e}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_nothing_secret_and_names_resolver() {
+        let c = Config::builder()
+            .with_resolver(|a: boltline_bolt::Address| async move { Ok(vec![a]) })
+            .build()
+            .unwrap();
+        assert!(format!("{c:?}").contains("resolver: true"));
+    }
+}

@@ -1,0 +1,303 @@
+//! The driver: configuration, connection pools, and the entry points.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use boltline_bolt::{AccessMode, AuthToken, BoltUri, ConnectionConfig, Query, Security, TlsConfig};
+use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig};
+use boltline_routing::{Connector, ConnectorConfig};
+
+use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
+use crate::eager::ExecuteQuery;
+use crate::provider::{AcquireRequest, AuthTracker, Provider};
+use crate::summary::ServerInfo;
+use crate::{Config, Error, Result, Session, SessionConfig};
+
+pub(crate) struct DriverInner {
+    pub(crate) provider: Provider,
+    pub(crate) config: Config,
+    pub(crate) auths: AuthTracker,
+    pub(crate) encrypted: bool,
+    pub(crate) query_bookmark_manager: Arc<Neo4jBookmarkManager>,
+    closed: AtomicBool,
+}
+
+impl fmt::Debug for DriverInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("provider", &self.provider)
+            .field("encrypted", &self.encrypted)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DriverInner {
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+}
+
+/// The entry point: a pool of connections to one server (`bolt://`) or a
+/// cluster (`neo4j://`), and the factory of sessions. Create one per
+/// application and share it (cloning is cheap; clones share the pools).
+///
+/// ```no_run
+/// use boltline::{AuthToken, Driver};
+/// # async fn demo() -> boltline::Result<()> {
+/// let driver = Driver::new("neo4j://localhost:7687", AuthToken::basic("neo4j", "secret"))?;
+/// driver.verify_connectivity().await?;
+/// let result = driver
+///     .execute_query("MATCH (p:Person) RETURN p.name AS name")
+///     .with_database("neo4j")
+///     .run()
+///     .await?;
+/// for record in &result.records {
+///     println!("{}", record.get_as::<String>("name")?);
+/// }
+/// driver.close().await;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Driver {
+    inner: Arc<DriverInner>,
+}
+
+impl Driver {
+    /// A driver with the default configuration. No connection is opened
+    /// until the first use (see [`verify_connectivity`](Driver::verify_connectivity)).
+    ///
+    /// The URI is `scheme://host[:port][?routing context]`, the scheme one
+    /// of `bolt` (one server), `neo4j` (a cluster, with routing), each
+    /// optionally with `+s` (TLS, verified) or `+ssc` (TLS, any certificate).
+    pub fn new(uri: &str, auth: AuthToken) -> Result<Driver> {
+        Driver::with_config(uri, auth, Config::default())
+    }
+
+    /// A driver with a configuration from [`Config::builder`].
+    pub fn with_config(uri: &str, auth: AuthToken, config: Config) -> Result<Driver> {
+        let parsed = BoltUri::parse(uri).map_err(|e| Error::InvalidUri {
+            uri: uri.to_owned(),
+            reason: match e {
+                boltline_bolt::Error::InvalidAddress { reason, .. } => reason,
+                e => e.to_string(),
+            },
+        })?;
+        let tls = match (parsed.security, &config.encryption) {
+            (Security::Plain, None) => None,
+            (Security::Plain, Some(trust)) => Some(trust.tls_config()?),
+            (security, None) => TlsConfig::for_security(security)
+                .map_err(|e| Error::InvalidConfig(format!("TLS: {e}")))?,
+            (_, Some(_)) => {
+                return Err(Error::InvalidConfig(format!(
+                    "the URI scheme of {uri:?} already sets encryption and trust (+s/+ssc); \
+                     use a bolt:// or neo4j:// URI with with_encryption(), or drop it"
+                )))
+            }
+        };
+        let encrypted = tls.is_some();
+        let mut connection = ConnectionConfig::new()
+            .with_auth(auth.clone())
+            .with_notification_filter(config.notification_filter.clone())
+            .with_connect_timeout(config.connection_timeout)
+            .with_keep_alive(config.keep_alive)
+            .with_fetch_size(config.fetch_size);
+        if let Some(agent) = &config.user_agent {
+            connection = connection.with_user_agent(agent.clone());
+        }
+        if let Some(tls) = tls {
+            connection = connection.with_tls(tls);
+        }
+        let pool = PoolConfig::default()
+            .max_size(config.max_connection_pool_size)
+            .acquisition_timeout(config.connection_acquisition_timeout)
+            .max_age(config.max_connection_lifetime)
+            .liveness_check_after(config.liveness_check_timeout);
+        let provider = if parsed.routing {
+            let mut cc = ConnectorConfig::new(connection)
+                .with_pool(pool)
+                .with_routing_context(parsed.routing_context.clone());
+            cc.resolver = config.resolver.clone();
+            Provider::Routing(Connector::new(parsed.address.clone(), cc)?)
+        } else {
+            let manager = BoltManager::new(parsed.address.clone(), connection);
+            let pool = Pool::new_lazy(manager, pool, Hooks::default()).map_err(Error::from)?;
+            Provider::Direct(pool)
+        };
+        tracing::debug!(target: "boltline", address = %parsed.address, routing = parsed.routing, encrypted, "driver created");
+        Ok(Driver {
+            inner: Arc::new(DriverInner {
+                provider,
+                config,
+                auths: AuthTracker::new(auth),
+                encrypted,
+                query_bookmark_manager: Arc::new(Neo4jBookmarkManager::new()),
+                closed: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// A new session.
+    pub fn session(&self, config: SessionConfig) -> Session {
+        Session::new(self.inner.clone(), config)
+    }
+
+    /// Checks that a server can be reached and accepts the credentials
+    /// (for `neo4j://`, that a routing table can be fetched).
+    pub async fn verify_connectivity(&self) -> Result<()> {
+        self.get_server_info().await.map(drop)
+    }
+
+    /// Connects (as [`verify_connectivity`](Driver::verify_connectivity))
+    /// and tells which server answered.
+    pub async fn get_server_info(&self) -> Result<ServerInfo> {
+        if self.inner.is_closed() {
+            return Err(Error::DriverClosed);
+        }
+        let request = AcquireRequest {
+            mode: AccessMode::Read,
+            ..AcquireRequest::default()
+        };
+        let lease = self
+            .inner
+            .provider
+            .acquire(&request, &self.inner.auths)
+            .await?;
+        Ok(ServerInfo {
+            address: lease.address().clone(),
+            agent: lease.server_info().agent.clone(),
+            protocol_version: lease.version(),
+        })
+    }
+
+    /// Whether connections use TLS.
+    pub fn encrypted(&self) -> bool {
+        self.inner.encrypted
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The bookmark manager [`execute_query`](Driver::execute_query) uses
+    /// by default: queries run through it see each other's writes. Give it
+    /// to sessions to chain them with those queries.
+    pub fn query_bookmark_manager(&self) -> Arc<dyn BookmarkManager> {
+        self.inner.query_bookmark_manager.clone()
+    }
+
+    /// Runs one query in a managed transaction (retried like
+    /// [`Session::execute_write`]) and returns all its records. Configure
+    /// it with the builder's methods, then [`run`](ExecuteQuery::run) it.
+    pub fn execute_query(&self, query: impl Into<Query>) -> ExecuteQuery<'_> {
+        ExecuteQuery::new(self, query.into())
+    }
+
+    /// Closes every idle connection and refuses new work. Connections still
+    /// lent out close when given back.
+    pub async fn close(&self) {
+        if !self.inner.closed.swap(true, Ordering::SeqCst) {
+            self.inner.provider.close().await;
+            tracing::debug!(target: "boltline", "driver closed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TrustedCertificates;
+
+    fn err(uri: &str, config: Config) -> String {
+        Driver::with_config(uri, AuthToken::none(), config)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn uris() {
+        for uri in [
+            "bolt://localhost",
+            "bolt://localhost:7687",
+            "bolt+s://example.com",
+            "bolt+ssc://example.com:1",
+            "neo4j://localhost",
+            "neo4j+s://example.com?region=eu&policy=fast",
+            "neo4j+ssc://[::1]:7687",
+        ] {
+            let d = Driver::new(uri, AuthToken::basic("u", "p")).expect(uri);
+            assert_eq!(d.encrypted(), uri.contains('+'), "{uri}");
+        }
+        let e = err("http://localhost", Config::default());
+        assert!(e.contains("scheme"), "{e}");
+        let e = err("localhost:7687", Config::default());
+        assert!(e.contains("scheme"), "{e}");
+        let e = err("bolt://localhost?region=eu", Config::default());
+        assert!(e.contains("routing context"), "{e}");
+        let e = err("bolt://user:pw@localhost", Config::default());
+        assert!(e.contains("credentials"), "{e}");
+        assert!(!e.contains("pw@") || e.contains("invalid URI"), "{e}");
+        let e = err("neo4j://localhost?address=x", Config::default());
+        assert!(e.contains("address"), "{e}");
+    }
+
+    #[test]
+    fn created_outside_a_runtime() {
+        // No connection is opened and no task spawned until first use.
+        let d = Driver::new("bolt://localhost:7687", AuthToken::none()).unwrap();
+        assert!(!d.encrypted());
+        let d = Driver::new("neo4j://localhost:7687", AuthToken::none()).unwrap();
+        drop(d);
+    }
+
+    #[tokio::test]
+    async fn encryption_config() {
+        let tls = Config::builder()
+            .with_encryption(TrustedCertificates::All)
+            .build()
+            .unwrap();
+        let d = Driver::with_config("bolt://localhost", AuthToken::none(), tls.clone()).unwrap();
+        assert!(d.encrypted());
+        let e = err("bolt+s://localhost", tls);
+        assert!(e.contains("+s/+ssc"), "{e}");
+        let missing = Config::builder()
+            .with_encryption(TrustedCertificates::CaFile("no/such/ca.pem".into()))
+            .build()
+            .unwrap();
+        let e = err("bolt://localhost", missing);
+        assert!(e.contains("TLS"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn closed_driver_refuses_work() {
+        let d = Driver::new("bolt://127.0.0.1:1", AuthToken::none()).unwrap();
+        d.close().await;
+        assert!(matches!(
+            d.verify_connectivity().await,
+            Err(Error::DriverClosed)
+        ));
+        let mut s = d.session(SessionConfig::new());
+        assert!(matches!(s.run("RETURN 1").await, Err(Error::DriverClosed)));
+    }
+
+    #[tokio::test]
+    async fn bad_session_fetch_size_is_a_config_error() {
+        let d = Driver::new("bolt://127.0.0.1:1", AuthToken::none()).unwrap();
+        for n in [0, -2] {
+            let mut s = d.session(SessionConfig::new().with_fetch_size(n));
+            let e = s.run("RETURN 1").await.unwrap_err();
+            assert!(matches!(e, Error::InvalidConfig(_)), "{e:?}");
+            assert!(e.to_string().contains("fetch_size"), "{e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn unreachable_server_is_service_unavailable() {
+        // Port 1 on localhost: nothing listens there.
+        let d = Driver::new("bolt://127.0.0.1:1", AuthToken::none()).unwrap();
+        let e = d.verify_connectivity().await.unwrap_err();
+        assert!(e.is_service_unavailable() && e.is_retryable(), "{e:?}");
+    }
+}

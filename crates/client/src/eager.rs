@@ -1,0 +1,170 @@
+//! `Driver::execute_query`: one query, retried, all records in memory.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use boltline_bolt::{AccessMode, AuthToken, Query, TelemetryApi};
+
+use crate::bookmarks::BookmarkManager;
+use crate::retry::RetryPolicy;
+use crate::session::{finish, retry_delay};
+use crate::summary::ResultSummary;
+use crate::{
+    Driver, ManagedTransaction, QueryResult, Record, Result, SessionConfig, TransactionConfig,
+};
+
+/// All records of a query, its keys and its summary.
+#[derive(Debug, Clone)]
+pub struct EagerResult {
+    /// The records.
+    pub records: Vec<Record>,
+    /// The summary.
+    pub summary: ResultSummary,
+    /// Column names.
+    pub keys: Vec<String>,
+}
+
+/// Where [`Driver::execute_query`] sends the query on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoutingControl {
+    /// To the leader (default).
+    #[default]
+    Write,
+    /// To a follower or read replica.
+    Read,
+}
+
+/// A query prepared by [`Driver::execute_query`]; configure it, then
+/// [`run`](ExecuteQuery::run) it.
+#[derive(Debug)]
+#[must_use = "the query runs only when run() is awaited"]
+pub struct ExecuteQuery<'d> {
+    driver: &'d Driver,
+    query: Query,
+    routing: RoutingControl,
+    database: Option<String>,
+    impersonated_user: Option<String>,
+    auth: Option<AuthToken>,
+    bookmark_manager: Option<Arc<dyn BookmarkManager>>,
+    tx_config: TransactionConfig,
+}
+
+impl<'d> ExecuteQuery<'d> {
+    pub(crate) fn new(driver: &'d Driver, query: Query) -> Self {
+        ExecuteQuery {
+            driver,
+            query,
+            routing: RoutingControl::Write,
+            database: None,
+            impersonated_user: None,
+            auth: None,
+            bookmark_manager: Some(driver.query_bookmark_manager()),
+            tx_config: TransactionConfig::default(),
+        }
+    }
+
+    /// Sets a parameter.
+    pub fn param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<boltline_bolt::Value>,
+    ) -> Self {
+        self.query = self.query.param(name, value);
+        self
+    }
+
+    /// Readers or writers (default writers).
+    pub fn with_routing(mut self, routing: RoutingControl) -> Self {
+        self.routing = routing;
+        self
+    }
+
+    /// The database (default: the user's home database).
+    pub fn with_database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// Runs it as another user.
+    pub fn with_impersonated_user(mut self, user: impl Into<String>) -> Self {
+        self.impersonated_user = Some(user.into());
+        self
+    }
+
+    /// Runs it with other credentials than the driver's.
+    pub fn with_auth(mut self, auth: AuthToken) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// The bookmark manager to chain it with (default: the driver's
+    /// [query bookmark manager](Driver::query_bookmark_manager)); `None`
+    /// for no causal chaining.
+    pub fn with_bookmark_manager(mut self, manager: Option<Arc<dyn BookmarkManager>>) -> Self {
+        self.bookmark_manager = manager;
+        self
+    }
+
+    /// A timeout and metadata for the transaction.
+    pub fn with_transaction_config(mut self, config: TransactionConfig) -> Self {
+        self.tx_config = config;
+        self
+    }
+
+    /// Runs the query and collects every record.
+    pub async fn run(self) -> Result<EagerResult> {
+        self.run_with(|mut r: QueryResult| async move { r.to_eager_result().await })
+            .await
+    }
+
+    /// Runs the query and hands its result to `transformer` inside the
+    /// transaction (which is retried, transformer included, on transient
+    /// failures), e.g. to collect typed rows or keep only the summary.
+    pub async fn run_with<T, F, Fut>(self, mut transformer: F) -> Result<T>
+    where
+        F: FnMut(QueryResult) -> Fut + Send,
+        Fut: Future<Output = Result<T>> + Send,
+        T: Send,
+    {
+        let mut config = SessionConfig::new();
+        config.database = self.database;
+        config.impersonated_user = self.impersonated_user;
+        config.auth = self.auth;
+        config.bookmark_manager = self.bookmark_manager;
+        let mut session = self.driver.session(config);
+        let mode = match self.routing {
+            RoutingControl::Write => AccessMode::Write,
+            RoutingControl::Read => AccessMode::Read,
+        };
+        let policy = RetryPolicy::new(self.driver.config().max_transaction_retry_time);
+        let start = Instant::now();
+        let mut retry = 0u32;
+        // The managed-transaction loop, written out so the transformer
+        // needs no higher-ranked signature (its future stays `Send`).
+        let r = loop {
+            let attempt = match session
+                .begin(mode, &self.tx_config, TelemetryApi::ExecuteQuery)
+                .await
+            {
+                Ok(tx) => {
+                    let mut managed = ManagedTransaction::new(tx);
+                    let r = match managed.run(self.query.clone()).await {
+                        Ok(result) => transformer(result).await,
+                        Err(e) => Err(e),
+                    };
+                    finish(managed, r).await
+                }
+                Err(e) => Err(e),
+            };
+            match retry_delay(&policy, attempt, start, &mut retry) {
+                Ok(v) => break v,
+                Err(delay) => tokio::time::sleep(delay).await,
+            }
+        };
+        let closed = session.close().await;
+        let v = r?;
+        closed?;
+        Ok(v)
+    }
+}

@@ -1,0 +1,53 @@
+#![doc = include_str!("../README.md")]
+
+mod bookmarks;
+mod config;
+mod driver;
+mod eager;
+mod error;
+mod graph;
+mod provider;
+mod record;
+mod result;
+mod retry;
+mod session;
+mod session_config;
+mod shared;
+mod summary;
+mod transaction;
+
+pub use bookmarks::{
+    BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, Neo4jBookmarkManager,
+};
+pub use config::{Config, ConfigBuilder, TrustedCertificates};
+pub use driver::Driver;
+pub use eager::{EagerResult, ExecuteQuery, RoutingControl};
+pub use error::{BoltError, Error, Result};
+pub use graph::Graph;
+pub use record::Record;
+pub use result::QueryResult;
+pub use session::Session;
+pub use session_config::SessionConfig;
+pub use summary::{
+    Counters, GqlStatusObject, InputPosition, Notification, Plan, ResultSummary, ServerInfo,
+};
+pub use transaction::{ManagedTransaction, Transaction, TransactionConfig};
+
+pub use boltline_bolt::packstream::{Node, Path, Relationship, UnboundRelationship};
+pub use boltline_bolt::{
+    AccessMode, Address, AuthToken, NotificationFilter, NotificationSeverity, Query, QueryType,
+    ServerError, Value,
+};
+pub use boltline_bolt::{Classification, GqlClassification, Map};
+pub use boltline_routing::Resolve;
+
+/// The layers below, for what this crate does not re-export.
+pub use boltline_bolt;
+pub use boltline_pool;
+pub use boltline_routing;
+/// The `Stream` trait results implement (`into_stream`).
+pub use futures_core::Stream;
+/// The serde version records deserialise with (for
+/// `#[serde(crate = "boltline::serde")]` where serde is not a direct
+/// dependency).
+pub use serde;

@@ -1,0 +1,305 @@
+//! A query's result: records read lazily, batch by batch, then a summary.
+
+use std::sync::Arc;
+
+use boltline_bolt::{Map, Value};
+use futures_core::Stream;
+use serde::de::DeserializeOwned;
+
+use crate::driver::DriverInner;
+use crate::eager::EagerResult;
+use crate::graph::Graph;
+use crate::shared::{lock, End, ResultCell, Slot, SlotRef, StoredError};
+use crate::summary::ResultSummary;
+use crate::{Error, Record, Result};
+
+/// The result of [`Session::run`](crate::Session::run) or
+/// [`Transaction::run`](crate::Transaction::run).
+///
+/// Records arrive in batches of the fetch size as they are read, with
+/// [`next`](QueryResult::next) or as a [`Stream`]
+/// ([`into_stream`](QueryResult::into_stream),
+/// [`into_typed_stream`](QueryResult::into_typed_stream)). The result does
+/// not borrow its session: running the next query in the session first
+/// reads what is left of this one into memory (it stays readable), and the
+/// end of a transaction discards the records of its results (reading them
+/// then gives [`Error::ResultConsumed`]).
+///
+/// Dropping a result is always fine: the rest is discarded on the server
+/// before the connection's next request.
+#[must_use = "a result holds records; read them, or call consume() for the summary"]
+#[derive(Debug)]
+pub struct QueryResult {
+    cell: Arc<ResultCell>,
+    slot: SlotRef,
+    driver: Arc<DriverInner>,
+    keys: Arc<[String]>,
+    auto_commit: bool,
+    peeked: Option<Record>,
+}
+
+impl QueryResult {
+    pub(crate) fn new(
+        cell: Arc<ResultCell>,
+        slot: SlotRef,
+        driver: Arc<DriverInner>,
+        keys: Arc<[String]>,
+        auto_commit: bool,
+    ) -> Self {
+        QueryResult {
+            cell,
+            slot,
+            driver,
+            keys,
+            auto_commit,
+            peeked: None,
+        }
+    }
+
+    /// Column names.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The next record; `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<Record>> {
+        if let Some(r) = self.peeked.take() {
+            return Ok(Some(r));
+        }
+        self.fetch_one().await
+    }
+
+    /// The next record without moving past it.
+    pub async fn peek(&mut self) -> Result<Option<&Record>> {
+        if self.peeked.is_none() {
+            self.peeked = self.fetch_one().await?;
+        }
+        Ok(self.peeked.as_ref())
+    }
+
+    /// Up to `n` records.
+    pub async fn fetch(&mut self, n: usize) -> Result<Vec<Record>> {
+        let mut out = Vec::with_capacity(n.min(1024));
+        while out.len() < n {
+            match self.next().await? {
+                Some(r) => out.push(r),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rest of the records.
+    pub async fn collect_records(&mut self) -> Result<Vec<Record>> {
+        self.fetch(usize::MAX).await
+    }
+
+    /// The rest of the records, each deserialised into `T` (see
+    /// [`Record::to`]).
+    pub async fn collect<T: DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await? {
+            out.push(r.to()?);
+        }
+        Ok(out)
+    }
+
+    /// The one and only record, then the rest is discarded (the result is
+    /// consumed either way).
+    ///
+    /// With `strict`, no record or more than one is
+    /// [`Error::ResultNotSingle`]. Without, no record gives `None` and more
+    /// than one gives the first (a warning is logged).
+    pub async fn single(&mut self, strict: bool) -> Result<Option<Record>> {
+        let first = self.next().await?;
+        let more = self.next().await?.is_some();
+        self.consume().await?;
+        match (first, more) {
+            (None, _) if strict => Err(Error::ResultNotSingle { found: 0 }),
+            (Some(_), true) if strict => Err(Error::ResultNotSingle { found: 2 }),
+            (Some(r), true) => {
+                tracing::warn!(
+                    target: "boltline",
+                    "expected a result with a single record, but found more; the rest was discarded"
+                );
+                Ok(Some(r))
+            }
+            (first, _) => Ok(first),
+        }
+    }
+
+    /// The value of column `key` of each remaining record.
+    pub async fn value(&mut self, key: &str) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await? {
+            out.push(r.get(key)?);
+        }
+        Ok(out)
+    }
+
+    /// The values of each remaining record.
+    pub async fn values(&mut self) -> Result<Vec<Vec<Value>>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await? {
+            out.push(r.values()?);
+        }
+        Ok(out)
+    }
+
+    /// Each remaining record as plain data (see [`Record::data`]).
+    pub async fn data(&mut self) -> Result<Vec<Map>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await? {
+            out.push(r.data()?);
+        }
+        Ok(out)
+    }
+
+    /// The distinct nodes and relationships of the remaining records.
+    pub async fn graph(&mut self) -> Result<Graph> {
+        let mut g = Graph::default();
+        while let Some(r) = self.next().await? {
+            for v in r.values()? {
+                g.add_value(v);
+            }
+        }
+        Ok(g)
+    }
+
+    /// The remaining records, the keys and the summary.
+    pub async fn to_eager_result(&mut self) -> Result<EagerResult> {
+        let records = self.collect_records().await?;
+        let summary = self.consume().await?;
+        Ok(EagerResult {
+            keys: self.keys.to_vec(),
+            records,
+            summary,
+        })
+    }
+
+    /// Discards the remaining records and returns the summary. Records can
+    /// no longer be read afterwards ([`Error::ResultConsumed`]).
+    pub async fn consume(&mut self) -> Result<ResultSummary> {
+        self.peeked = None;
+        loop {
+            {
+                let mut guard = lock(&self.cell.state);
+                let st = &mut *guard;
+                st.buffer.clear();
+                match &st.end {
+                    Some(End::Done(s)) => {
+                        st.consumed = true;
+                        return Ok(ResultSummary::clone(s));
+                    }
+                    Some(End::Failed(e)) => {
+                        st.consumed = true;
+                        return Err(e.to_error());
+                    }
+                    None if st.consumed => return Err(Error::ResultConsumed),
+                    None => {}
+                }
+            }
+            let mut slot = self.slot.lock().await;
+            if !slot.streams.contains_key(&self.cell.id) {
+                // Ended while we waited for the lock, or its transaction
+                // or session gave the connection up.
+                let mut st = lock(&self.cell.state);
+                if st.end.is_none() {
+                    st.consumed = true;
+                }
+                continue;
+            }
+            // Discarding is finishing without keeping the records.
+            let r = slot
+                .finish_result(&self.cell, false, &self.driver.provider)
+                .await;
+            if self.auto_commit {
+                slot.release_if_idle();
+            }
+            drop(slot);
+            r?;
+        }
+    }
+
+    /// Whether the records are gone: consumed, or discarded by the end of
+    /// the transaction or session.
+    pub fn closed(&self) -> bool {
+        lock(&self.cell.state).consumed
+    }
+
+    /// The records as a stream.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Record>> + Send {
+        futures_util::stream::unfold(Some(self), |state| async move {
+            let mut r = state?;
+            match r.next().await {
+                Ok(Some(rec)) => Some((Ok(rec), Some(r))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
+        })
+    }
+
+    /// The records as a stream of `T` (see [`Record::to`]).
+    pub fn into_typed_stream<T: DeserializeOwned + Send>(
+        self,
+    ) -> impl Stream<Item = Result<T>> + Send {
+        futures_util::StreamExt::map(self.into_stream(), |r| r.and_then(|rec| rec.to()))
+    }
+
+    /// Cancel safe: records stay with the connection (or in the buffer)
+    /// until handed out, so a dropped call loses nothing.
+    async fn fetch_one(&mut self) -> Result<Option<Record>> {
+        loop {
+            {
+                let mut st = lock(&self.cell.state);
+                if let Some(r) = st.buffer.pop_front() {
+                    if !st.consumed {
+                        return Ok(Some(Record::new(r)));
+                    }
+                }
+                if st.consumed {
+                    return Err(Error::ResultConsumed);
+                }
+                match &st.end {
+                    Some(End::Done(_)) => return Ok(None),
+                    Some(End::Failed(e)) => return Err(e.to_error()),
+                    None => {}
+                }
+            }
+            let mut slot = self.slot.lock().await;
+            let Slot { lease, streams, .. } = &mut *slot;
+            let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id))
+            else {
+                // Buffered or ended by the session while we waited, or its
+                // transaction or session gave the connection up.
+                let mut st = lock(&self.cell.state);
+                if st.end.is_none() && st.buffer.is_empty() {
+                    st.consumed = true;
+                }
+                continue;
+            };
+            match conn.next_record(stream).await {
+                Ok(Some(r)) => return Ok(Some(Record::new(r))),
+                Ok(None) => {
+                    let end = stream.summary().cloned().unwrap_or_default();
+                    self.cell.complete(stream, &end);
+                    slot.streams.remove(&self.cell.id);
+                    self.cell.report_bookmark(&end).await;
+                    if self.auto_commit {
+                        slot.release_if_idle();
+                    }
+                    return Ok(None);
+                }
+                Err(e) => {
+                    slot.streams.remove(&self.cell.id);
+                    slot.report_error(&self.driver.provider, &e).await;
+                    lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e)));
+                    if self.auto_commit || e.is_connection_error() {
+                        slot.release_if_idle();
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! Sessions: causally chained sequences of transactions.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+
+use boltline_bolt::{AccessMode, Query, TelemetryApi, TxOptions};
+
+use crate::bookmarks::Bookmarks;
+use crate::driver::DriverInner;
+use crate::provider::{AcquireRequest, Lease};
+use crate::retry::{random_unit, RetryPolicy};
+use crate::shared::{lock, ResultMeta, SessionShared, Slot, SlotRef, TxToken};
+use crate::summary::ServerInfo;
+use crate::{
+    Error, ManagedTransaction, QueryResult, Result, SessionConfig, Transaction, TransactionConfig,
+};
+
+/// A sequence of transactions, each seeing the work of the ones before
+/// (through bookmarks, even on a cluster). Cheap to create; not for
+/// concurrent use (methods take `&mut self`): use one session per task.
+///
+/// Open with [`Driver::session`](crate::Driver::session); close with
+/// [`close`](Session::close) (dropping it is fine too: its connection goes
+/// back to the pool, which resets it if needed).
+#[derive(Debug)]
+pub struct Session {
+    driver: Arc<DriverInner>,
+    config: SessionConfig,
+    slot: SlotRef,
+    shared: Arc<SessionShared>,
+    /// The home database, once routing resolved it: later transactions of
+    /// the session stay on it.
+    resolved_db: Option<String>,
+    closed: bool,
+}
+
+impl Session {
+    pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Session {
+        let shared = Arc::new(SessionShared {
+            bookmarks: std::sync::Mutex::new(config.bookmarks.clone()),
+            manager: config.bookmark_manager.clone(),
+        });
+        Session {
+            driver,
+            config,
+            slot: SlotRef::default(),
+            shared,
+            resolved_db: None,
+            closed: false,
+        }
+    }
+
+    /// Runs a query in an auto-commit transaction (the session's default
+    /// access mode). Records are fetched lazily as the result is read.
+    ///
+    /// An unread result of the session is read into memory first, so it
+    /// stays readable.
+    pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        self.run_with(query, TransactionConfig::default()).await
+    }
+
+    /// [`run`](Session::run) with a timeout and metadata.
+    pub async fn run_with(
+        &mut self,
+        query: impl Into<Query>,
+        tx_config: TransactionConfig,
+    ) -> Result<QueryResult> {
+        let mut query: Query = query.into();
+        if let (None, Some(n)) = (query.fetch_size(), self.config.fetch_size) {
+            query = query.with_fetch_size(n);
+        }
+        let slot_ref = self.slot.clone();
+        let mut slot = slot_ref.lock().await;
+        self.prepare(&mut slot).await?;
+        let mode = self.config.access_mode;
+        let options = self.acquire(&mut slot, mode, &tx_config).await?;
+        let Some(conn) = slot.lease.as_mut() else {
+            return Err(Error::SessionClosed);
+        };
+        if !self.driver.config.telemetry_disabled {
+            // Best effort: sent only if the server asked for it.
+            let _ = conn.telemetry(TelemetryApi::ImplicitTransaction);
+        }
+        let server = server_info(conn);
+        match conn.run(&query, &options).await {
+            Ok(stream) => {
+                if let (None, Some(db)) = (&options.db, stream.run_metadata().db()) {
+                    // The server named the home database it used (Bolt
+                    // 5.8): the session stays on it, and routing caches it.
+                    self.resolved_db = Some(db.to_owned());
+                    if let Some(lease) = slot.lease.as_ref() {
+                        self.driver.provider.home_database_seen(lease, db);
+                    }
+                }
+                let keys: Arc<[String]> = Arc::from(stream.keys());
+                let cell = slot.add_result(
+                    stream,
+                    ResultMeta {
+                        query: query.text().to_owned(),
+                        parameters: query.parameters().clone(),
+                        server,
+                        session: Some(self.shared.clone()),
+                    },
+                );
+                drop(slot);
+                Ok(QueryResult::new(
+                    cell,
+                    self.slot.clone(),
+                    self.driver.clone(),
+                    keys,
+                    true,
+                ))
+            }
+            Err(e) => {
+                slot.report_error(&self.driver.provider, &e).await;
+                slot.lease = None;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Begins an explicit transaction (the session's default access mode).
+    pub async fn begin_transaction(&mut self) -> Result<Transaction> {
+        self.begin_transaction_with(TransactionConfig::default())
+            .await
+    }
+
+    /// [`begin_transaction`](Session::begin_transaction) with a timeout and
+    /// metadata.
+    pub async fn begin_transaction_with(
+        &mut self,
+        tx_config: TransactionConfig,
+    ) -> Result<Transaction> {
+        let mode = self.config.access_mode;
+        self.begin(mode, &tx_config, TelemetryApi::ExplicitTransaction)
+            .await
+    }
+
+    /// Runs `work` in a read transaction, committing if it succeeds and
+    /// retrying it on transient failures, lost connections and cluster
+    /// role changes (with growing, jittered delays, within the driver's
+    /// `max_transaction_retry_time`). `work` may run more than once: it
+    /// should only touch the database through the transaction.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut boltline::Session) -> boltline::Result<()> {
+    /// let names: Vec<String> = session
+    ///     .execute_read(async |tx: &mut boltline::ManagedTransaction| {
+    ///         let mut result = tx.run("MATCH (p:Person) RETURN p.name AS name").await?;
+    ///         result.collect().await
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// The future is `Send` only when the closure captures nothing by
+    /// reference (a limitation of today's compiler with async closures);
+    /// inside `tokio::spawn` or a web handler, use
+    /// [`execute_read_boxed`](Session::execute_read_boxed).
+    pub async fn execute_read<T, F>(&mut self, work: F) -> Result<T>
+    where
+        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
+    {
+        self.execute(AccessMode::Read, TransactionConfig::default(), work)
+            .await
+    }
+
+    /// Like [`execute_read`](Session::execute_read), in a write transaction.
+    pub async fn execute_write<T, F>(&mut self, work: F) -> Result<T>
+    where
+        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
+    {
+        self.execute(AccessMode::Write, TransactionConfig::default(), work)
+            .await
+    }
+
+    /// A managed transaction with an explicit access mode and
+    /// configuration (timeout, metadata).
+    pub async fn execute<T, F>(
+        &mut self,
+        mode: AccessMode,
+        tx_config: TransactionConfig,
+        mut work: F,
+    ) -> Result<T>
+    where
+        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
+    {
+        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
+        let start = Instant::now();
+        let mut retry = 0u32;
+        loop {
+            let api = TelemetryApi::ManagedTransaction;
+            let attempt = match self.begin(mode, &tx_config, api).await {
+                Ok(tx) => {
+                    let mut managed = ManagedTransaction::new(tx);
+                    let r = work(&mut managed).await;
+                    finish(managed, r).await
+                }
+                Err(e) => Err(e),
+            };
+            match retry_delay(&policy, attempt, start, &mut retry) {
+                Ok(v) => return v,
+                Err(delay) => tokio::time::sleep(delay).await,
+            }
+        }
+    }
+
+    /// [`execute_read`](Session::execute_read) for closures returning a
+    /// boxed future: the resulting future is `Send` whatever the closure
+    /// borrows, so it works in `tokio::spawn` and web handlers.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut session: boltline::Session, name: String) -> boltline::Result<()> {
+    /// tokio::spawn(async move {
+    ///     session
+    ///         .execute_read_boxed(|tx| {
+    ///             Box::pin(async {
+    ///                 let query = boltline::Query::new("MATCH (p {name: $n}) RETURN p")
+    ///                     .param("n", name.as_str());
+    ///                 tx.run(query).await?.collect_records().await
+    ///             })
+    ///         })
+    ///         .await
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_read_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
+    where
+        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
+    {
+        self.execute_boxed(
+            AccessMode::Read,
+            TransactionConfig::default(),
+            TelemetryApi::ManagedTransaction,
+            work,
+        )
+        .await
+    }
+
+    /// [`execute_write`](Session::execute_write) for closures returning a
+    /// boxed future (see [`execute_read_boxed`](Session::execute_read_boxed)).
+    pub async fn execute_write_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
+    where
+        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
+    {
+        self.execute_boxed(
+            AccessMode::Write,
+            TransactionConfig::default(),
+            TelemetryApi::ManagedTransaction,
+            work,
+        )
+        .await
+    }
+
+    /// The retry loop for boxed work; the telemetry API tells the server
+    /// which driver API ran it.
+    pub(crate) async fn execute_boxed<'s, T, F>(
+        &mut self,
+        mode: AccessMode,
+        tx_config: TransactionConfig,
+        api: TelemetryApi,
+        mut work: F,
+    ) -> Result<T>
+    where
+        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
+    {
+        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
+        let start = Instant::now();
+        let mut retry = 0u32;
+        loop {
+            let attempt = match self.begin(mode, &tx_config, api).await {
+                Ok(tx) => {
+                    let mut managed = ManagedTransaction::new(tx);
+                    let r = work(&mut managed).await;
+                    finish(managed, r).await
+                }
+                Err(e) => Err(e),
+            };
+            match retry_delay(&policy, attempt, start, &mut retry) {
+                Ok(v) => return v,
+                Err(delay) => tokio::time::sleep(delay).await,
+            }
+        }
+    }
+
+    /// The bookmarks of the session's last transaction (or the ones it was
+    /// created with): pass them to another session to make it see this
+    /// session's work.
+    pub fn last_bookmarks(&self) -> Bookmarks {
+        lock(&self.shared.bookmarks).clone()
+    }
+
+    /// Ends the session: an open result's remaining records are discarded
+    /// (their summary still reports the bookmark), an open transaction is
+    /// rolled back, and the connection goes back to the pool.
+    pub async fn close(&mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        let mut slot = self.slot.lock().await;
+        let mut r = Ok(());
+        if slot.tx_alive() {
+            slot.discard_open_results(&self.driver.provider).await?;
+            slot.tx = None;
+            if let Some(conn) = slot.lease.as_mut() {
+                r = conn.rollback().await.map_err(Error::from);
+            }
+        } else {
+            slot.tx = None;
+            r = slot.discard_open_results(&self.driver.provider).await;
+        }
+        slot.lease = None;
+        r
+    }
+
+    /// Stops the session at once: its connection is closed (work in flight
+    /// is abandoned, an open transaction dies with it) and the session can
+    /// no longer be used. Never blocks.
+    pub fn cancel(&mut self) {
+        self.closed = true;
+        if let Ok(mut slot) = self.slot.try_lock() {
+            if let Some(lease) = slot.lease.take() {
+                lease.kill();
+            }
+            slot.abandon_all();
+        }
+        // If the slot is busy (a result is being read elsewhere), its
+        // connection goes back to the pool when the last handle is dropped,
+        // and the pool resets it.
+    }
+
+    /// Whether the session was closed or cancelled.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    pub(crate) async fn begin(
+        &mut self,
+        mode: AccessMode,
+        tx_config: &TransactionConfig,
+        api: TelemetryApi,
+    ) -> Result<Transaction> {
+        let slot_ref = self.slot.clone();
+        let mut slot = slot_ref.lock().await;
+        self.prepare(&mut slot).await?;
+        let options = self.acquire(&mut slot, mode, tx_config).await?;
+        let Some(conn) = slot.lease.as_mut() else {
+            return Err(Error::SessionClosed);
+        };
+        if !self.driver.config.telemetry_disabled {
+            let _ = conn.telemetry(api);
+        }
+        // BEGIN goes out with the first RUN (one round trip less); a
+        // failing BEGIN is reported by that RUN.
+        if let Err(e) = conn.begin_pipelined(&options).await {
+            slot.report_error(&self.driver.provider, &e).await;
+            slot.lease = None;
+            return Err(e.into());
+        }
+        let server = server_info(conn);
+        let token = Arc::new(TxToken);
+        slot.tx = Some(Arc::downgrade(&token));
+        Ok(Transaction {
+            slot: self.slot.clone(),
+            driver: self.driver.clone(),
+            session: self.shared.clone(),
+            server,
+            fetch_size: self.config.fetch_size,
+            token: Some(token),
+        })
+    }
+
+    /// Makes the slot free for new work: fails if a live transaction is
+    /// open, cleans up after a dropped one, buffers open results, returns
+    /// the connection.
+    async fn prepare(&mut self, slot: &mut Slot) -> Result<()> {
+        if self.closed {
+            return Err(Error::SessionClosed);
+        }
+        if self.driver.is_closed() {
+            return Err(Error::DriverClosed);
+        }
+        if let Some(n) = self.config.fetch_size.filter(|&n| n == 0 || n < -1) {
+            return Err(Error::InvalidConfig(format!(
+                "the session's fetch_size must be positive, or -1 to fetch everything at once; \
+                 got {n}"
+            )));
+        }
+        if slot.tx.is_some() {
+            if slot.tx_alive() {
+                return Err(Error::TransactionOpen);
+            }
+            // A transaction was dropped while the slot was busy: hand its
+            // connection back; the pool's reset rolls it back.
+            slot.abandon_all();
+        }
+        let r = slot.buffer_open_results(&self.driver.provider).await;
+        slot.lease = None;
+        r
+    }
+
+    /// Acquires a connection into the slot; returns the options for
+    /// `BEGIN`/`RUN`.
+    async fn acquire(
+        &mut self,
+        slot: &mut Slot,
+        mode: AccessMode,
+        tx_config: &TransactionConfig,
+    ) -> Result<TxOptions> {
+        let bookmarks = self.shared.bookmarks_for_work().await;
+        let database = self
+            .config
+            .database
+            .clone()
+            .or_else(|| self.resolved_db.clone());
+        let request = AcquireRequest {
+            database: database.clone(),
+            mode,
+            bookmarks: bookmarks.to_vec(),
+            imp_user: self.config.impersonated_user.clone(),
+            auth: self.config.auth.clone(),
+        };
+        let lease = self
+            .driver
+            .provider
+            .acquire(&request, &self.driver.auths)
+            .await?;
+        let db = database.or_else(|| lease.resolved_database().map(str::to_owned));
+        if self.resolved_db.is_none() && self.config.database.is_none() {
+            self.resolved_db.clone_from(&db);
+        }
+        slot.database = db.clone().unwrap_or_default();
+        slot.lease = Some(lease);
+        Ok(TxOptions {
+            bookmarks: bookmarks.to_vec(),
+            tx_timeout: tx_config.timeout,
+            tx_metadata: tx_config.metadata.clone(),
+            mode,
+            db,
+            imp_user: self.config.impersonated_user.clone(),
+            notification_filter: self.config.notification_filter.clone(),
+        })
+    }
+}
+
+/// Commits after successful work; rolls back after failed work (whose
+/// error is what counts: the rollback's own failure, often the same cause,
+/// is dropped).
+pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> Result<T> {
+    match r {
+        Ok(v) => managed.tx.commit().await.map(|()| v),
+        Err(e) => {
+            let _ = managed.tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// `Ok(outcome)` to return it, `Err(delay)` to retry after the delay.
+pub(crate) fn retry_delay<T>(
+    policy: &RetryPolicy,
+    attempt: Result<T>,
+    start: Instant,
+    retry: &mut u32,
+) -> std::result::Result<Result<T>, std::time::Duration> {
+    match attempt {
+        Err(e) if policy.should_retry(&e, start.elapsed()) => {
+            let delay = policy.delay(*retry, random_unit());
+            *retry += 1;
+            tracing::info!(
+                target: "boltline",
+                error = %e,
+                retry = *retry,
+                ?delay,
+                "managed transaction failed; retrying"
+            );
+            Err(delay)
+        }
+        outcome => Ok(outcome),
+    }
+}
+
+fn server_info(lease: &Lease) -> ServerInfo {
+    ServerInfo {
+        address: lease.address().clone(),
+        agent: lease.server_info().agent.clone(),
+        protocol_version: lease.version(),
+    }
+}

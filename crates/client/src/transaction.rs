@@ -1,0 +1,251 @@
+//! Explicit and managed transactions.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use boltline_bolt::{Map, Query};
+
+use crate::driver::DriverInner;
+use crate::shared::{ResultMeta, SessionShared, SlotRef, TxToken};
+use crate::summary::ServerInfo;
+use crate::{Error, QueryResult, Result};
+
+/// Settings of one transaction (the official drivers' `unit_of_work`):
+/// a server-side timeout and metadata shown in the server's transaction
+/// listings and query log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransactionConfig {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) metadata: Option<Map>,
+}
+
+impl TransactionConfig {
+    /// No timeout (the server's default), no metadata.
+    pub fn new() -> Self {
+        TransactionConfig::default()
+    }
+
+    /// The server terminates the transaction after this long.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Attaches metadata (visible in `SHOW TRANSACTIONS` and the query log).
+    pub fn with_metadata(mut self, metadata: Map) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+/// An explicit transaction, from
+/// [`Session::begin_transaction`](crate::Session::begin_transaction).
+///
+/// Its work becomes visible with [`commit`](Transaction::commit) and is
+/// undone with [`rollback`](Transaction::rollback). Dropping an open
+/// transaction rolls it back without blocking: its connection goes back to
+/// the pool, which resets it (ending the transaction) before reuse.
+#[must_use = "a transaction is rolled back when dropped; call commit() to keep its work"]
+#[derive(Debug)]
+pub struct Transaction {
+    pub(crate) slot: SlotRef,
+    pub(crate) driver: Arc<DriverInner>,
+    pub(crate) session: Arc<SessionShared>,
+    pub(crate) server: ServerInfo,
+    pub(crate) fetch_size: Option<i64>,
+    /// `Some` while open.
+    pub(crate) token: Option<Arc<TxToken>>,
+}
+
+impl Transaction {
+    /// Runs a query in the transaction. Several results may be open at
+    /// once; they must be read before the transaction ends (its end
+    /// discards what is left).
+    pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let token = self
+            .token
+            .clone()
+            .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
+        let mut query: Query = query.into();
+        if let (None, Some(n)) = (query.fetch_size(), self.fetch_size) {
+            query = query.with_fetch_size(n);
+        }
+        let mut slot = self.slot.lock().await;
+        if !slot
+            .tx
+            .as_ref()
+            .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)))
+        {
+            return Err(Error::TransactionClosed("its session ended it"));
+        }
+        let Some(conn) = slot.lease.as_mut() else {
+            return Err(Error::TransactionClosed("its connection was lost"));
+        };
+        match conn.run_in_tx(&query).await {
+            Ok(stream) => {
+                let keys: Arc<[String]> = Arc::from(stream.keys());
+                let cell = slot.add_result(
+                    stream,
+                    ResultMeta {
+                        query: query.text().to_owned(),
+                        parameters: query.parameters().clone(),
+                        server: self.server.clone(),
+                        session: None,
+                    },
+                );
+                drop(slot);
+                Ok(QueryResult::new(
+                    cell,
+                    self.slot.clone(),
+                    self.driver.clone(),
+                    keys,
+                    false,
+                ))
+            }
+            Err(e) => {
+                slot.report_error(&self.driver.provider, &e).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Commits: the work becomes visible, and the session's bookmark moves
+    /// to this transaction. Open results are discarded first.
+    ///
+    /// If the connection breaks during the commit, the outcome is unknown:
+    /// [`Error::IncompleteCommit`].
+    pub async fn commit(mut self) -> Result<()> {
+        self.end(true).await
+    }
+
+    /// Rolls the work back. Open results are discarded first.
+    pub async fn rollback(mut self) -> Result<()> {
+        self.end(false).await
+    }
+
+    /// Rolls back if still open; does nothing otherwise.
+    pub async fn close(mut self) -> Result<()> {
+        if self.token.is_some() {
+            self.end(false).await
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Ends the transaction at once, without a round trip: its connection
+    /// goes back to the pool, which resets it (rolling back) before reuse.
+    pub fn cancel(mut self) {
+        self.abandon();
+    }
+
+    /// Whether the transaction has ended.
+    pub fn closed(&self) -> bool {
+        self.token.is_none()
+    }
+
+    pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
+        let token = self
+            .token
+            .take()
+            .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
+        let mut slot = self.slot.lock().await;
+        let ours = slot
+            .tx
+            .as_ref()
+            .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)));
+        if !ours {
+            return Err(Error::TransactionClosed("its session ended it"));
+        }
+        slot.discard_open_results(&self.driver.provider).await?;
+        slot.tx = None;
+        let Some(conn) = slot.lease.as_mut() else {
+            return Err(Error::TransactionClosed("its connection was lost"));
+        };
+        let outcome = if commit {
+            conn.commit().await.map(Some)
+        } else {
+            conn.rollback().await.map(|()| None)
+        };
+        let r = match outcome {
+            Ok(Some(success)) => {
+                if let Some(b) = success.bookmark() {
+                    self.session.transaction_ended(b).await;
+                }
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => {
+                slot.report_error(&self.driver.provider, &e).await;
+                if commit && e.is_connection_error() {
+                    Err(Error::IncompleteCommit(e))
+                } else {
+                    Err(Error::from(e))
+                }
+            }
+        };
+        if r.is_err() {
+            // Whatever state the server is in, the pool resets it.
+            slot.lease = None;
+        } else {
+            slot.release_if_idle();
+        }
+        r
+    }
+
+    /// Gives the connection back without ending the transaction on the
+    /// server; the pool's reset rolls it back. Never blocks.
+    fn abandon(&mut self) {
+        let Some(token) = self.token.take() else {
+            return;
+        };
+        if let Ok(mut slot) = self.slot.try_lock() {
+            if slot
+                .tx
+                .as_ref()
+                .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)))
+            {
+                slot.abandon_all();
+                tracing::debug!(target: "boltline", "open transaction dropped; its connection is reset by the pool");
+            }
+        }
+        // Otherwise the slot is busy (a result of this transaction is being
+        // read elsewhere); the session sees the dead token on its next use
+        // and does the same.
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+/// The transaction a managed-transaction function receives
+/// ([`Session::execute_read`](crate::Session::execute_read),
+/// [`Session::execute_write`](crate::Session::execute_write)): it can only
+/// run queries; the driver commits, rolls back and retries.
+///
+/// The lifetime is a scope marker for the boxed-closure APIs
+/// ([`Session::execute_read_boxed`](crate::Session::execute_read_boxed)):
+/// it lets the boxed future borrow what the closure captures. Write the
+/// type without it (`&mut ManagedTransaction`).
+#[derive(Debug)]
+pub struct ManagedTransaction<'scope> {
+    pub(crate) tx: Transaction,
+    pub(crate) scope: PhantomData<&'scope ()>,
+}
+
+impl ManagedTransaction<'_> {
+    pub(crate) fn new(tx: Transaction) -> Self {
+        ManagedTransaction {
+            tx,
+            scope: PhantomData,
+        }
+    }
+
+    /// Runs a query in the transaction.
+    pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        self.tx.run(query).await
+    }
+}

@@ -1,0 +1,402 @@
+//! The driver against the scripted Bolt stub server: what goes over the
+//! wire for retries, impersonation, notification filters, telemetry and
+//! per-session credentials.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use boltline::{
+    AuthToken, Config, Driver, Error, ManagedTransaction, NotificationFilter, NotificationSeverity,
+    SessionConfig,
+};
+use boltline_stub::{map, sig, steps, ConnectionReport, Script, StubServer, Value};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn driver(server: &StubServer, config: Config) -> Driver {
+    Driver::with_config(
+        &format!("bolt://{}", server.host_port()),
+        AuthToken::basic("neo4j", "pass"),
+        config,
+    )
+    .expect("driver")
+}
+
+fn quick() -> Config {
+    Config::builder()
+        .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .with_max_transaction_retry_time(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// An explicit transaction returning one record, committed.
+fn tx_return_one(bookmark: &str) -> Script {
+    steps()
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::COMMIT)
+        .success([("bookmark", Value::from(bookmark))])
+}
+
+async fn read_one(tx: &mut ManagedTransaction<'_>) -> boltline::Result<i64> {
+    let mut r = tx.run("RETURN 1 AS x").await?;
+    r.single(true)
+        .await?
+        .ok_or(Error::ResultNotSingle { found: 0 })?
+        .get_as("x")
+}
+
+fn extra(report: &ConnectionReport, signature: u8) -> Vec<&boltline::Map> {
+    report
+        .messages(signature)
+        .into_iter()
+        .filter_map(|m| {
+            // RUN's extra is its third field, BEGIN's and HELLO's the first.
+            let i = if signature == sig::RUN { 2 } else { 0 };
+            m.map(i)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn managed_transactions_retry_transient_failures() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .failure(
+            "Neo.TransientError.Transaction.DeadlockDetected",
+            "deadlock, try again",
+        )
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .repeat_until_closed(tx_return_one("bm-1"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let mut s = d.session(SessionConfig::new());
+    let attempts = AtomicUsize::new(0);
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_read(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            read_one(tx).await
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(v, 1);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        s.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        ["bm-1"]
+    );
+    // Read mode went over the wire.
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let begins = extra(&reports[0], sig::BEGIN);
+    assert_eq!(begins.len(), 2, "{:?}", reports[0].names());
+    assert!(begins
+        .iter()
+        .all(|b| b.get("mode") == Some(&Value::from("r"))));
+    assert_eq!(server_accepted(&reports), 1);
+}
+
+fn server_accepted(reports: &[ConnectionReport]) -> usize {
+    reports.iter().filter(|r| r.handshake.is_some()).count()
+}
+
+#[tokio::test]
+async fn managed_transactions_retry_on_a_lost_connection() {
+    let broken = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .close();
+    let healthy = Script::authenticated(5, 4).repeat_until_closed(tx_return_one("bm-2"));
+    let server = StubServer::start([broken, healthy]).await.unwrap();
+    let d = driver(&server, quick());
+    let mut s = d.session(SessionConfig::new());
+    let attempts = AtomicUsize::new(0);
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_write(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            read_one(tx).await
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(v, 1);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        s.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        ["bm-2"]
+    );
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    assert_eq!(server_accepted(&reports), 2);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .failure("Neo.ClientError.Statement.SyntaxError", "bad query")
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let mut s = d.session(SessionConfig::new());
+    let attempts = AtomicUsize::new(0);
+    let e = tokio::time::timeout(
+        LIMIT,
+        s.execute_write(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            read_one(tx).await
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(e.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    assert_eq!(attempts.load(Ordering::SeqCst), 1);
+    drop(s);
+    d.close().await;
+}
+
+#[tokio::test]
+async fn impersonation_reaches_begin_and_run() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r")), ("bookmark", Value::from("b1"))])
+        .repeat_until_closed(tx_return_one("b2"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let mut s = d.session(
+        SessionConfig::new()
+            .with_database("movies")
+            .with_impersonated_user("bob"),
+    );
+    let mut r = s.run("RETURN 1 AS x").await.unwrap();
+    assert_eq!(r.collect::<i64>().await.unwrap(), [1]);
+    s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let run = extra(&reports[0], sig::RUN);
+    assert_eq!(run[0].get("imp_user"), Some(&Value::from("bob")));
+    assert_eq!(run[0].get("db"), Some(&Value::from("movies")));
+    let begin = extra(&reports[0], sig::BEGIN);
+    assert_eq!(begin[0].get("imp_user"), Some(&Value::from("bob")));
+    assert_eq!(begin[0].get("db"), Some(&Value::from("movies")));
+    // The second transaction waits for the first one's bookmark.
+    assert_eq!(begin[0].get("bookmarks"), Some(&Value::from_iter(["b1"])));
+}
+
+#[tokio::test]
+async fn notification_filters_go_to_hello_and_per_session_to_begin() {
+    let script = Script::authenticated(5, 4).repeat_until_closed(tx_return_one("b"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let config = Config::builder()
+        .with_notification_filter(NotificationFilter {
+            minimum_severity: Some(NotificationSeverity::Warning),
+            disabled_classifications: Some(vec!["HINT".into()]),
+        })
+        .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let d = driver(&server, config);
+    let mut s = d.session(SessionConfig::new().with_notification_filter(NotificationFilter::off()));
+    s.execute_write(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    let mut plain = d.session(SessionConfig::new());
+    plain
+        .execute_write(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    drop((s, plain));
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let hello = extra(&reports[0], sig::HELLO);
+    assert_eq!(
+        hello[0].get("notifications_minimum_severity"),
+        Some(&Value::from("WARNING"))
+    );
+    assert_eq!(
+        hello[0].get("notifications_disabled_categories"),
+        Some(&Value::from_iter(["HINT"]))
+    );
+    let begin = extra(&reports[0], sig::BEGIN);
+    assert_eq!(
+        begin[0].get("notifications_minimum_severity"),
+        Some(&Value::from("OFF"))
+    );
+    assert_eq!(begin[1].get("notifications_minimum_severity"), None);
+}
+
+fn telemetry_script() -> Script {
+    let hints = map([(
+        "hints",
+        Value::Map(map([("telemetry.enabled", Value::from(true))])),
+    )]);
+    Script::bolt(5, 4).hello_ok(hints, true)
+}
+
+#[tokio::test]
+async fn telemetry_names_the_api_when_the_server_asks() {
+    let script = telemetry_script()
+        // execute_read: managed transaction (0).
+        .expect(sig::TELEMETRY)
+        .success(map::<&str>([]))
+        .repeat_until_closed(
+            tx_return_one("b")
+                // begin_transaction: explicit (1)
+                .expect(sig::TELEMETRY)
+                .success(map::<&str>([]))
+                .expect(sig::BEGIN)
+                .expect(sig::RUN)
+                .expect(sig::PULL)
+                .success(map::<&str>([]))
+                .success([("fields", Value::from_iter(["x"]))])
+                .record(vec![Value::from(1)])
+                .success([("type", Value::from("r"))])
+                .expect(sig::COMMIT)
+                .success([("bookmark", Value::from("b"))])
+                // run: implicit (2)
+                .expect(sig::TELEMETRY)
+                .success(map::<&str>([]))
+                .expect(sig::RUN)
+                .expect(sig::PULL)
+                .success([("fields", Value::from_iter(["x"]))])
+                .record(vec![Value::from(1)])
+                .success([("type", Value::from("r")), ("bookmark", Value::from("b"))])
+                // execute_query (3)
+                .expect(sig::TELEMETRY)
+                .success(map::<&str>([])),
+        );
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let mut s = d.session(SessionConfig::new());
+    s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    let mut tx = s.begin_transaction().await.unwrap();
+    read_one_tx(&mut tx).await;
+    tx.commit().await.unwrap();
+    let mut r = s.run("RETURN 1 AS x").await.unwrap();
+    r.consume().await.unwrap();
+    let eager = match d.execute_query("RETURN 1 AS x").run().await {
+        Ok(e) => e,
+        Err(e) => {
+            d.close().await;
+            let reports = server.finish_within(LIMIT).await;
+            panic!("{e}: {:?} {:?}", reports[0].names(), reports[0].outcome);
+        }
+    };
+    assert_eq!(eager.records.len(), 1);
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let apis: Vec<i64> = reports[0]
+        .messages(sig::TELEMETRY)
+        .iter()
+        // `TELEMETRY api`: the one field is the API's code.
+        .filter_map(|m| m.fields.first().and_then(Value::as_i64))
+        .collect();
+    assert_eq!(apis, [0, 1, 2, 3]);
+}
+
+async fn read_one_tx(tx: &mut boltline::Transaction) {
+    let mut r = tx.run("RETURN 1 AS x").await.unwrap();
+    assert_eq!(r.collect::<i64>().await.unwrap(), [1]);
+}
+
+#[tokio::test]
+async fn telemetry_can_be_disabled() {
+    let script = telemetry_script().repeat_until_closed(tx_return_one("b"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let config = Config::builder()
+        .with_telemetry_disabled(true)
+        .build()
+        .unwrap();
+    let d = driver(&server, config);
+    let mut s = d.session(SessionConfig::new());
+    s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    assert!(reports[0].messages(sig::TELEMETRY).is_empty());
+    assert_eq!(reports[0].messages(sig::BEGIN).len(), 1);
+}
+
+#[tokio::test]
+async fn per_session_credentials_reauthenticate_and_switch_back() {
+    let script = Script::authenticated(5, 4).repeat_until_closed(
+        steps()
+            .expect(sig::LOGOFF)
+            .success(map::<&str>([]))
+            .expect(sig::LOGON)
+            .success(map::<&str>([]))
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success(map::<&str>([]))
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(1)])
+            .success([("type", Value::from("r"))])
+            .expect(sig::COMMIT)
+            .success([("bookmark", Value::from("b"))]),
+    );
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let mut alice =
+        d.session(SessionConfig::new().with_auth(AuthToken::basic("alice", "a-secret")));
+    alice
+        .execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    drop(alice);
+    // The driver's own user again: the connection switches back.
+    let mut driver_user = d.session(SessionConfig::new());
+    driver_user
+        .execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+        .await
+        .unwrap();
+    drop(driver_user);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let logons: Vec<String> = reports[0]
+        .messages(sig::LOGON)
+        .iter()
+        .filter_map(|m| {
+            m.entry(0, "principal")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(logons, ["neo4j", "alice", "neo4j"]);
+}
