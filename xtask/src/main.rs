@@ -38,7 +38,8 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo                 run the demo (the README's main job)
+  demo                 the README's main job: the driver tour against Neo4j (started if
+                       BOLTLINE_URI is not set), then the codec demo
   test                 fmt check, clippy -D warnings, all tests incl. real-Neo4j integration tests
   ci                   same as test (what .ci/run calls)
   neo4j start|stop|status   manage the local Neo4j test server
@@ -73,13 +74,31 @@ pub(crate) fn cargo_with_env(
     }
 }
 
+/// The main job: the driver tour (`crates/client/examples/demo.rs`) against
+/// the server named by `BOLTLINE_URI`, or else a local Neo4j started (and
+/// stopped afterwards) for the purpose; then the codec on its own.
 fn demo() -> Result<(), String> {
+    let run = ["run", "--quiet", "-p", "boltline", "--example", "demo"];
+    if std::env::var_os("BOLTLINE_URI").is_some() {
+        cargo("demo", &run)?;
+    } else {
+        neo4j::with_server(|server| {
+            cargo_with_env(
+                "demo",
+                &run,
+                &[
+                    ("BOLTLINE_URI", server.uri()),
+                    ("BOLTLINE_USER", server.user()),
+                    ("BOLTLINE_PASSWORD", server.password()),
+                ],
+            )
+        })?;
+    }
     cargo(
-        "demo",
+        "codec demo",
         &[
             "run",
             "--quiet",
-            "--release",
             "-p",
             "boltline-packstream",
             "--example",

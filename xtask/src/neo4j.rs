@@ -174,6 +174,16 @@ impl TestServer {
         self.get(ENV_URI).unwrap_or_default()
     }
 
+    /// The user name (`BOLTLINE_TEST_USER`).
+    pub(crate) fn user(&self) -> &str {
+        self.get(ENV_USER).unwrap_or_default()
+    }
+
+    /// The password (`BOLTLINE_TEST_PASSWORD`).
+    pub(crate) fn password(&self) -> &str {
+        self.get(ENV_PASSWORD).unwrap_or_default()
+    }
+
     /// The environment variables for the test process.
     pub(crate) fn env(&self) -> Vec<(&str, &str)> {
         self.vars.iter().map(|(k, v)| (*k, v.as_str())).collect()
