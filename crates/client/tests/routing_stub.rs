@@ -1,0 +1,165 @@
+//! The driver over `neo4j://` against scripted stub servers playing a
+//! cluster: a write that meets a follower (`NotALeader`) is retried on the
+//! new leader after the routing table is fetched again.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use boltline::{AuthToken, Config, Driver, ManagedTransaction, SessionConfig};
+use boltline_stub::{map, sig, Map, Script, StubServer, Value};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// A free local address to start a stub on later, so scripts can name it.
+fn reserve() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("address")
+}
+
+fn list(addresses: &[SocketAddr]) -> Value {
+    Value::List(
+        addresses
+            .iter()
+            .map(|a| Value::from(a.to_string()))
+            .collect(),
+    )
+}
+
+fn rt(routers: &[SocketAddr], readers: &[SocketAddr], writers: &[SocketAddr]) -> Value {
+    Value::from_iter([
+        ("ttl", Value::from(300)),
+        ("db", Value::from("neo4j")),
+        (
+            "servers",
+            Value::List(vec![
+                Value::from_iter([("role", Value::from("ROUTE")), ("addresses", list(routers))]),
+                Value::from_iter([("role", Value::from("READ")), ("addresses", list(readers))]),
+                Value::from_iter([("role", Value::from("WRITE")), ("addresses", list(writers))]),
+            ]),
+        ),
+    ])
+}
+
+fn hello() -> Script {
+    Script::bolt(5, 8).hello_ok(Map::new(), true)
+}
+
+#[tokio::test]
+async fn a_write_that_meets_a_follower_is_retried_on_the_new_leader() {
+    let (old, new, reader) = (reserve(), reserve(), reserve());
+    let old_server = StubServer::start_on(
+        old,
+        [hello()
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[old, new], &[reader], &[old]))])
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .failure(
+                "Neo.ClientError.Cluster.NotALeader",
+                "No write operations are allowed on this database",
+            )
+            .ignored()
+            .ignored()
+            // The failed transaction is cleared at once.
+            .expect(sig::RESET)
+            .success(map::<&str>([]))],
+    )
+    .await
+    .unwrap();
+    let new_server = StubServer::start_on(
+        new,
+        [hello()
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[new, old], &[reader], &[new]))])
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success(map::<&str>([]))
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(1)])
+            .success([("type", Value::from("w"))])
+            .expect(sig::COMMIT)
+            .success([("bookmark", Value::from("bm-after-switch"))])],
+    )
+    .await
+    .unwrap();
+
+    let config = Config::builder()
+        .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .with_max_transaction_retry_time(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let driver = Driver::with_config(
+        &format!("neo4j://{old}"),
+        AuthToken::basic("neo4j", "pass"),
+        config,
+    )
+    .unwrap();
+    let mut session = driver.session(SessionConfig::new().with_database("neo4j"));
+    let attempts = AtomicUsize::new(0);
+    let x: i64 = tokio::time::timeout(
+        LIMIT,
+        session.execute_write(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            let mut r = tx.run("CREATE (n:Thing) RETURN 1 AS x").await?;
+            r.single(true).await?.expect("strict").get_as("x")
+        }),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        panic!(
+            "hang; old saw {:?}, new saw {:?}",
+            old_server
+                .reports()
+                .iter()
+                .map(|r| (r.names(), r.outcome.clone()))
+                .collect::<Vec<_>>(),
+            new_server
+                .reports()
+                .iter()
+                .map(|r| (r.names(), r.outcome.clone()))
+                .collect::<Vec<_>>()
+        )
+    })
+    .expect("retried to success on the new leader");
+    assert_eq!(x, 1);
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        2,
+        "one failure, one success"
+    );
+    assert_eq!(
+        session.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        ["bm-after-switch"]
+    );
+    drop(session);
+    driver.close().await;
+
+    // The follower was asked once and never again; the new leader got the
+    // retried transaction after answering the new ROUTE.
+    let old_accepted = old_server.accepted();
+    let old_reports = old_server.finish_within(LIMIT).await;
+    assert_eq!(
+        old_server_names(&old_reports[0]),
+        ["HELLO", "LOGON", "ROUTE", "BEGIN", "RUN", "PULL", "RESET"]
+    );
+    assert!(
+        old_reports[0].outcome.is_ok(),
+        "{:?}",
+        old_reports[0].outcome
+    );
+    assert_eq!(old_accepted, 1, "no second connection to the follower");
+    let new_reports = new_server.finish_and_assert().await;
+    assert_eq!(
+        new_reports[0].names()[..7],
+        ["HELLO", "LOGON", "ROUTE", "BEGIN", "RUN", "PULL", "COMMIT"]
+    );
+}
+
+/// The messages up to the failed transaction's reset (a GOODBYE at close
+/// time may follow).
+fn old_server_names(report: &boltline_stub::ConnectionReport) -> Vec<String> {
+    report.names().into_iter().take(7).collect()
+}
