@@ -165,7 +165,20 @@ impl Provider {
 /// switches it back. Keyed by the connection's process-unique id.
 pub(crate) struct AuthTracker {
     driver_auth: AuthToken,
-    switched: Mutex<HashMap<u64, AuthToken>>,
+    /// Connections not logged in with the driver's credentials. Absent:
+    /// the driver's.
+    switched: Mutex<HashMap<u64, Identity>>,
+}
+
+/// Who a connection is logged in as, when not as the driver.
+#[derive(Clone, PartialEq)]
+enum Identity {
+    /// A session's own credentials.
+    Session(AuthToken),
+    /// A switch was started and did not finish (cancelled or failed after
+    /// LOGOFF/LOGON went out): the next user re-authenticates whatever it
+    /// wants, never trusting what the connection might be.
+    Unknown,
 }
 
 impl fmt::Debug for AuthTracker {
@@ -184,7 +197,7 @@ impl AuthTracker {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, AuthToken>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Identity>> {
         // A panic while holding this lock cannot leave the map inconsistent
         // (single inserts and removes), so a poisoned lock is still usable.
         self.switched.lock().unwrap_or_else(|p| p.into_inner())
@@ -194,19 +207,41 @@ impl AuthTracker {
         let id = conn.id();
         let current = self.lock().get(&id).cloned();
         let wanted = wanted.filter(|w| **w != self.driver_auth);
-        if current.as_ref() == wanted {
+        let up_to_date = match (&current, wanted) {
+            (None, None) => true,
+            (Some(Identity::Session(have)), Some(w)) => have == w,
+            _ => false,
+        };
+        if up_to_date {
             return Ok(());
         }
         let target = wanted.unwrap_or(&self.driver_auth);
-        // Record the target before the round trip: if this future is
-        // dropped, the connection still sends the queued LOGOFF/LOGON before
-        // its next request, so it ends up with the target's credentials; if
-        // the server rejects them, the connection is defunct and never reused.
-        match wanted {
-            Some(w) => self.lock().insert(id, w.clone()),
-            None => self.lock().remove(&id),
-        };
-        conn.reauth(target).await?;
-        Ok(())
+        // Unknown until LOGON has succeeded: if this future is dropped or
+        // the switch fails after LOGOFF/LOGON went out, the connection is
+        // attributed to nobody, and its next user switches it again.
+        self.lock().insert(id, Identity::Unknown);
+        match conn.reauth(target).await {
+            Ok(()) => {
+                match wanted {
+                    Some(w) => self.lock().insert(id, Identity::Session(w.clone())),
+                    None => self.lock().remove(&id),
+                };
+                Ok(())
+            }
+            Err(e) => {
+                if matches!(
+                    e,
+                    BoltError::Unsupported { .. } | BoltError::InvalidState(_)
+                ) {
+                    // Refused before anything was sent: unchanged identity.
+                    let mut map = self.lock();
+                    match current {
+                        Some(identity) => map.insert(id, identity),
+                        None => map.remove(&id),
+                    };
+                }
+                Err(e.into())
+            }
+        }
     }
 }

@@ -400,3 +400,47 @@ async fn per_session_credentials_reauthenticate_and_switch_back() {
         .collect();
     assert_eq!(logons, ["neo4j", "alice", "neo4j"]);
 }
+
+/// A server without re-authentication (Bolt 5.0) cannot run a session with
+/// its own credentials: every such session fails, none runs as the
+/// driver's user, and the driver's own sessions still work.
+#[tokio::test]
+async fn session_credentials_never_fall_back_to_the_driver_user() {
+    let script = Script::authenticated(5, 0).repeat_until_closed(tx_return_one("bm"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let alice = || SessionConfig::new().with_auth(AuthToken::basic("alice", "a-secret"));
+    for attempt in 0..2 {
+        let mut s = d.session(alice());
+        let r = tokio::time::timeout(
+            LIMIT,
+            s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await),
+        )
+        .await
+        .unwrap();
+        assert!(
+            r.is_err(),
+            "attempt {attempt}: a session with its own auth ran: {r:?}"
+        );
+    }
+    // The connection itself is fine for the driver's own credentials.
+    let mut s = d.session(SessionConfig::new());
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(v, 1);
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let names = reports[0].names();
+    assert_eq!(
+        names.iter().filter(|n| *n == "BEGIN").count(),
+        1,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n == "LOGON"), "{names:?}");
+}

@@ -325,8 +325,9 @@ impl<M: ManageConnection> Pool<M> {
 /// goes back to the pool when dropped.
 ///
 /// On release a broken connection is closed and its place freed at once; a
-/// dirty one goes back and is reset when next acquired; a connection
-/// released after the pool closed is closed.
+/// dirty one is reset at once on a spawned task (or, outside a tokio
+/// runtime, when next acquired); a connection released after the pool
+/// closed is closed.
 #[must_use = "dropping the guard returns the connection at once"]
 pub struct Pooled<M: ManageConnection> {
     obj: Option<Object<Adapter<M>>>,
@@ -425,6 +426,28 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                 rt.spawn(async move { shared.manager.close(slot.conn).await });
             }
             return;
+        }
+        if health == Health::Dirty {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                // Reset now rather than at the next acquisition: an
+                // abandoned transaction holds its locks on the server until
+                // then, and a quiet pool may not lend this connection again
+                // for a long time. The object stays checked out meanwhile;
+                // if the reset fails or the runtime goes away, the
+                // connection is dropped or reset at acquisition as before.
+                let shared = s.clone();
+                rt.spawn(async move {
+                    let mut obj = obj;
+                    match shared.manager.reset(&mut obj.conn).await {
+                        Ok(()) => obj.idle_since = Instant::now(),
+                        Err(e) => {
+                            tracing::debug!(target: "boltline_pool", error = %e, "reset after release failed, closing");
+                            drop(Object::take(obj));
+                        }
+                    }
+                });
+                return;
+            }
         }
         obj.idle_since = Instant::now();
         // Dropping the object hands it back to deadpool's idle queue.

@@ -267,3 +267,32 @@ async fn a_server_that_goes_away_and_comes_back() {
     pool.close().await;
     server.finish_and_assert().await;
 }
+
+#[tokio::test]
+async fn an_abandoned_transaction_is_reset_at_once_not_when_next_lent() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .success(Vec::<(&str, Value)>::new())
+        .expect(sig::RESET)
+        .success(Vec::<(&str, Value)>::new())
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        conn.begin(&TxOptions::new()).await.unwrap();
+        // Dropped with the transaction open (its locks held on the server).
+    }
+    // Nobody acquires again; the RESET goes out anyway.
+    tokio::time::timeout(LIMIT, async {
+        while !server.reports()[0].names().iter().any(|n| n == "RESET") {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("RESET sent on release");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    pool.close().await;
+    server.finish_and_assert().await;
+}

@@ -177,12 +177,15 @@ async fn clean_connections_are_reused_without_a_round_trip() {
 }
 
 #[tokio::test]
-async fn only_a_dirty_connection_is_reset() {
+async fn a_dirty_connection_is_reset_on_release_without_waiting_for_a_user() {
     let (pool, world) = pool(small(4)).await;
     pool.acquire().await.unwrap().dirty = true;
+    // The reset runs on a spawned task: no acquisition needed.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(world.resets.load(SeqCst), 1);
     let c = pool.acquire().await.unwrap();
     assert_eq!((c.id, c.dirty), (0, false));
-    assert_eq!(world.resets.load(SeqCst), 1);
+    assert_eq!(world.resets.load(SeqCst), 1, "clean now: no second reset");
 }
 
 #[tokio::test]
@@ -314,8 +317,9 @@ async fn a_cancelled_holder_returns_its_connection_for_reset() {
 
 #[tokio::test]
 async fn a_reset_interrupted_by_cancellation_closes_the_connection() {
-    let (pool, world) = pool(small(1)).await;
-    pool.acquire().await.unwrap().dirty = true;
+    // force_reset makes the acquisition itself reset the connection.
+    let (pool, world) = pool(small(1).force_reset(true)).await;
+    drop(pool.acquire().await.unwrap());
     world.reset_delay_ms.store(200, SeqCst);
     let r = tokio::time::timeout(Duration::from_millis(30), pool.acquire()).await;
     assert!(r.is_err(), "cancelled during the reset");
@@ -325,6 +329,20 @@ async fn a_reset_interrupted_by_cancellation_closes_the_connection() {
     world.reset_delay_ms.store(0, SeqCst);
     let c = pool.acquire().await.unwrap();
     assert_eq!((c.id, c.dirty), (1, false));
+}
+
+#[tokio::test]
+async fn a_waiter_cancelled_behind_a_slow_release_reset_leaks_nothing() {
+    let (pool, world) = pool(small(1)).await;
+    world.reset_delay_ms.store(200, SeqCst);
+    pool.acquire().await.unwrap().dirty = true;
+    // The only connection is being reset: a waiter gives up.
+    let r = tokio::time::timeout(Duration::from_millis(30), pool.acquire()).await;
+    assert!(r.is_err());
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.dirty), (0, false), "the reset connection, clean");
+    assert_eq!((world.resets.load(SeqCst), world.live.load(SeqCst)), (1, 1));
 }
 
 #[tokio::test]

@@ -380,6 +380,15 @@ where
             return Ok(false);
         }
         self.ensure_idle_for("send telemetry")?;
+        // Telemetry is best effort: while a dropped result still needs its
+        // DISCARD, or answers to abandoned requests are still owed, the
+        // server may not be READY, so skip it rather than send it ahead of
+        // them.
+        if self.pending.iter().any(|p| self.is_stale(p))
+            || self.streams.iter().any(|e| e.orphaned() && e.is_open())
+        {
+            return Ok(false);
+        }
         self.send(&Telemetry { api }, RequestKind::Telemetry, None, None)?;
         Ok(true)
     }

@@ -145,9 +145,11 @@ where
     /// Flushes, reads one message and applies it; returns the ticket and
     /// outcome when it was a summary.
     pub(super) async fn recv(&mut self) -> Result<Option<(u64, Outcome)>> {
-        if !self.out.is_empty() {
-            self.flush().await?;
-        }
+        // Flush even when `out` is empty: a buffering transport (TLS) may
+        // still hold bytes of a write whose flush was cancelled, and the
+        // server cannot answer a request it never received. On plain TCP
+        // this costs nothing.
+        self.flush().await?;
         let message = self.read_message().await?;
         self.dispatch(&message).map_err(|e| self.broken(e))
     }
@@ -202,7 +204,7 @@ where
         Ok(())
     }
 
-    fn is_stale(&self, p: &Pending) -> bool {
+    pub(super) fn is_stale(&self, p: &Pending) -> bool {
         match p.stream {
             Some(id) => self
                 .streams
@@ -229,6 +231,18 @@ where
                 trace!(parent: &self.span, "S: RECORD");
                 if let Some(e) = self.streams.iter_mut().find(|e| e.id == id) {
                     e.records += 1;
+                    // Each PULL asked for `fetch_size` records (all, when
+                    // negative): more is a protocol violation, and buffering
+                    // it would let a server grow our memory without bound.
+                    if let Ok(n) = u64::try_from(e.fetch_size) {
+                        let allowed = u64::from(e.batches).saturating_mul(n);
+                        if n > 0 && e.records > allowed {
+                            return Err(Error::Protocol(format!(
+                                "the server sent more records than the {} pulled",
+                                allowed
+                            )));
+                        }
+                    }
                     if !e.drop_records && !e.orphaned() {
                         e.buffer.push_back(Record::new(e.keys.clone(), raw));
                     }
@@ -253,6 +267,19 @@ where
                 debug!(parent: &self.span, code = %e.code, "S: FAILURE ({})", pending.kind.name())
             }
             Outcome::Ignored => debug!(parent: &self.span, "S: IGNORED ({})", pending.kind.name()),
+        }
+        if matches!(outcome, Outcome::Ignored)
+            && matches!(
+                pending.kind,
+                RequestKind::Hello | RequestKind::Logon | RequestKind::Logoff
+            )
+        {
+            // Whether the credentials changed is then unknown: the
+            // connection must not be used under either identity.
+            return Err(Error::Protocol(format!(
+                "the server ignored {}; the connection's identity is unknown",
+                pending.kind.name()
+            )));
         }
         self.apply(&pending, &outcome);
         Ok(Some((pending.ticket, outcome)))
