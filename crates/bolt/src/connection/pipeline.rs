@@ -271,13 +271,14 @@ where
         if matches!(outcome, Outcome::Ignored)
             && matches!(
                 pending.kind,
-                RequestKind::Hello | RequestKind::Logon | RequestKind::Logoff
+                RequestKind::Hello | RequestKind::Logon | RequestKind::Logoff | RequestKind::Reset
             )
         {
-            // Whether the credentials changed is then unknown: the
-            // connection must not be used under either identity.
+            // After an ignored HELLO/LOGON/LOGOFF the connection's identity
+            // is unknown, so it must not be used under either; RESET is the
+            // one request a server never ignores.
             return Err(Error::Protocol(format!(
-                "the server ignored {}; the connection's identity is unknown",
+                "the server ignored {}",
                 pending.kind.name()
             )));
         }

@@ -54,6 +54,11 @@ where
     ///
     /// Results of the transaction must be read to the end or consumed first
     /// (dropped ones are discarded automatically).
+    ///
+    /// If this future is dropped, the `COMMIT` may already be on its way,
+    /// or (if it was still queued) goes out with the next request: treat
+    /// the transaction's outcome as unknown, as for a connection lost
+    /// during a commit.
     pub async fn commit(&mut self) -> Result<Success> {
         let span = debug_span!(parent: &self.span, "COMMIT");
         async {
