@@ -1,0 +1,372 @@
+//! `#[derive(Node)]`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Data, DeriveInput, Fields, Type};
+
+use crate::attrs::{field_attrs, struct_attrs};
+
+/// Whether the type is written `ElementId` (any path ending so).
+fn is_element_id(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "ElementId"))
+}
+
+/// What is derived.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Node,
+    Relationship,
+}
+
+pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream> {
+    let name = &input.ident;
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "#[derive(Node)] does not support generic structs",
+        ));
+    }
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(
+            name,
+            "#[derive(Node)] needs a struct with named fields",
+        ));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(syn::Error::new_spanned(
+            name,
+            "#[derive(Node)] needs a struct with named fields",
+        ));
+    };
+    let sattrs = struct_attrs(&input.attrs)?;
+    let model = name.to_string();
+    let label = sattrs.label.clone().unwrap_or_else(|| model.clone());
+    let extra_labels = &sattrs.extra_labels;
+
+    let mut id_field = None;
+    let mut parent: Option<(syn::Ident, Type)> = None;
+    let mut extra_field = None;
+    let mut defs = Vec::new();
+    let mut deflate = Vec::new();
+    let mut inflate = Vec::new();
+    let mut build = Vec::new();
+    let mut handles = Vec::new();
+    let mut db_names: Vec<String> = Vec::new();
+
+    for f in &fields.named {
+        let Some(ident) = f.ident.as_ref() else {
+            continue;
+        };
+        let ty = &f.ty;
+        let a = field_attrs(&f.attrs)?;
+        let local = format_ident!("__ogm_{}", ident);
+        if let Some(rel_type) = &a.rel {
+            if kind == Kind::Relationship {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "a relationship has no relationship fields",
+                ));
+            }
+            let dir = match (a.incoming, a.undirected) {
+                (false, false) => quote!(Outgoing),
+                (true, false) => quote!(Incoming),
+                (false, true) => quote!(Either),
+                (true, true) => {
+                    return Err(syn::Error::new_spanned(
+                        f,
+                        "`incoming` or `undirected`, not both",
+                    ))
+                }
+            };
+            build.push(quote!(#ident: ::std::default::Default::default()));
+            // The field holds no data; reading it here keeps `dead_code`
+            // quiet in users' crates.
+            deflate.push(quote!(let _ = &self.#ident;));
+            let vis = &f.vis;
+            let doc = format!(
+                "The `{rel_type}` relationship: `.of(&node)` manages it, `.any(q)` filters on it."
+            );
+            handles.push(quote! {
+                #[doc = #doc]
+                #vis fn #ident() -> ::boltline_ogm::Rel<
+                    Self,
+                    <#ty as ::boltline_ogm::RelationField>::Target,
+                    <#ty as ::boltline_ogm::RelationField>::Card,
+                    <#ty as ::boltline_ogm::RelationField>::Rev,
+                    <#ty as ::boltline_ogm::RelationField>::Props,
+                > {
+                    ::boltline_ogm::Rel::new(#rel_type, ::boltline_ogm::cypher::Direction::#dir)
+                }
+            });
+            continue;
+        }
+        if a.parent {
+            if kind == Kind::Relationship || parent.is_some() {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "one `parent` field, on nodes only",
+                ));
+            }
+            inflate.push(quote! {
+                let #local: #ty = <#ty as ::boltline_ogm::Node>::inflate_from(
+                    __ogm_props,
+                    ::std::clone::Clone::clone(&__ogm_element_id),
+                )?;
+            });
+            build.push(quote!(#ident: #local));
+            parent = Some((ident.clone(), ty.clone()));
+            continue;
+        }
+        if kind == Kind::Node && (a.element_id || (is_element_id(ty) && !a.extra)) {
+            if id_field.is_some() {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "only one element id field is allowed",
+                ));
+            }
+            id_field = Some(ident.clone());
+            build.push(quote!(#ident: ::std::convert::From::from(__ogm_element_id)));
+            continue;
+        }
+        if a.extra {
+            if extra_field.is_some() {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "only one `extra` field is allowed",
+                ));
+            }
+            extra_field = Some(ident.clone());
+            continue;
+        }
+        let field_name = ident.to_string();
+        let field_name = field_name
+            .strip_prefix("r#")
+            .unwrap_or(&field_name)
+            .to_owned();
+        let db = a.db_property.clone().unwrap_or_else(|| field_name.clone());
+        if db_names.contains(&db) {
+            return Err(syn::Error::new_spanned(
+                f,
+                format!("two fields are stored as `{db}`"),
+            ));
+        }
+        db_names.push(db.clone());
+        let has_default = a.default.is_some();
+        let (unique, index, fulltext) = (a.unique, a.index, a.fulltext);
+        let vector = match a.vector {
+            Some((dimensions, euclidean)) => {
+                let similarity = if euclidean {
+                    quote!(Euclidean)
+                } else {
+                    quote!(Cosine)
+                };
+                quote!(::std::option::Option::Some(::boltline_ogm::VectorIndex {
+                    dimensions: #dimensions,
+                    similarity: ::boltline_ogm::cypher::Similarity::#similarity,
+                }))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        defs.push(quote! {
+            ::boltline_ogm::PropertyDef {
+                field: #field_name,
+                db_name: #db,
+                required: !<#ty as ::boltline_ogm::PropertyType>::OPTIONAL && !#has_default,
+                unique: #unique,
+                index: #index,
+                fulltext: #fulltext,
+                vector: #vector,
+            }
+        });
+        if let Some(v) = &a.validate {
+            deflate.push(quote! {
+                ::boltline_ogm::__private::validate(#model, #db, #v(&self.#ident))?;
+            });
+        }
+        deflate.push(quote! {
+            __ogm_map.insert(
+                ::std::string::String::from(#db),
+                ::boltline_ogm::PropertyType::to_value(&self.#ident),
+            );
+        });
+        let default = match &a.default {
+            Some(p) => quote!(::std::option::Option::Some(#p as fn() -> #ty)),
+            None => quote!(::std::option::Option::None::<fn() -> #ty>),
+        };
+        inflate.push(quote! {
+            let #local: #ty = ::boltline_ogm::__private::take(__ogm_props, #model, #db, #default)?;
+        });
+        build.push(quote!(#ident: #local));
+        let vis = &f.vis;
+        let doc = format!("Filter handle of the `{db}` property.");
+        handles.push(quote! {
+            #[doc = #doc]
+            #vis fn #ident() -> ::boltline_ogm::Prop<Self, <#ty as ::boltline_ogm::PropertyType>::Filter> {
+                ::boltline_ogm::Prop::new(#db)
+            }
+        });
+    }
+
+    let (extra_deflate, extra_build) = match &extra_field {
+        Some(extra) => (
+            quote! {
+                for (k, v) in &self.#extra {
+                    if __ogm_map.contains_key(k) {
+                        return ::std::result::Result::Err(::boltline_ogm::Error::DeflateConflict {
+                            model: #model,
+                            property: k.clone(),
+                        });
+                    }
+                    __ogm_map.insert(k.clone(), v.clone());
+                }
+            },
+            quote!(#extra: ::std::mem::take(__ogm_props),),
+        ),
+        None => (quote!(), quote!()),
+    };
+    let n_rel = defs.len();
+    if kind == Kind::Relationship {
+        return Ok(quote! {
+            impl ::boltline_ogm::RelProps for #name {
+                const NAME: &'static str = #model;
+
+                fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {
+                    let mut __ogm_map = ::boltline_ogm::Map::with_capacity(#n_rel);
+                    #(#deflate)*
+                    #extra_deflate
+                    ::std::result::Result::Ok(__ogm_map)
+                }
+
+                #[allow(unused_mut, unused_variables)]
+                fn inflate_properties(
+                    mut __ogm_owned: ::boltline_ogm::Map,
+                ) -> ::boltline_ogm::Result<Self> {
+                    let __ogm_props = &mut __ogm_owned;
+                    #(#inflate)*
+                    ::std::result::Result::Ok(#name {
+                        #(#build,)*
+                        #extra_build
+                    })
+                }
+            }
+
+            impl #name {
+                #(#handles)*
+            }
+        });
+    }
+    let Some(id_field) = id_field else {
+        return Err(syn::Error::new_spanned(
+            name,
+            "#[derive(Node)] needs an element id field: `id: ElementId` (or one marked #[ogm(element_id)])",
+        ));
+    };
+    let hooks = if sattrs.hooks {
+        quote!()
+    } else {
+        quote!(impl ::boltline_ogm::NodeHooks for #name {})
+    };
+    let n = defs.len();
+    let (labels, properties, parent_deflate, parent_set, inherits) = match &parent {
+        None => (
+            quote!(&[#label #(, #extra_labels)*]),
+            quote! {
+                const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
+                PROPERTIES
+            },
+            quote!(),
+            quote!(),
+            quote!(),
+        ),
+        Some((field, pty)) => (
+            // The parent's labels and properties follow the model's own,
+            // computed once (a const cannot call the parent's functions).
+            quote! {
+                static LABELS: ::std::sync::OnceLock<::std::vec::Vec<&'static str>> =
+                    ::std::sync::OnceLock::new();
+                LABELS.get_or_init(|| {
+                    let mut v: ::std::vec::Vec<&'static str> = ::std::vec![#label #(, #extra_labels)*];
+                    for l in <#pty as ::boltline_ogm::Node>::labels() {
+                        if !v.contains(l) {
+                            v.push(l);
+                        }
+                    }
+                    v
+                })
+            },
+            quote! {
+                static PROPERTIES: ::std::sync::OnceLock<::std::vec::Vec<::boltline_ogm::PropertyDef>> =
+                    ::std::sync::OnceLock::new();
+                PROPERTIES.get_or_init(|| {
+                    let mut v = ::std::vec![#(#defs),*];
+                    v.extend_from_slice(<#pty as ::boltline_ogm::Node>::properties());
+                    v
+                })
+            },
+            quote! {
+                for (k, v) in ::boltline_ogm::Node::deflate(&self.#field)? {
+                    if __ogm_map.contains_key(&k) {
+                        return ::std::result::Result::Err(::boltline_ogm::Error::DeflateConflict {
+                            model: #model,
+                            property: k,
+                        });
+                    }
+                    __ogm_map.insert(k, v);
+                }
+            },
+            quote!(::boltline_ogm::Node::set_element_id(&mut self.#field, ::std::clone::Clone::clone(&id));),
+            quote!(impl ::boltline_ogm::Inherits<#pty> for #name {}),
+        ),
+    };
+
+    Ok(quote! {
+        #inherits
+
+        #hooks
+
+        impl ::boltline_ogm::Node for #name {
+            const NAME: &'static str = #model;
+
+            fn labels() -> &'static [&'static str] {
+                #labels
+            }
+
+            fn properties() -> &'static [::boltline_ogm::PropertyDef] {
+                #properties
+            }
+
+            fn element_id(&self) -> ::std::option::Option<&str> {
+                self.#id_field.get()
+            }
+
+            fn set_element_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+                #parent_set
+                self.#id_field.set(id);
+            }
+
+            fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {
+                let mut __ogm_map = ::boltline_ogm::Map::with_capacity(#n);
+                #(#deflate)*
+                #parent_deflate
+                #extra_deflate
+                ::std::result::Result::Ok(__ogm_map)
+            }
+
+            #[allow(unused_variables)]
+            fn inflate_from(
+                __ogm_props: &mut ::boltline_ogm::Map,
+                __ogm_element_id: ::std::option::Option<::std::string::String>,
+            ) -> ::boltline_ogm::Result<Self> {
+                #(#inflate)*
+                ::std::result::Result::Ok(#name {
+                    #(#build,)*
+                    #extra_build
+                })
+            }
+        }
+
+        impl #name {
+            #(#handles)*
+        }
+    })
+}

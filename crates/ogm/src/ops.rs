@@ -1,0 +1,351 @@
+//! Operations on nodes: save, delete, refresh, batch create and atomic
+//! `MERGE`s. Each builds one statement ([`statements`]) and runs it on an
+//! [`Executor`].
+
+use std::future::Future;
+
+use boltline::{Map, Query, Record, Value};
+
+use crate::cypher::{Clause, Expr, NodePattern, Projection, SetItem, Statement};
+use crate::nodeset::{inflate_column, NODE_VAR};
+use crate::{Error, Executor, Node, Result};
+
+/// The statements behind the operations, pure so they can be inspected and
+/// tested without a database.
+pub mod statements {
+    use super::*;
+
+    fn returning_id() -> Projection {
+        Projection::of(Expr::var(NODE_VAR).call("elementId"), Some("id"))
+    }
+
+    /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`.
+    pub fn create<M: Node>(props: Map) -> Statement {
+        Statement::new()
+            .push(Clause::Create(vec![NodePattern::labelled(
+                NODE_VAR,
+                M::labels(),
+            )
+            .into()]))
+            .push(Clause::Set(vec![SetItem::Replace(
+                NODE_VAR.into(),
+                Expr::Value(Value::Map(props)),
+            )]))
+            .return_(returning_id())
+    }
+
+    /// `MATCH (n:Labels) WHERE elementId(n) = $p0 SET n += $p1 RETURN ...`:
+    /// declared properties are written (`null` removes one), undeclared
+    /// ones stay.
+    pub fn update<M: Node>(id: &str, props: Map) -> Statement {
+        Statement::new()
+            .match_(
+                NodePattern::labelled(NODE_VAR, M::labels()),
+                Some(Expr::element_id_is(NODE_VAR, id)),
+            )
+            .push(Clause::Set(vec![SetItem::Merge(
+                NODE_VAR.into(),
+                Expr::Value(Value::Map(props)),
+            )]))
+            .return_(returning_id())
+    }
+
+    /// `MATCH (n) WHERE elementId(n) = $p0 DETACH DELETE n`.
+    pub fn delete(id: &str) -> Statement {
+        Statement::new()
+            .match_(
+                NodePattern::var(NODE_VAR),
+                Some(Expr::element_id_is(NODE_VAR, id)),
+            )
+            .push(Clause::Delete {
+                detach: true,
+                exprs: vec![Expr::var(NODE_VAR)],
+            })
+    }
+
+    /// The node with this element id and the model's labels, as column `n`.
+    pub fn by_id<M: Node>(id: &str) -> Statement {
+        Statement::new()
+            .match_(
+                NodePattern::labelled(NODE_VAR, M::labels()),
+                Some(Expr::element_id_is(NODE_VAR, id)),
+            )
+            .return_(Projection::of(Expr::var(NODE_VAR), Some(NODE_VAR)))
+    }
+
+    /// Rows `{i, props}` for `UNWIND`.
+    pub(crate) fn rows(props: Vec<Map>) -> Value {
+        Value::List(
+            props
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let mut row = Map::with_capacity(2);
+                    row.insert(
+                        "i".into(),
+                        Value::Integer(i64::try_from(i).unwrap_or(i64::MAX)),
+                    );
+                    row.insert("props".into(), Value::Map(p));
+                    Value::Map(row)
+                })
+                .collect(),
+        )
+    }
+
+    fn row_props() -> Expr {
+        Expr::var("row").prop("props")
+    }
+
+    fn unwind(rows: Value) -> Statement {
+        Statement::new().push(Clause::Unwind(Expr::Value(rows), "row".into()))
+    }
+
+    fn returning_row(node: Expr) -> Clause {
+        Clause::Return(Projection {
+            items: vec![
+                (Expr::var("row").prop("i"), Some("i".into())),
+                (node, Some(NODE_VAR.into())),
+            ],
+            ..Projection::default()
+        })
+    }
+
+    /// A batch `CREATE`: one node per row, in one statement.
+    pub fn create_many<M: Node>(props: Vec<Map>) -> Statement {
+        let mut st = unwind(rows(props))
+            .push(Clause::Create(vec![NodePattern::labelled(
+                NODE_VAR,
+                M::labels(),
+            )
+            .into()]))
+            .push(Clause::Set(vec![SetItem::Replace(
+                NODE_VAR.into(),
+                row_props(),
+            )]));
+        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        st
+    }
+
+    /// A batch `MERGE` on the model's [merge keys](Node::merge_keys): new
+    /// nodes get all properties; existing ones are left alone
+    /// (`update == false`, get-or-create) or get the given properties
+    /// (`update == true`, create-or-update).
+    pub fn merge_many<M: Node>(props: Vec<Map>, update: bool) -> Statement {
+        let mut pattern = NodePattern::labelled(NODE_VAR, M::labels());
+        for key in M::merge_keys() {
+            pattern = pattern.with_prop(key, row_props().prop(key));
+        }
+        let on_match = if update {
+            vec![SetItem::Merge(NODE_VAR.into(), row_props())]
+        } else {
+            Vec::new()
+        };
+        let mut st = unwind(rows(props)).push(Clause::Merge {
+            pattern: pattern.into(),
+            on_create: vec![SetItem::Replace(NODE_VAR.into(), row_props())],
+            on_match,
+        });
+        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        st
+    }
+}
+
+fn single_id(records: &[Record]) -> Result<Option<String>> {
+    match records.first() {
+        Some(r) => Ok(Some(r.get_as("id").map_err(Error::from_driver)?)),
+        None => Ok(None),
+    }
+}
+
+/// Rows of `RETURN row.i AS i, n AS n`, put back in input order.
+fn in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<M>> {
+    let mut out: Vec<Option<M>> = (0..len).map(|_| None).collect();
+    for r in records {
+        let i: i64 = r.get_as("i").map_err(Error::from_driver)?;
+        let slot = usize::try_from(i)
+            .ok()
+            .and_then(|i| out.get_mut(i))
+            .ok_or(Error::DoesNotExist { model: M::NAME })?;
+        *slot = Some(inflate_column(r)?);
+    }
+    out.into_iter()
+        .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))
+        .collect()
+}
+
+/// Persistence operations for every [`Node`] model.
+pub trait NodeExt: Node {
+    /// Creates the node (if it has no element id) or updates its declared
+    /// properties, running the `pre_save`/`post_create`/`post_save` hooks.
+    /// An update of a node that no longer exists is
+    /// [`Error::DoesNotExist`]; a uniqueness violation is
+    /// [`Error::UniqueProperty`].
+    fn save<E: Executor>(&mut self, exec: E) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            self.pre_save()?;
+            let props = self.deflate()?;
+            match self.element_id() {
+                None => {
+                    let records = exec
+                        .run(statements::create::<Self>(props).render().into_query())
+                        .await?;
+                    let id =
+                        single_id(&records)?.ok_or(Error::DoesNotExist { model: Self::NAME })?;
+                    self.set_element_id(Some(id));
+                    self.post_create()?;
+                }
+                Some(id) => {
+                    let st = statements::update::<Self>(id, props);
+                    let records = exec.run(st.render().into_query()).await?;
+                    if records.is_empty() {
+                        return Err(Error::DoesNotExist { model: Self::NAME });
+                    }
+                }
+            }
+            self.post_save()
+        }
+    }
+
+    /// Deletes the node and its relationships; it becomes unsaved.
+    fn delete<E: Executor>(&mut self, exec: E) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            let id = self
+                .element_id()
+                .ok_or(Error::NotSaved { model: Self::NAME })?
+                .to_owned();
+            self.pre_delete()?;
+            exec.run(statements::delete(&id).render().into_query())
+                .await?;
+            self.set_element_id(None);
+            self.post_delete()
+        }
+    }
+
+    /// Reloads the node's properties from the database.
+    fn refresh<E: Executor>(&mut self, exec: E) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            let id = self
+                .element_id()
+                .ok_or(Error::NotSaved { model: Self::NAME })?;
+            let records = exec
+                .run(statements::by_id::<Self>(id).render().into_query())
+                .await?;
+            let r = records
+                .first()
+                .ok_or(Error::DoesNotExist { model: Self::NAME })?;
+            *self = inflate_column(r)?;
+            Ok(())
+        }
+    }
+
+    /// The node with this element id.
+    fn get_by_element_id<E: Executor>(
+        id: &str,
+        exec: E,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        let st = statements::by_id::<Self>(id);
+        async move {
+            let records = exec.run(st.render().into_query()).await?;
+            let r = records
+                .first()
+                .ok_or(Error::DoesNotExist { model: Self::NAME })?;
+            inflate_column(r)
+        }
+    }
+
+    /// Creates all `nodes` in one statement (`pre_save`/`post_create`/
+    /// `post_save` run for each); they come back with their element ids.
+    fn create<E: Executor>(
+        mut nodes: Vec<Self>,
+        exec: E,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        async move {
+            let mut props = Vec::with_capacity(nodes.len());
+            for n in &mut nodes {
+                n.pre_save()?;
+                props.push(n.deflate()?);
+            }
+            let records = exec
+                .run(statements::create_many::<Self>(props).render().into_query())
+                .await?;
+            let created: Vec<Self> = in_order(&records, nodes.len())?;
+            for (n, c) in nodes.iter_mut().zip(created) {
+                n.set_element_id(c.element_id().map(str::to_owned));
+                n.post_create()?;
+                n.post_save()?;
+            }
+            Ok(nodes)
+        }
+    }
+
+    /// For each of `nodes`, the existing node with the same
+    /// [merge keys](Node::merge_keys), or a new one: one atomic `MERGE` per
+    /// node in a single statement. It is race-free when the keys have a
+    /// uniqueness constraint (`install_labels`). Hooks do not run.
+    fn get_or_create<E: Executor>(
+        nodes: Vec<Self>,
+        exec: E,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        async move { merge(nodes, false, exec).await }
+    }
+
+    /// As [`get_or_create`](NodeExt::get_or_create), but existing nodes get
+    /// the given properties.
+    fn create_or_update<E: Executor>(
+        nodes: Vec<Self>,
+        exec: E,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        async move { merge(nodes, true, exec).await }
+    }
+
+    /// The node's labels in the database.
+    fn labels_in_db<E: Executor>(
+        &self,
+        exec: E,
+    ) -> impl Future<Output = Result<Vec<String>>> + Send {
+        let id = self.element_id().map(str::to_owned);
+        async move {
+            let id = id.ok_or(Error::NotSaved { model: Self::NAME })?;
+            let st = Statement::new()
+                .match_(
+                    NodePattern::var(NODE_VAR),
+                    Some(Expr::element_id_is(NODE_VAR, id)),
+                )
+                .return_(Projection::of(
+                    Expr::var(NODE_VAR).call("labels"),
+                    Some("labels"),
+                ));
+            let records = exec.run(st.render().into_query()).await?;
+            let r = records
+                .first()
+                .ok_or(Error::DoesNotExist { model: Self::NAME })?;
+            r.get_as("labels").map_err(Error::from_driver)
+        }
+    }
+
+    /// Runs your Cypher with `$self` bound to this node's element id
+    /// (match it with `WHERE elementId(n) = $self`).
+    fn cypher<E: Executor>(
+        &self,
+        query: Query,
+        exec: E,
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send {
+        let id = self.element_id().map(str::to_owned);
+        async move {
+            let id = id.ok_or(Error::NotSaved { model: Self::NAME })?;
+            exec.run(query.param("self", id)).await
+        }
+    }
+}
+
+impl<M: Node> NodeExt for M {}
+
+async fn merge<M: Node, E: Executor>(nodes: Vec<M>, update: bool, exec: E) -> Result<Vec<M>> {
+    if M::merge_keys().is_empty() {
+        return Err(Error::NoMergeKey { model: M::NAME });
+    }
+    let props = nodes.iter().map(M::deflate).collect::<Result<Vec<_>>>()?;
+    let st = statements::merge_many::<M>(props, update);
+    let records = exec.run(st.render().into_query()).await?;
+    in_order(&records, nodes.len())
+}

@@ -1,0 +1,464 @@
+//! Unit tests of models and the Cypher they produce (no database).
+
+use boltline::Value;
+
+use crate::prelude::*;
+use crate::{statements, Date, Error, Map, ModelSchema};
+
+fn ten() -> i64 {
+    10
+}
+
+fn not_blank(s: &str) -> Result<(), &'static str> {
+    if s.trim().is_empty() {
+        Err("blank")
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Node, Debug, PartialEq)]
+#[ogm(label = "Person", extra_label = "Human")]
+struct Person {
+    id: ElementId,
+    #[ogm(unique, validate = not_blank)]
+    name: String,
+    #[ogm(index, db_property = "years")]
+    age: Option<i64>,
+    #[ogm(default = ten)]
+    score: i64,
+    born: Option<Date>,
+    tags: Vec<String>,
+}
+
+#[derive(crate::Choices, Debug, Clone, Copy, PartialEq)]
+enum Genre {
+    Fantasy,
+    #[ogm(value = "sci-fi")]
+    SciFi,
+}
+
+#[derive(Node, Debug, PartialEq)]
+struct Novel {
+    id: ElementId,
+    genre: Genre,
+    alt: Option<Genre>,
+}
+
+#[test]
+fn choices_are_strings_and_typed_in_filters() {
+    let n = Novel {
+        id: ElementId::unsaved(),
+        genre: Genre::SciFi,
+        alt: None,
+    };
+    let m = n.deflate().unwrap();
+    assert_eq!(m["genre"], Value::from("sci-fi"));
+    assert_eq!(Novel::inflate_properties(m.clone(), None).unwrap(), n);
+    let mut bad = m;
+    bad.insert("genre".into(), Value::from("romance"));
+    let err = Novel::inflate_properties(bad, None).unwrap_err();
+    assert!(err.to_string().contains("Genre's choices"), "{err}");
+    let r = Novel::nodes()
+        .filter(Novel::genre().exact(Genre::Fantasy) | Novel::alt().is_in([Genre::SciFi]))
+        .statement()
+        .render();
+    assert_eq!(r.params["p0"], Value::from("Fantasy"));
+    assert_eq!(r.params["p1"], Value::List(vec![Value::from("sci-fi")]));
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "Animal")]
+struct Animal {
+    id: ElementId,
+    #[ogm(unique)]
+    name: String,
+    legs: i64,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "Dog", extra_label = "Pet")]
+struct Dog {
+    id: ElementId,
+    #[ogm(parent)]
+    animal: Animal,
+    breed: Option<String>,
+    #[ogm(extra)]
+    extra: Map,
+}
+
+#[test]
+fn a_parent_brings_labels_properties_and_filters() {
+    assert_eq!(Dog::labels(), &["Dog", "Pet", "Animal"]);
+    let names: Vec<&str> = Dog::properties().iter().map(|p| p.db_name).collect();
+    assert_eq!(names, ["breed", "name", "legs"]);
+    assert_eq!(Dog::merge_keys(), ["name"]);
+    let mut d = Dog {
+        id: ElementId::unsaved(),
+        animal: Animal {
+            id: ElementId::unsaved(),
+            name: "Rex".into(),
+            legs: 4,
+        },
+        breed: Some("collie".into()),
+        extra: Map::new(),
+    };
+    d.set_element_id(Some("4:d:1".into()));
+    assert_eq!(d.animal.element_id(), Some("4:d:1"));
+    let mut m = d.deflate().unwrap();
+    assert_eq!(m["name"], Value::from("Rex"));
+    assert_eq!(m["breed"], Value::from("collie"));
+    m.insert("tricks".into(), Value::from(3));
+    let back = Dog::inflate_properties(m, Some("4:d:1".into())).unwrap();
+    assert_eq!(back.animal, d.animal);
+    assert_eq!(back.extra.len(), 1, "only undeclared properties are extra");
+    d.extra.insert("legs".into(), Value::from(3));
+    assert!(matches!(d.deflate(), Err(Error::DeflateConflict { .. })));
+
+    let r = Dog::nodes()
+        .filter(Animal::legs().gte(4).lift() & Dog::breed().isnull(false))
+        .order_by(Animal::name().asc().lift())
+        .statement()
+        .render();
+    assert_eq!(
+        r.text,
+        "MATCH (n:Dog:Pet:Animal) WHERE n.legs >= $p0 AND n.breed IS NOT NULL\n\
+         RETURN n AS n ORDER BY n.name"
+    );
+}
+
+#[derive(Node, Debug)]
+struct Loose {
+    id: ElementId,
+    name: String,
+    #[ogm(extra)]
+    extra: Map,
+}
+
+fn alice() -> Person {
+    Person {
+        id: ElementId::unsaved(),
+        name: "Alice".into(),
+        age: Some(30),
+        score: 1,
+        born: Some(Date { days: 3000 }),
+        tags: vec!["a".into()],
+    }
+}
+
+#[derive(Node, Debug)]
+struct AllOptional {
+    id: ElementId,
+    note: Option<String>,
+}
+
+#[test]
+fn merging_needs_a_key() {
+    assert!(AllOptional::merge_keys().is_empty());
+    let item = AllOptional {
+        id: ElementId::unsaved(),
+        note: None,
+    };
+    // The executor is never reached: the check comes first.
+    struct Unreachable;
+    impl crate::Executor for Unreachable {
+        async fn run(self, _: boltline::Query) -> crate::Result<Vec<boltline::Record>> {
+            unreachable!("no statement may run")
+        }
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(AllOptional::get_or_create(vec![item], Unreachable))
+        .unwrap_err();
+    assert!(matches!(err, Error::NoMergeKey { .. }), "{err:?}");
+}
+
+#[test]
+fn derive_metadata() {
+    assert_eq!(Person::labels(), &["Person", "Human"]);
+    let props = Person::properties();
+    assert_eq!(props.len(), 5);
+    assert_eq!(props[0].db_name, "name");
+    assert!(props[0].required && props[0].unique);
+    assert_eq!((props[1].field, props[1].db_name), ("age", "years"));
+    assert!(!props[1].required && props[1].index);
+    assert!(!props[2].required, "a default makes it not required");
+    assert_eq!(Person::merge_keys(), vec!["name"]);
+    assert_eq!(Loose::merge_keys(), vec!["name"]);
+}
+
+#[test]
+fn deflate_and_inflate() {
+    let p = alice();
+    let map = p.deflate().unwrap();
+    assert_eq!(map["name"], Value::from("Alice"));
+    assert_eq!(map["years"], Value::from(30));
+    assert_eq!(map["born"], Value::Date(Date { days: 3000 }));
+    assert!(!map.contains_key("age"));
+    let back = Person::inflate_properties(map, Some("4:x:1".into())).unwrap();
+    assert_eq!(back.element_id(), Some("4:x:1"));
+    assert_eq!(back.name, "Alice");
+    assert_eq!(back.age, Some(30));
+
+    // Missing optional -> None, missing with default -> default,
+    // missing required -> RequiredProperty, wrong type -> PropertyType.
+    let mut m = Map::new();
+    m.insert("name".into(), Value::from("Bob"));
+    m.insert("tags".into(), Value::List(vec![]));
+    let bob = Person::inflate_properties(m.clone(), None).unwrap();
+    assert_eq!((bob.age, bob.score, bob.born), (None, 10, None));
+    m.remove("name");
+    assert!(matches!(
+        Person::inflate_properties(m.clone(), None),
+        Err(Error::RequiredProperty {
+            property: "name",
+            ..
+        })
+    ));
+    m.insert("name".into(), Value::from(5));
+    assert!(matches!(
+        Person::inflate_properties(m, None),
+        Err(Error::PropertyType {
+            property: "name",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Person::inflate(Value::from(1)),
+        Err(Error::NotANode { .. })
+    ));
+}
+
+#[test]
+fn validation_runs_on_deflate() {
+    let mut p = alice();
+    p.name = "  ".into();
+    assert!(matches!(
+        p.deflate(),
+        Err(Error::Validation {
+            property: "name",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn semi_structured_keeps_and_checks_extra_properties() {
+    let mut m = Map::new();
+    m.insert("name".into(), Value::from("x"));
+    m.insert("weight".into(), Value::from(11));
+    let mut l = Loose::inflate_properties(m, None).unwrap();
+    assert_eq!(l.extra["weight"], Value::from(11));
+    assert_eq!(l.deflate().unwrap()["weight"], Value::from(11));
+    l.extra.insert("name".into(), Value::from("clash"));
+    assert!(matches!(l.deflate(), Err(Error::DeflateConflict { .. })));
+}
+
+#[test]
+fn nodeset_renders_typed_filters_as_parameters() {
+    let set = Person::nodes()
+        .filter(Person::name().startswith("Al") | Person::name().iendswith("CE"))
+        .exclude(Person::age().lt(18))
+        .filter(Person::age().is_in([30, 40]))
+        .filter(Person::born().isnull(false))
+        .order_by(Person::name().asc())
+        .order_by(Person::age().desc())
+        .skip(2)
+        .limit(5);
+    let r = set.statement().render();
+    assert_eq!(
+        r.text,
+        "MATCH (n:Person:Human) WHERE (n.name STARTS WITH $p0 OR toLower(n.name) ENDS WITH \
+         toLower($p1)) AND NOT (n.years < $p2) AND n.years IN $p3 AND n.born IS NOT NULL\n\
+         RETURN n AS n ORDER BY n.name, n.years DESC SKIP $p4 LIMIT $p5"
+    );
+    assert_eq!(r.params["p0"], Value::from("Al"));
+    assert_eq!(r.params["p1"], Value::from("CE"));
+    assert_eq!(r.params["p2"], Value::from(18));
+    assert_eq!(
+        r.params["p3"],
+        Value::List(vec![Value::from(30), Value::from(40)])
+    );
+    let c = set.count_statement().render();
+    assert_eq!(
+        c.text,
+        "MATCH (n:Person:Human) WHERE (n.name STARTS WITH $p0 OR toLower(n.name) ENDS WITH \
+         toLower($p1)) AND NOT (n.years < $p2) AND n.years IN $p3 AND n.born IS NOT NULL\n\
+         WITH n AS n SKIP $p4 LIMIT $p5\nRETURN count(DISTINCT n) AS count"
+    );
+    let plain = Person::nodes().count_statement().render();
+    assert_eq!(
+        plain.text,
+        "MATCH (n:Person:Human)\nRETURN count(DISTINCT n) AS count"
+    );
+}
+
+#[test]
+fn every_text_operator_is_a_parameter() {
+    let evil = "') OR 1=1 //";
+    let qs = [
+        Person::name().exact(evil),
+        Person::name().ne(evil),
+        Person::name().iexact(evil),
+        Person::name().contains(evil),
+        Person::name().icontains(evil),
+        Person::name().startswith(evil),
+        Person::name().istartswith(evil),
+        Person::name().endswith(evil),
+        Person::name().iendswith(evil),
+        Person::name().regex(evil),
+        Person::name().gt(evil),
+        Person::name().lte(evil),
+    ];
+    let ops = [
+        "=",
+        "<>",
+        "=",
+        "CONTAINS",
+        "CONTAINS",
+        "STARTS WITH",
+        "STARTS WITH",
+        "ENDS WITH",
+        "ENDS WITH",
+        "=~",
+        ">",
+        "<=",
+    ];
+    for (q, op) in qs.into_iter().zip(ops) {
+        let r = Person::nodes().filter(q).statement().render();
+        assert!(!r.text.contains(evil), "{}", r.text);
+        assert!(r.text.contains(&format!(" {op} ")), "{op}: {}", r.text);
+        assert_eq!(r.params["p0"], Value::from(evil));
+    }
+}
+
+#[test]
+fn write_statements() {
+    let p = alice();
+    let r = statements::create::<Person>(p.deflate().unwrap()).render();
+    assert_eq!(
+        r.text,
+        "CREATE (n:Person:Human)\nSET n = $p0\nRETURN elementId(n) AS id"
+    );
+    assert!(matches!(r.params["p0"], Value::Map(_)));
+    let r = statements::update::<Person>("4:x:1", p.deflate().unwrap()).render();
+    assert_eq!(
+        r.text,
+        "MATCH (n:Person:Human) WHERE elementId(n) = $p0\nSET n += $p1\nRETURN elementId(n) AS id"
+    );
+    let r = statements::merge_many::<Person>(vec![p.deflate().unwrap()], true).render();
+    assert_eq!(
+        r.text,
+        "UNWIND $p0 AS row\nMERGE (n:Person:Human {name: row.props.name}) ON CREATE SET n = \
+         row.props ON MATCH SET n += row.props\nRETURN row.i AS i, n AS n"
+    );
+    let r = statements::create_many::<Person>(vec![p.deflate().unwrap()]).render();
+    assert_eq!(
+        r.text,
+        "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, n AS n"
+    );
+}
+
+#[test]
+fn schema_of_a_model() {
+    let s = ModelSchema::of::<Person>();
+    let texts: Vec<String> = s.statements.iter().map(|s| s.render().text).collect();
+    assert_eq!(
+        texts,
+        [
+            "CREATE CONSTRAINT Person_name_unique IF NOT EXISTS FOR (x:Person) REQUIRE x.name IS UNIQUE",
+            "CREATE INDEX Person_years_index IF NOT EXISTS FOR (x:Person) ON (x.years)",
+        ]
+    );
+}
+
+mod relations {
+    use super::*;
+    use crate::{One, Relationship};
+
+    #[derive(Relationship, Debug, Default, PartialEq)]
+    struct Wrote {
+        year: Option<i64>,
+    }
+
+    #[derive(Node, Debug)]
+    struct Author {
+        id: ElementId,
+        name: String,
+        #[ogm(rel = "AUTHOR", incoming)]
+        books: Relation<Book, ZeroOrMore, One, Wrote>,
+    }
+
+    #[derive(Node, Debug)]
+    struct Book {
+        id: ElementId,
+        title: String,
+        #[ogm(rel = "AUTHOR")]
+        author: Relation<Author, One, ZeroOrMore, Wrote>,
+    }
+
+    #[test]
+    fn related_filters_are_exists_subqueries() {
+        let q = Book::author().any(Author::name().exact("Rowling"))
+            & Book::author().any_with(Wrote::year().lt(2000), None);
+        let r = Book::nodes().filter(q).statement().render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Book) WHERE EXISTS { MATCH (n)-[r0:AUTHOR]->(m0:Author) WHERE m0.name = $p0 } \
+             AND EXISTS { MATCH (n)-[r0:AUTHOR]->(m0:Author) WHERE r0.year < $p1 }\nRETURN n AS n"
+        );
+        // Nested: authors of a book by someone named like this.
+        let q = Author::books().any(Book::author().any(Author::name().startswith("J")));
+        let r = Author::nodes().filter(q).statement().render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author) WHERE EXISTS { MATCH (n)<-[r0:AUTHOR]-(m0:Book) WHERE EXISTS { MATCH \
+             (m0)-[r1:AUTHOR]->(m1:Author) WHERE m1.name STARTS WITH $p0 } }\nRETURN n AS n"
+        );
+    }
+
+    #[test]
+    fn fetch_related_in_the_same_query() {
+        let r = Book::nodes()
+            .filter(Book::title().startswith("H"))
+            .fetch_related(Book::author())
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Book) WHERE n.title STARTS WITH $p0\n\
+             RETURN n AS n, [(n)-[:AUTHOR]->(m:Author) | m] AS related"
+        );
+    }
+
+    #[test]
+    fn connect_checks_both_ends_in_one_statement() {
+        let mut props = Map::new();
+        props.insert("year".into(), Value::from(1997));
+        let r = Book::author()
+            .connect_statement("b:1", "a:1", props)
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (a:Book) WHERE elementId(a) = $p0\n\
+             MATCH (b:Author) WHERE elementId(b) = $p1\n\
+             SET a.__boltline_lock = true, b.__boltline_lock = true\n\
+             REMOVE a.__boltline_lock, b.__boltline_lock\n\
+             WITH a, b, COUNT { MATCH (a)-[:AUTHOR]->(:Author) } AS from_source, \
+             COUNT { MATCH (s:Book)-[:AUTHOR]->(b) } AS to_target\n\
+             WITH a, b, from_source, to_target, from_source < $p2 AS ok\n\
+             FOREACH (_ IN CASE WHEN ok THEN [true] ELSE [] END | CREATE (a)-[r:AUTHOR]->(b) SET r = $p3)\n\
+             RETURN DISTINCT ok, from_source, to_target"
+        );
+        assert_eq!(r.params["p0"], Value::from("b:1"));
+        assert_eq!(r.params["p2"], Value::from(1));
+        // From the other side, the Book's `One` is the far end's maximum.
+        let r = Author::books()
+            .connect_statement("a:1", "b:1", Map::new())
+            .render();
+        assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
+        assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
+    }
+}

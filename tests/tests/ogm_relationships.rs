@@ -1,0 +1,378 @@
+//! boltline-ogm relationships against a real Neo4j: the Book/Author
+//! example, relationship properties, filters on related nodes, and
+//! cardinality enforced on both ends, under concurrent connects too.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use boltline::{AuthToken, Query};
+use boltline_itests::server;
+use boltline_ogm::prelude::*;
+use boltline_ogm::{Error, Relationship};
+
+fn db() -> Database {
+    let s = server();
+    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
+        .expect("driver")
+        .with_database("neo4j")
+}
+
+fn tag() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("ogm{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+}
+
+#[derive(Relationship, Debug, Default, Clone, PartialEq)]
+struct Wrote {
+    year: Option<i64>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItBook")]
+struct Book {
+    id: ElementId,
+    tag: String,
+    title: String,
+    #[ogm(rel = "OGM_AUTHOR")]
+    author: Relation<Author, One, ZeroOrMore, Wrote>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItAuthor")]
+struct Author {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(rel = "OGM_AUTHOR", incoming)]
+    books: Relation<Book, ZeroOrMore, One, Wrote>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItTeam")]
+struct Team {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(rel = "OGM_MEMBER")]
+    members: Relation<Player, OneOrMore, ZeroOrOne>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPlayer")]
+struct Player {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(rel = "OGM_FRIEND", undirected)]
+    friends: Relation<Player>,
+}
+
+async fn book(db: &Database, t: &str, title: &str) -> Book {
+    let mut b = Book {
+        id: ElementId::unsaved(),
+        tag: t.into(),
+        title: title.into(),
+        author: Relation::default(),
+    };
+    b.save(db).await.unwrap();
+    b
+}
+
+async fn author(db: &Database, t: &str, name: &str) -> Author {
+    let mut a = Author {
+        id: ElementId::unsaved(),
+        tag: t.into(),
+        name: name.into(),
+        books: Relation::default(),
+    };
+    a.save(db).await.unwrap();
+    a
+}
+
+async fn player(db: &Database, t: &str, name: &str) -> Player {
+    let mut p = Player {
+        id: ElementId::unsaved(),
+        tag: t.into(),
+        name: name.into(),
+        friends: Relation::default(),
+    };
+    p.save(db).await.unwrap();
+    p
+}
+
+async fn cleanup(db: &Database, t: &str) {
+    db.cypher_query(
+        Query::new(
+            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer) \
+             AND n.tag = $tag DETACH DELETE n",
+        )
+        .param("tag", t),
+    )
+    .await
+    .expect("cleanup");
+}
+
+fn violation<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
+    matches!(r, Err(Error::CardinalityViolation { .. }))
+}
+
+#[tokio::test]
+async fn books_and_authors() {
+    let db = db();
+    let t = tag();
+    let hp = book(&db, &t, "Harry Potter").await;
+    let ck = book(&db, &t, "The Cuckoo's Calling").await;
+    let rowling = author(&db, &t, "J. K. Rowling").await;
+    let galbraith = author(&db, &t, "Robert Galbraith").await;
+
+    // A book's one author: `single` fails while there is none.
+    assert!(violation(Book::author().of(&hp).single(&db).await));
+    Book::author()
+        .of(&hp)
+        .connect_with(&rowling, Wrote { year: Some(1997) }, &db)
+        .await
+        .unwrap();
+    Author::books()
+        .of(&galbraith)
+        .connect(&ck, &db)
+        .await
+        .unwrap();
+    assert_eq!(Book::author().of(&hp).single(&db).await.unwrap(), rowling);
+    assert!(Book::author()
+        .of(&hp)
+        .is_connected(&rowling, &db)
+        .await
+        .unwrap());
+    assert!(!Book::author()
+        .of(&hp)
+        .is_connected(&galbraith, &db)
+        .await
+        .unwrap());
+    assert_eq!(
+        Book::author()
+            .of(&hp)
+            .relationship(&rowling, &db)
+            .await
+            .unwrap(),
+        Some(Wrote { year: Some(1997) })
+    );
+    assert_eq!(
+        Author::books()
+            .of(&rowling)
+            .all_relationships(&hp, &db)
+            .await
+            .unwrap(),
+        [Wrote { year: Some(1997) }]
+    );
+
+    // The book side is full: a second author is refused, from either side.
+    assert!(violation(
+        Book::author().of(&hp).connect(&galbraith, &db).await
+    ));
+    assert!(violation(
+        Author::books().of(&galbraith).connect(&hp, &db).await
+    ));
+    assert_eq!(
+        Author::books().of(&galbraith).all(&db).await.unwrap(),
+        std::slice::from_ref(&ck)
+    );
+
+    // Filters on related nodes and relationship properties, one statement.
+    let by_rowling = Book::nodes()
+        .filter(Book::tag().exact(t.clone()))
+        .filter(Book::author().any(Author::name().startswith("J.")))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(by_rowling, std::slice::from_ref(&hp));
+    let early = Book::nodes()
+        .filter(Book::tag().exact(t.clone()))
+        .filter(Book::author().any_with(Wrote::year().lt(2000), None))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(early, 1);
+    let with_author = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .filter(Author::books().exists())
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(with_author, 2);
+    assert_eq!(
+        Author::books()
+            .of(&rowling)
+            .match_rel(Wrote::year().gt(1990))
+            .unwrap()
+            .all(&db)
+            .await
+            .unwrap(),
+        std::slice::from_ref(&hp)
+    );
+    assert_eq!(
+        Author::books()
+            .of(&galbraith)
+            .nodes()
+            .unwrap()
+            .filter(Book::title().contains("Cuckoo"))
+            .get(&db)
+            .await
+            .unwrap(),
+        ck
+    );
+
+    // Each book with its author, in one query.
+    let fetched = Book::nodes()
+        .filter(Book::tag().exact(t.clone()))
+        .order_by(Book::title().asc())
+        .fetch_related(Book::author())
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched,
+        [
+            (hp.clone(), vec![rowling.clone()]),
+            (ck.clone(), vec![galbraith.clone()])
+        ]
+    );
+
+    // Reconnect moves the relationship, properties kept; replace swaps all.
+    Book::author()
+        .of(&hp)
+        .reconnect(&rowling, &galbraith, &db)
+        .await
+        .unwrap();
+    assert_eq!(Book::author().of(&hp).single(&db).await.unwrap(), galbraith);
+    assert_eq!(
+        Book::author()
+            .of(&hp)
+            .relationship(&galbraith, &db)
+            .await
+            .unwrap(),
+        Some(Wrote { year: Some(1997) })
+    );
+    assert!(matches!(
+        Book::author()
+            .of(&hp)
+            .reconnect(&rowling, &galbraith, &db)
+            .await,
+        Err(Error::NotConnected { .. })
+    ));
+    Book::author()
+        .of(&hp)
+        .replace(&rowling, Wrote { year: Some(2001) }, &db)
+        .await
+        .unwrap();
+    assert_eq!(Book::author().of(&hp).single(&db).await.unwrap(), rowling);
+    assert!(Author::books().of(&galbraith).all(&db).await.unwrap() == std::slice::from_ref(&ck));
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
+async fn minimum_and_far_end_cardinality() {
+    let db = db();
+    let t = tag();
+    let mut red = Team {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "red".into(),
+        members: Relation::default(),
+    };
+    red.save(&db).await.unwrap();
+    let mut blue = red.clone();
+    blue.set_element_id(None);
+    blue.name = "blue".into();
+    blue.save(&db).await.unwrap();
+    let ann = player(&db, &t, "Ann").await;
+    let bob = player(&db, &t, "Bob").await;
+
+    Team::members().of(&red).connect(&ann, &db).await.unwrap();
+    Team::members().of(&red).connect(&bob, &db).await.unwrap();
+    // A player is in at most one team (the far end's ZeroOrOne).
+    assert!(violation(
+        Team::members().of(&blue).connect(&ann, &db).await
+    ));
+    // OneOrMore: the last member stays.
+    Team::members()
+        .of(&red)
+        .disconnect(&bob, &db)
+        .await
+        .unwrap();
+    assert!(violation(
+        Team::members().of(&red).disconnect(&ann, &db).await
+    ));
+    assert_eq!(
+        Team::members().of(&red).all(&db).await.unwrap(),
+        std::slice::from_ref(&ann)
+    );
+
+    // Undirected ZeroOrMore: connect from either side, disconnect all.
+    Player::friends().of(&ann).connect(&bob, &db).await.unwrap();
+    assert!(Player::friends()
+        .of(&bob)
+        .is_connected(&ann, &db)
+        .await
+        .unwrap());
+    assert_eq!(
+        Player::friends().of(&bob).all(&db).await.unwrap(),
+        std::slice::from_ref(&ann)
+    );
+    assert_eq!(
+        Player::friends()
+            .of(&bob)
+            .disconnect_all(&db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(Player::friends()
+        .of(&ann)
+        .all(&db)
+        .await
+        .unwrap()
+        .is_empty());
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
+async fn concurrent_connects_respect_both_ends() {
+    let db = db();
+    let t = tag();
+    let hp = book(&db, &t, "Contested").await;
+    let mut authors = Vec::new();
+    for i in 0..8 {
+        authors.push(author(&db, &t, &format!("A{i}")).await);
+    }
+    // Eight authors race for a book that takes one.
+    let tasks: Vec<_> = authors
+        .iter()
+        .cloned()
+        .map(|a| {
+            let db = db.clone();
+            let b = hp.clone();
+            tokio::spawn(async move { Author::books().of(&a).connect(&b, &db).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(Error::CardinalityViolation { .. }) => {}
+            Err(e) => panic!("unexpected error: {e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let n = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .filter(Author::books().exists())
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    cleanup(&db, &t).await;
+}
