@@ -33,7 +33,10 @@ pub use summary::{
 };
 pub use transaction::{ManagedTransaction, Transaction, TransactionConfig};
 
-pub use boltline_bolt::packstream::{Node, Path, Relationship, UnboundRelationship};
+pub use boltline_bolt::packstream::{
+    Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Node, Path, Point2D,
+    Point3D, Relationship, Time, TimeBasis, TypeMismatch, UnboundRelationship, Vector,
+};
 pub use boltline_bolt::{
     AccessMode, Address, AuthToken, NotificationFilter, NotificationSeverity, Query, QueryType,
     ServerError, Value,
