@@ -561,3 +561,37 @@ async fn a_stub_loop_serves_many_queries() {
     let r = &server.finish_and_assert().await[0];
     assert_eq!(r.messages(sig::RUN).len(), 50);
 }
+
+/// Records that arrived together are handed out without IO, in order, up
+/// to the end of what was received; the end itself comes from
+/// `next_record`.
+#[tokio::test]
+async fn buffered_records_are_available_without_io() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["i"])])
+        .records(int_rows(0..5))
+        .success([("type", Value::from("r"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let mut conn = connect(&server).await.unwrap();
+    let mut s = bounded(conn.run(&Query::new("q"), &TxOptions::new()))
+        .await
+        .unwrap();
+    let first = bounded(conn.next_record(&mut s)).await.unwrap().unwrap();
+    let mut seen = vec![first.values().unwrap()[0].as_i64().unwrap()];
+    // Give the rest time to arrive, then take them without awaiting.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let _ = bounded(conn.next_record(&mut s)).await.unwrap().map(|r| {
+        seen.push(r.values().unwrap()[0].as_i64().unwrap());
+    });
+    while let Some(r) = conn.next_buffered(&mut s).unwrap() {
+        seen.push(r.values().unwrap()[0].as_i64().unwrap());
+    }
+    assert_eq!(seen, [0, 1, 2, 3, 4], "in order, none lost");
+    assert!(conn.next_buffered(&mut s).unwrap().is_none());
+    assert!(bounded(conn.next_record(&mut s)).await.unwrap().is_none());
+    assert_eq!(conn.server_state(), ServerState::Ready);
+    drop(conn);
+    server.finish_and_assert().await;
+}

@@ -279,7 +279,18 @@ impl QueryResult {
                 continue;
             };
             match conn.next_record(stream).await {
-                Ok(Some(r)) => return Ok(Some(Record::new(r))),
+                Ok(Some(r)) => {
+                    // Take what else arrived with it while we hold the lock,
+                    // so the next records cost no lock of the connection.
+                    let mut more = Vec::new();
+                    while let Ok(Some(next)) = conn.next_buffered(stream) {
+                        more.push(next);
+                    }
+                    if !more.is_empty() {
+                        lock(&self.cell.state).buffer.extend(more);
+                    }
+                    return Ok(Some(Record::new(r)));
+                }
                 Ok(None) => {
                     let end = stream.summary().cloned().unwrap_or_default();
                     self.cell.complete(stream, &end);

@@ -438,10 +438,17 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                 let shared = s.clone();
                 rt.spawn(async move {
                     let mut obj = obj;
-                    match shared.manager.reset(&mut obj.conn).await {
-                        Ok(()) => obj.idle_since = Instant::now(),
-                        Err(e) => {
+                    // Bounded like an acquisition: a server that never
+                    // answers must not hold this place in the pool forever.
+                    let limit = shared.config.acquisition_timeout;
+                    match tokio::time::timeout(limit, shared.manager.reset(&mut obj.conn)).await {
+                        Ok(Ok(())) => obj.idle_since = Instant::now(),
+                        Ok(Err(e)) => {
                             tracing::debug!(target: "boltline_pool", error = %e, "reset after release failed, closing");
+                            drop(Object::take(obj));
+                        }
+                        Err(_) => {
+                            tracing::debug!(target: "boltline_pool", ?limit, "reset after release timed out, closing");
                             drop(Object::take(obj));
                         }
                     }

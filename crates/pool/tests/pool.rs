@@ -428,3 +428,17 @@ async fn invalid_configurations_are_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("init_size"));
 }
+
+#[tokio::test]
+async fn a_reset_on_release_that_never_ends_frees_its_place() {
+    let config = small(1).acquisition_timeout(Duration::from_millis(100));
+    let (pool, world) = pool(config).await;
+    world.reset_delay_ms.store(60_000, SeqCst); // a server that never answers
+    pool.acquire().await.unwrap().dirty = true;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    // The stuck connection was given up; a new one takes its place.
+    world.reset_delay_ms.store(0, SeqCst);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.dirty), (1, false));
+    assert_eq!(world.live.load(SeqCst), 1);
+}

@@ -79,6 +79,11 @@ impl fmt::Debug for Step {
                 write!(f, "send {} {:?}", sig::name(*signature), fields)
             }
             Step::SendMessage(b) => write!(f, "send message of {} bytes", b.len()),
+            // Bounded: this text is written for every step as it starts, and
+            // raw steps may carry megabytes (pre-encoded record batches).
+            Step::SendRaw(b) if b.len() > 16 => {
+                write!(f, "send raw {:02X?}… ({} bytes)", &b[..16], b.len())
+            }
             Step::SendRaw(b) => write!(f, "send raw {b:02X?}"),
             Step::Noop => f.write_str("send NOOP"),
             Step::Delay(d) => write!(f, "delay {d:?}"),
@@ -86,7 +91,7 @@ impl fmt::Debug for Step {
             Step::CloseMidMessage => f.write_str("close mid-message"),
             Step::ExpectClose => f.write_str("expect close"),
             Step::ServeStream { rows, .. } => write!(f, "serve {} rows", rows.len()),
-            Step::RepeatUntilClosed(s) => write!(f, "repeat {s:?} until closed"),
+            Step::RepeatUntilClosed(s) => write!(f, "repeat {} step(s) until closed", s.len()),
         }
     }
 }

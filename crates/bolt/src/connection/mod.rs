@@ -73,6 +73,9 @@ pub struct Connection<S> {
     /// An explicit transaction was begun and not yet committed or rolled back.
     tx_open: bool,
     read_timeout: Option<Duration>,
+    /// Bytes were handed to the transport whose flush has not completed
+    /// (it was cancelled): they must be flushed before waiting for answers.
+    flush_pending: bool,
     fetch_size: i64,
     routing_context: Option<Map>,
     next_ticket: u64,

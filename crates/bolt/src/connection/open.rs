@@ -153,6 +153,7 @@ where
             fatal: None,
             tx_open: false,
             read_timeout: config.read_timeout,
+            flush_pending: false,
             fetch_size: config.fetch_size,
             routing_context: config.routing_context.clone(),
             next_ticket: 0,

@@ -91,6 +91,9 @@ where
 
     /// Writes everything queued.
     pub(super) async fn flush(&mut self) -> Result<()> {
+        // Set before the first await and cleared only when the transport's
+        // flush completed, so a cancelled flush is resumed (see `recv`).
+        self.flush_pending = true;
         let written: io::Result<()> = async {
             while !self.out.is_empty() {
                 if self.io.write_buf(&mut self.out).await? == 0 {
@@ -100,6 +103,7 @@ where
             self.io.flush().await
         }
         .await;
+        self.flush_pending = false;
         written.map_err(|e| self.broken(e.into()))
     }
 
@@ -142,14 +146,40 @@ where
         }
     }
 
+    /// Applies the next message if it is already complete in the input
+    /// buffer (no IO) and answers the `PULL` of `stream` at the head of the
+    /// queue (a `RECORD` or that `PULL`'s summary, which `apply` turns into
+    /// the stream's phase: nobody waits for its ticket). `Ok(false)`
+    /// otherwise, and then nothing was read.
+    pub(super) fn apply_buffered(&mut self, stream: u64) -> Result<bool> {
+        let head_is_our_pull = self
+            .pending
+            .front()
+            .is_some_and(|p| p.kind == RequestKind::Pull && p.stream == Some(stream));
+        if !head_is_our_pull || self.flush_pending || !self.out.is_empty() {
+            // Other answers come first, or requests are still on their way.
+            return Ok(false);
+        }
+        let message = match self.dechunker.decode(&mut self.inbuf) {
+            Ok(Some(m)) => m,
+            Ok(None) => return Ok(false),
+            Err(MessageTooLarge { size, limit }) => {
+                return Err(self.broken(Error::MessageTooLarge { size, limit }))
+            }
+        };
+        self.dispatch(&message).map_err(|e| self.broken(e))?;
+        Ok(true)
+    }
+
     /// Flushes, reads one message and applies it; returns the ticket and
     /// outcome when it was a summary.
     pub(super) async fn recv(&mut self) -> Result<Option<(u64, Outcome)>> {
-        // Flush even when `out` is empty: a buffering transport (TLS) may
-        // still hold bytes of a write whose flush was cancelled, and the
-        // server cannot answer a request it never received. On plain TCP
-        // this costs nothing.
-        self.flush().await?;
+        // Also when `out` is empty but a flush was cancelled: a buffering
+        // transport (TLS) may still hold those bytes, and the server cannot
+        // answer a request it never received.
+        if !self.out.is_empty() || self.flush_pending {
+            self.flush().await?;
+        }
         let message = self.read_message().await?;
         self.dispatch(&message).map_err(|e| self.broken(e))
     }

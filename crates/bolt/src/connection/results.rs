@@ -54,6 +54,29 @@ where
         }
     }
 
+    /// The next record if it is available without IO (already received, or
+    /// complete in the input buffer); `Ok(None)` when getting one (or the
+    /// end) needs [`Connection::next_record`]. For callers that hand records
+    /// over in batches: one await for the batch, then this in a loop.
+    pub fn next_buffered(&mut self, stream: &mut RecordStream) -> Result<Option<Record>> {
+        self.check_stream(stream)?;
+        if stream.end.is_some() {
+            return Ok(None);
+        }
+        self.ensure_usable()?;
+        loop {
+            let Some(e) = self.streams.iter_mut().find(|e| e.id == stream.id) else {
+                return Ok(None);
+            };
+            if let Some(r) = e.buffer.pop_front() {
+                return Ok(Some(r));
+            }
+            if !matches!(e.phase, Phase::Pulling) || !self.apply_buffered(stream.id)? {
+                return Ok(None);
+            }
+        }
+    }
+
     /// Discards the rest of a result (`DISCARD n=-1`) and returns its
     /// summary. Records already buffered are dropped too.
     pub async fn consume(&mut self, stream: &mut RecordStream) -> Result<Success> {
