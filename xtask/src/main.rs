@@ -142,6 +142,36 @@ fn itest() -> Result<(), String> {
             "integration tests",
             &["test", "-p", ITEST_PACKAGE, "--all-features"],
             &server.env(),
-        )
+        )?;
+        run_examples(server)
     })
+}
+
+/// The examples of the driver and the OGM, each run against the server: an
+/// example that stops working fails the suite.
+const EXAMPLES: &[(&str, &str)] = &[
+    ("boltline", "hello_world"),
+    ("boltline", "friends"),
+    ("boltline", "bookmarks"),
+    ("boltline", "bank_transfer"),
+    ("boltline", "execute_query"),
+    ("boltline", "demo"),
+    ("boltline-ogm", "books"),
+    ("boltline-ogm", "movies"),
+];
+
+fn run_examples(server: &neo4j::TestServer) -> Result<(), String> {
+    let env = [
+        ("BOLTLINE_URI", server.uri()),
+        ("BOLTLINE_USER", server.user()),
+        ("BOLTLINE_PASSWORD", server.password()),
+    ];
+    for (package, example) in EXAMPLES {
+        cargo_with_env(
+            &format!("example {package}/{example}"),
+            &["run", "--quiet", "-p", package, "--example", example],
+            &env,
+        )?;
+    }
+    Ok(())
 }
