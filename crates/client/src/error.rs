@@ -183,10 +183,16 @@ impl Error {
         Error::User(e.into())
     }
 
-    /// The server's failure, if this is one.
+    /// The server's failure, if this is one (also when routing failed on
+    /// a router's `FAILURE`: a database that does not exist, a refused
+    /// `ROUTE`).
     pub fn server_error(&self) -> Option<&ServerError> {
         match self {
             Error::Server(e) => Some(e),
+            Error::Routing(
+                RoutingError::DatabaseNotFound { source, .. }
+                | RoutingError::DiscoveryRefused { source, .. },
+            ) => Some(source),
             _ => None,
         }
     }

@@ -38,10 +38,10 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Session {
-        let shared = Arc::new(SessionShared {
-            bookmarks: std::sync::Mutex::new(config.bookmarks.clone()),
-            manager: config.bookmark_manager.clone(),
-        });
+        let shared = Arc::new(SessionShared::new(
+            config.bookmarks.clone(),
+            config.bookmark_manager.clone(),
+        ));
         Session {
             driver,
             config,

@@ -298,23 +298,41 @@ pub(crate) struct SessionShared {
     /// bookmark of its last transaction.
     pub(crate) bookmarks: Mutex<Bookmarks>,
     pub(crate) manager: Option<Arc<dyn BookmarkManager>>,
+    /// The bookmarks the latest transaction started from (the session's
+    /// own plus the manager's): the ones its bookmark supersedes in the
+    /// manager.
+    pub(crate) sent: Mutex<Bookmarks>,
 }
 
 impl SessionShared {
-    /// The bookmarks the next transaction waits for.
-    pub(crate) async fn bookmarks_for_work(&self) -> Bookmarks {
-        let own = lock(&self.bookmarks).clone();
-        match &self.manager {
-            Some(m) => own.combine(&m.get_bookmarks().await),
-            None => own,
+    /// A session's shared state, starting from `bookmarks`.
+    pub(crate) fn new(bookmarks: Bookmarks, manager: Option<Arc<dyn BookmarkManager>>) -> Self {
+        SessionShared {
+            bookmarks: Mutex::new(bookmarks),
+            manager,
+            sent: Mutex::new(Bookmarks::new()),
         }
     }
 
-    /// A transaction ended with `bookmark`.
+    /// The bookmarks the next transaction waits for.
+    pub(crate) async fn bookmarks_for_work(&self) -> Bookmarks {
+        let own = lock(&self.bookmarks).clone();
+        let all = match &self.manager {
+            Some(m) => own.combine(&m.get_bookmarks().await),
+            None => own,
+        };
+        lock(&self.sent).clone_from(&all);
+        all
+    }
+
+    /// A transaction ended with `bookmark`: it supersedes the session's
+    /// previous bookmarks and, in the manager, every bookmark the
+    /// transaction started from (the manager's included).
     pub(crate) async fn transaction_ended(&self, bookmark: &str) {
         let new = Bookmarks::from_raw([bookmark]);
-        let previous = std::mem::replace(&mut *lock(&self.bookmarks), new.clone());
+        let own = std::mem::replace(&mut *lock(&self.bookmarks), new.clone());
         if let Some(m) = &self.manager {
+            let previous = own.combine(&lock(&self.sent));
             m.update_bookmarks(&previous, &new).await;
         }
     }

@@ -4,9 +4,10 @@
 //! test selection (`StartTest`, `StartSubTest`), `GetFeatures`, the routing
 //! of testkit's callback answers (`...Completed`) to the driver code waiting
 //! for them, and freeing backend-side objects (`BookmarkManagerClose`,
-//! `AuthTokenManagerClose`, `ClientCertificateProviderClose`). Every request
-//! in [`NOT_WIRED`] needs the boltline driver and is answered, for now, with
-//! a `BackendError` saying so.
+//! `AuthTokenManagerClose`, `ClientCertificateProviderClose`). Every other
+//! request needs the driver and goes to [`Handles::driver_request`]
+//! (implemented by [`crate::wired::Boltline`]); [`NOT_WIRED`] lists those
+//! it still answers with a `BackendError`.
 
 use std::future::Future;
 
@@ -17,45 +18,20 @@ use crate::protocol::{Request, Response};
 use crate::registry::{CallbackHub, CallbackReply, Handles, Registries, Unwired};
 use crate::skips::{self, Skip, TestDecision};
 
-/// The requests that need the driver and are not wired to it yet.
+/// The requests the boltline backend ([`crate::wired::Boltline`]) does not
+/// wire to the driver (the driver lacks what they need); they are answered
+/// with a `BackendError` saying "not wired".
 pub const NOT_WIRED: &[&str] = &[
-    "NewDriver",
     "NewAuthTokenManager",
     "NewBasicAuthTokenManager",
     "NewBearerAuthTokenManager",
     "NewClientCertificateProvider",
-    "VerifyConnectivity",
-    "GetServerInfo",
-    "CheckMultiDBSupport",
     "VerifyAuthentication",
     "CheckSessionAuthSupport",
-    "CheckDriverIsEncrypted",
-    "NewBookmarkManager",
-    "DriverClose",
-    "NewSession",
-    "SessionClose",
-    "SessionRun",
-    "SessionReadTransaction",
-    "SessionWriteTransaction",
-    "SessionBeginTransaction",
-    "SessionLastBookmarks",
-    "TransactionRun",
-    "TransactionCommit",
-    "TransactionRollback",
-    "TransactionClose",
-    "ResultNext",
-    "ResultSingle",
-    "ResultSingleOptional",
-    "ResultPeek",
-    "ResultConsume",
-    "ResultList",
-    "RetryablePositive",
-    "RetryableNegative",
     "ForcedRoutingTableUpdate",
     "GetRoutingTable",
     "GetConnectionPoolMetrics",
     "CypherTypeField",
-    "ExecuteQuery",
     "FakeTimeInstall",
     "FakeTimeTick",
     "FakeTimeUninstall",
@@ -111,7 +87,6 @@ impl<H: Handles> Backend<H> {
             Ok(answered) => return answered,
             Err(request) => *request,
         };
-        let name = request.name();
         let reg = &mut self.registries;
         Some(match request {
             Request::StartTest(t) => match skips::decide_test(self.skips, &t.test_name) {
@@ -196,7 +171,7 @@ impl<H: Handles> Backend<H> {
             | Request::ExecuteQuery(_)
             | Request::FakeTimeInstall(_)
             | Request::FakeTimeTick(_)
-            | Request::FakeTimeUninstall(_) => not_wired(name),
+            | Request::FakeTimeUninstall(_) => H::driver_request(reg, request).await,
         })
     }
 }
@@ -335,9 +310,8 @@ mod tests {
     async fn driver_requests_say_not_wired() {
         let mut b = backend::<Unwired>();
         for j in [
-            json!({"name": "NewDriver", "data": {"uri": "bolt://localhost:7687", "authorizationToken": null}}),
-            json!({"name": "SessionRun", "data": {"sessionId": 1, "cypher": "RETURN 1"}}),
-            json!({"name": "ResultNext", "data": {"resultId": 1}}),
+            json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
+            json!({"name": "NewAuthTokenManager", "data": {}}),
             json!({"name": "FakeTimeInstall", "data": {}}),
         ] {
             let r = ask(&mut b, j.clone()).await.unwrap_or_default();

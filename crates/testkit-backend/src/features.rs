@@ -163,7 +163,43 @@ features! {
 /// Empty until the backend is wired to the driver: nothing can be claimed
 /// before a request can reach the driver. Add a feature here only together
 /// with the wiring (and the passing tests) that back it.
-pub const SUPPORTED: &[Feature] = &[];
+pub const SUPPORTED: &[Feature] = &[
+    Feature::Bolt4_4,
+    Feature::Bolt5_0,
+    Feature::Bolt5_1,
+    Feature::Bolt5_2,
+    Feature::Bolt5_3,
+    Feature::Bolt5_4,
+    Feature::Bolt5_5,
+    Feature::Bolt5_6,
+    Feature::Bolt5_7,
+    Feature::BoltPatchUtc,
+    Feature::ApiDriverVerifyConnectivity,
+    Feature::ApiDriverGetServerInfo,
+    Feature::ApiDriverIsEncrypted,
+    Feature::ApiDriverExecuteQuery,
+    Feature::ApiDriverNotificationsConfig,
+    Feature::ApiSessionNotificationsConfig,
+    Feature::ApiBookmarkManager,
+    Feature::ApiResultList,
+    Feature::ApiResultPeek,
+    Feature::ApiResultSingle,
+    Feature::ApiResultSingleOptional,
+    Feature::ApiTypeTemporal,
+    Feature::ApiTypeSpatial,
+    Feature::ApiConnectionAcquisitionTimeout,
+    Feature::ApiLivenessCheck,
+    Feature::ApiRetryableException,
+    Feature::Impersonation,
+    Feature::AuthBearer,
+    Feature::AuthCustom,
+    Feature::AuthKerberos,
+    Feature::OptImplicitDefaultArguments,
+    Feature::OptPullPipelining,
+    Feature::OptConnectionReuse,
+    Feature::OptAuthPipelining,
+    Feature::OptMinimalResets,
+];
 
 /// The announced features as testkit spells them.
 pub fn supported_names() -> Vec<String> {

@@ -19,11 +19,12 @@
 //! - [`features`] and [`skips`]: what the backend claims and skips;
 //! - [`dispatch`]: request to response;
 //! - [`server`]: the tokio TCP loop, one connection at a time, serving
-//!   callbacks while a request is in progress.
+//!   callbacks while a request is in progress;
+//! - [`wired`]: the requests that need the driver, wired to `boltline`.
 //!
-//! Status: the driver-independent requests are implemented; the requests
-//! listed in [`dispatch::NOT_WIRED`] answer with a `BackendError` until the
-//! backend is wired to the `boltline` driver.
+//! Status: wired to the driver except the requests listed in
+//! [`dispatch::NOT_WIRED`], which answer with a `BackendError` (the driver
+//! lacks what they need).
 
 pub mod calendar;
 pub mod cypher;
@@ -34,3 +35,4 @@ pub mod protocol;
 pub mod registry;
 pub mod server;
 pub mod skips;
+pub mod wired;

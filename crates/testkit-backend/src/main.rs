@@ -69,7 +69,8 @@ async fn main() -> ExitCode {
         .map(|a| a.to_string())
         .unwrap_or(address);
     eprintln!("boltline-testkit-backend: listening on {shown}");
-    match server::serve(listener, options).await {
+    let local = tokio::task::LocalSet::new();
+    match local.run_until(server::serve(listener, options)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("boltline-testkit-backend: {e}");

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::protocol::{AuthToken, AuthTokenAndExpiration, ClientCertificate, Id, Response};
+use crate::protocol::{
+    AuthToken, AuthTokenAndExpiration, ClientCertificate, Id, Request, Response,
+};
 
 /// Hands out ids, unique across all kinds of objects of one connection
 /// (testkit expects auth token managers of all kinds to share one id space;
@@ -73,6 +75,12 @@ impl<T> Registry<T> {
         let id = ids.next_id();
         self.items.insert(id, item);
         id
+    }
+
+    /// Registers `item` under an id drawn beforehand (for objects whose
+    /// callbacks must know their own id).
+    pub fn insert_with_id(&mut self, id: Id, item: T) {
+        self.items.insert(id, item);
     }
 
     /// The object with this id.
@@ -143,6 +151,21 @@ pub trait Handles {
     type ClientCertificateProvider;
     /// A driver error reported to testkit, kept for `RetryableNegative`.
     type Error;
+
+    /// Answers a request that needs the driver (everything
+    /// [`Backend::handle`](crate::dispatch::Backend::handle) does not answer
+    /// itself). The default says "not wired to the driver yet".
+    fn driver_request(
+        reg: &mut Registries<Self>,
+        request: Request,
+    ) -> impl std::future::Future<Output = Response>
+    where
+        Self: Sized,
+    {
+        let _ = reg;
+        let name = request.name();
+        async move { crate::dispatch::not_wired(name) }
+    }
 }
 
 /// The stand-in until the backend is wired to the driver: no values exist.

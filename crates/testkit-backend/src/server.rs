@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use crate::dispatch::{answer_callback, Backend, Dispatch};
 use crate::framing::{encode_response, RequestReader};
 use crate::protocol::{parse_request, Request, Response};
-use crate::registry::Unwired;
+use crate::wired::Boltline;
 
 /// The address testkit connects to by default (its `TEST_BACKEND_HOST` and
 /// `TEST_BACKEND_PORT` defaults).
@@ -52,13 +52,15 @@ pub async fn serve(listener: TcpListener, options: Options) -> io::Result<()> {
 }
 
 /// Serves one testkit connection until it closes, with a fresh
-/// [`Backend`]. Everything created on it is freed when this returns.
+/// [`Backend`] wired to boltline. Everything created on it is freed when
+/// this returns. Must run inside a `tokio::task::LocalSet` (managed
+/// transactions run as local tasks).
 pub async fn serve_connection<S>(stream: S, options: Options) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (outbox, outgoing) = mpsc::unbounded_channel();
-    let backend = Backend::<Unwired>::new(outbox);
+    let backend = Backend::<Boltline>::new(outbox);
     serve_connection_with(stream, backend, outgoing, options).await
 }
 
@@ -249,10 +251,7 @@ mod tests {
             .await
             .unwrap_or_default();
         let r = read_response(&mut read).await;
-        assert!(r["data"]["msg"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not wired"));
+        assert_eq!(r["name"], "Driver", "{r}");
 
         drop(write);
         drop(read);
