@@ -442,6 +442,12 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                     // answers must not hold this place in the pool forever.
                     let limit = shared.config.acquisition_timeout;
                     match tokio::time::timeout(limit, shared.manager.reset(&mut obj.conn)).await {
+                        Ok(Ok(())) if Object::pool(&obj).is_none_or(|p| p.is_closed()) => {
+                            // The pool closed meanwhile: say goodbye rather
+                            // than let it drop the connection.
+                            let slot = Object::take(obj);
+                            shared.manager.close(slot.conn).await;
+                        }
                         Ok(Ok(())) => obj.idle_since = Instant::now(),
                         Ok(Err(e)) => {
                             tracing::debug!(target: "boltline_pool", error = %e, "reset after release failed, closing");

@@ -442,3 +442,19 @@ async fn a_reset_on_release_that_never_ends_frees_its_place() {
     assert_eq!((c.id, c.dirty), (1, false));
     assert_eq!(world.live.load(SeqCst), 1);
 }
+
+#[tokio::test]
+async fn closing_during_a_release_reset_still_closes_politely() {
+    let (pool, world) = pool(small(2)).await;
+    world.reset_delay_ms.store(50, SeqCst);
+    pool.acquire().await.unwrap().dirty = true; // reset starts on release
+    pool.close().await;
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(world.resets.load(SeqCst), 1);
+    assert_eq!(
+        world.closes.load(SeqCst),
+        1,
+        "closed with a goodbye, not dropped"
+    );
+    assert_eq!(world.live.load(SeqCst), 0);
+}
