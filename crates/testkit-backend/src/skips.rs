@@ -78,7 +78,6 @@ const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-tran
 /// A skip reason shared by several entries.
 const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
 /// A skip reason shared by several entries.
-const NO_GOODBYE: &str = "after a FAILURE and RESET the connection is closed without GOODBYE when the driver closes; the stub script requires GOODBYE";
 /// A skip reason shared by several entries.
 const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt handshake too; testkit expects it to cover TCP connect only (handshake bounded by the acquisition timeout)";
 /// A skip reason shared by several entries.
@@ -416,10 +415,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments",
         ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.errors.test_errors.*",
-        NO_GOODBYE,
     ),
 ];
 

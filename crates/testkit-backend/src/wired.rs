@@ -1113,15 +1113,31 @@ pub fn error_type(e: &Error) -> &'static str {
     }
 }
 
+/// The GQL classification testkit expects: the diagnostic record's
+/// `_classification` as sent (`raw`), and the driver's reading of it, one of
+/// the three known classifications or `UNKNOWN`.
+fn classification(diagnostic_record: &Map) -> (Option<String>, Option<String>) {
+    let raw = match diagnostic_record.get("_classification") {
+        Some(boltline::Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let known = match raw.as_deref() {
+        Some(c @ ("CLIENT_ERROR" | "DATABASE_ERROR" | "TRANSIENT_ERROR")) => c,
+        _ => "UNKNOWN",
+    };
+    (Some(known.to_owned()), raw)
+}
+
 fn gql_cause(c: &BoltGqlCause) -> GqlCause {
+    let (classification, raw_classification) = classification(&c.diagnostic_record);
     GqlCause::GqlError(Box::new(GqlError {
         msg: c.message.clone(),
         gql_status: Some(c.gql_status.clone()),
         status_description: Some(c.description.clone()),
         cause: c.cause.as_deref().map(gql_cause),
         diagnostic_record: diagnostic(&c.diagnostic_record),
-        classification: None,
-        raw_classification: None,
+        classification,
+        raw_classification,
     }))
 }
 
@@ -1134,6 +1150,9 @@ fn diagnostic(m: &Map) -> Option<BTreeMap<String, CypherValue>> {
 /// The `DriverError` for `e`, without registering it.
 fn driver_error_unregistered(e: &Error) -> Response {
     let server = e.server_error();
+    let (classification, raw_classification) = server
+        .map(|s| classification(&s.diagnostic_record))
+        .unwrap_or_default();
     Response::driver_error(DriverError {
         id: None,
         error_type: error_type(e).to_owned(),
@@ -1144,8 +1163,8 @@ fn driver_error_unregistered(e: &Error) -> Response {
         status_description: server.map(|s| s.description.clone()),
         cause: server.and_then(|s| s.cause.as_deref().map(gql_cause)),
         diagnostic_record: server.and_then(|s| diagnostic(&s.diagnostic_record)),
-        classification: None,
-        raw_classification: None,
+        classification,
+        raw_classification,
     })
 }
 
