@@ -1121,10 +1121,10 @@ fn classification(diagnostic_record: &Map) -> (Option<String>, Option<String>) {
         Some(boltline::Value::String(s)) => Some(s.clone()),
         _ => None,
     };
-    let known = match raw.as_deref() {
-        Some(c @ ("CLIENT_ERROR" | "DATABASE_ERROR" | "TRANSIENT_ERROR")) => c,
-        _ => "UNKNOWN",
-    };
+    let known = raw
+        .as_deref()
+        .filter(|c| matches!(*c, "CLIENT_ERROR" | "DATABASE_ERROR" | "TRANSIENT_ERROR"))
+        .unwrap_or("UNKNOWN");
     (Some(known.to_owned()), raw)
 }
 
