@@ -200,3 +200,24 @@ async fn garbage_instead_of_a_handshake_answer() {
     let err = connect(&server).await.unwrap_err();
     assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err}");
 }
+
+/// A summary naming a query type that does not exist is a protocol
+/// violation (as in the official drivers), not a summary without a type.
+#[tokio::test]
+async fn an_unknown_query_type_in_a_summary_is_a_protocol_error() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["n"])])
+        .success([("type", Value::from("wr"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let mut conn = connect(&server).await.unwrap();
+    let mut s = bounded(conn.run(&Query::new("RETURN 1 AS n"), &TxOptions::new()))
+        .await
+        .unwrap();
+    let err = bounded(conn.consume(&mut s)).await.unwrap_err();
+    assert!(matches!(err, Error::Protocol(ref m) if m.contains("wr")), "{err:?}");
+    assert!(conn.is_defunct());
+    drop(conn);
+    server.finish().await;
+}

@@ -363,6 +363,7 @@ impl Session {
         let server = server_info(conn);
         let token = Arc::new(TxToken);
         slot.tx = Some(Arc::downgrade(&token));
+        slot.tx_failed = false;
         Ok(Transaction {
             slot: self.slot.clone(),
             driver: self.driver.clone(),
@@ -390,11 +391,12 @@ impl Session {
             )));
         }
         if slot.tx.is_some() {
-            if slot.tx_alive() {
+            if slot.tx_alive() && !slot.tx_failed {
                 return Err(Error::TransactionOpen);
             }
-            // A transaction was dropped while the slot was busy: hand its
-            // connection back; the pool's reset rolls it back.
+            // A transaction was dropped while the slot was busy, or the
+            // server ended it with a failure: hand its connection back; the
+            // pool's reset rolls it back.
             slot.abandon_all();
         }
         let r = slot.buffer_open_results(&self.driver.provider).await;

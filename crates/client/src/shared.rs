@@ -52,6 +52,10 @@ pub(crate) struct Slot {
     next_id: u64,
     /// The explicit transaction open on the lease.
     pub(crate) tx: Option<Weak<TxToken>>,
+    /// A request of that transaction failed: the server has ended it, so
+    /// the session may begin another (as the official drivers allow) while
+    /// the failed one's handle only reports itself closed.
+    pub(crate) tx_failed: bool,
 }
 
 /// Async mutex around the slot, shared by a session and what it created.
@@ -112,6 +116,7 @@ impl Slot {
         }
         self.streams.clear();
         self.tx = None;
+        self.tx_failed = false;
         self.lease = None;
     }
 

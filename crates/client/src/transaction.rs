@@ -105,6 +105,7 @@ impl Transaction {
             }
             Err(e) => {
                 slot.report_error(&self.driver.provider, &e).await;
+                slot.tx_failed = true;
                 Err(e.into())
             }
         }

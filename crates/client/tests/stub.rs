@@ -444,3 +444,57 @@ async fn session_credentials_never_fall_back_to_the_driver_user() {
     );
     assert!(!names.iter().any(|n| n == "LOGON"), "{names:?}");
 }
+
+/// After a request of an explicit transaction fails, the server has ended
+/// that transaction: the session may begin another without closing it
+/// first, and the failed one only reports itself closed.
+#[tokio::test]
+async fn a_failed_transaction_does_not_block_the_next_one() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .failure("Neo.ClientError.Statement.SyntaxError", "bad query")
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .repeat_until_closed(tx_return_one("bm-2"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let config = Config::builder()
+        .with_max_connection_pool_size(1)
+        .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let d = driver(&server, config);
+    let mut s = d.session(SessionConfig::new());
+    let mut failed = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = tokio::time::timeout(LIMIT, async {
+        let mut r = failed.run("RETURN oops").await?;
+        r.next().await
+    })
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(err.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    // A new transaction while `failed` still exists.
+    let mut tx = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .expect("a new transaction after the failed one");
+    let mut r = tx.run("RETURN 1 AS x").await.unwrap();
+    let x: i64 = r.single(true).await.unwrap().unwrap().get_as("x").unwrap();
+    assert_eq!(x, 1);
+    tx.commit().await.unwrap();
+    assert!(matches!(
+        failed.run("RETURN 1").await,
+        Err(Error::TransactionClosed(_))
+    ));
+    drop(failed);
+    drop(s);
+    d.close().await;
+    server.finish_within(LIMIT).await;
+}

@@ -298,6 +298,17 @@ where
             }
             Outcome::Ignored => debug!(parent: &self.span, "S: IGNORED ({})", pending.kind.name()),
         }
+        if let (Outcome::Success(success), RequestKind::Pull | RequestKind::Discard) =
+            (&outcome, pending.kind)
+        {
+            if let Some(code) = success.str("type") {
+                if crate::QueryType::from_code(code).is_none() {
+                    return Err(Error::Protocol(format!(
+                        "the summary names an unknown query type {code:?}"
+                    )));
+                }
+            }
+        }
         if matches!(outcome, Outcome::Ignored)
             && matches!(
                 pending.kind,

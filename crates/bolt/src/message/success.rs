@@ -39,7 +39,7 @@ impl Success {
         self.metadata.get(key)
     }
 
-    fn str(&self, key: &str) -> Option<&str> {
+    pub(crate) fn str(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
     }
 
@@ -161,7 +161,7 @@ pub enum QueryType {
 }
 
 impl QueryType {
-    fn from_code(code: &str) -> Option<QueryType> {
+    pub(crate) fn from_code(code: &str) -> Option<QueryType> {
         Some(match code {
             "r" => QueryType::Read,
             "w" => QueryType::Write,
