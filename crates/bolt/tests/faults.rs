@@ -216,7 +216,10 @@ async fn an_unknown_query_type_in_a_summary_is_a_protocol_error() {
         .await
         .unwrap();
     let err = bounded(conn.consume(&mut s)).await.unwrap_err();
-    assert!(matches!(err, Error::Protocol(ref m) if m.contains("wr")), "{err:?}");
+    assert!(
+        matches!(err, Error::Protocol(ref m) if m.contains("wr")),
+        "{err:?}"
+    );
     assert!(conn.is_defunct());
     drop(conn);
     server.finish().await;
