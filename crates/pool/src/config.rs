@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::Clock;
+
 /// How the pool sizes, ages and checks its connections. Defaults follow the
 /// official Neo4j drivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,9 @@ pub struct PoolConfig {
     pub init_size: usize,
     /// Reset every connection on acquisition, clean or not (default false).
     pub force_reset: bool,
+    /// The clock connection ages and idle times are measured with (default:
+    /// the system clock; see [`Clock`]).
+    pub clock: Clock,
 }
 
 impl Default for PoolConfig {
@@ -33,6 +38,7 @@ impl Default for PoolConfig {
             liveness_check_after: None,
             init_size: 0,
             force_reset: false,
+            clock: Clock::system(),
         }
     }
 }
@@ -71,6 +77,12 @@ impl PoolConfig {
     /// Sets [`PoolConfig::force_reset`].
     pub fn force_reset(mut self, yes: bool) -> Self {
         self.force_reset = yes;
+        self
+    }
+
+    /// Sets [`PoolConfig::clock`].
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 }

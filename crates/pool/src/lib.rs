@@ -2,6 +2,7 @@
 
 #[cfg(feature = "bolt")]
 mod bolt;
+mod clock;
 mod config;
 mod error;
 mod hooks;
@@ -11,6 +12,7 @@ mod pool;
 
 #[cfg(feature = "bolt")]
 pub use bolt::{BoltConnection, BoltManager};
+pub use clock::{Clock, FakeTime};
 pub use config::PoolConfig;
 pub use error::PoolError;
 pub use hooks::Hooks;
