@@ -558,7 +558,34 @@ async fn summary_counters_plan_profile_notifications() {
         n.notifications,
         n.metadata
     );
-    assert!(!n.gql_status_objects.is_empty());
+    let cartesian = n
+        .notifications
+        .iter()
+        .find(|n| n.code.contains("CartesianProduct"))
+        .unwrap();
+    assert_eq!(
+        cartesian.severity_level,
+        boltline::SeverityLevel::Information
+    );
+    assert_eq!(
+        cartesian.category,
+        boltline::NotificationClassification::Performance
+    );
+    // The same advice as a GQL status, next to the outcome of the query
+    // (Neo4j 5.26 reports an EXPLAIN as "omitted result").
+    let statuses: Vec<&str> = n
+        .gql_status_objects
+        .iter()
+        .map(|s| s.gql_status.as_str())
+        .collect();
+    assert!(statuses.contains(&"00001"), "{statuses:?}");
+    assert!(
+        n.gql_status_objects
+            .iter()
+            .any(|s| s.is_notification && s.classification == cartesian.category),
+        "{:?}",
+        n.gql_status_objects
+    );
     assert!(n.result_available_after.is_some());
 
     s.run(format!("MATCH (n:{label}) DETACH DELETE n"))

@@ -127,6 +127,8 @@ pub struct RecordStream {
     keys: Arc<[String]>,
     run: Success,
     pub(crate) end: Option<End>,
+    /// Records the server sent for it, kept or not (set at the end).
+    pub(crate) records: u64,
 }
 
 impl RecordStream {
@@ -144,6 +146,7 @@ impl RecordStream {
             keys,
             run,
             end: None,
+            records: 0,
         }
     }
 
@@ -155,6 +158,12 @@ impl RecordStream {
     /// The `RUN` reply's metadata (`fields`, `t_first`, `qid`, ...).
     pub fn run_metadata(&self) -> &Success {
         &self.run
+    }
+
+    /// How many records the server sent for this result, including those
+    /// discarded or dropped unread; final once the result has ended.
+    pub fn records_received(&self) -> u64 {
+        self.records
     }
 
     /// The query id in an explicit transaction.

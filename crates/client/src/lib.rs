@@ -29,7 +29,8 @@ pub use result::QueryResult;
 pub use session::Session;
 pub use session_config::SessionConfig;
 pub use summary::{
-    Counters, GqlStatusObject, InputPosition, Notification, Plan, ResultSummary, ServerInfo,
+    Counters, GqlStatusObject, InputPosition, Notification, NotificationClassification, Plan,
+    ResultSummary, ServerInfo, SeverityLevel,
 };
 pub use transaction::{ManagedTransaction, Transaction, TransactionConfig};
 

@@ -22,7 +22,7 @@ use boltline_bolt::{Map, RecordStream, ServerError, Success};
 
 use crate::bookmarks::{BookmarkManager, Bookmarks};
 use crate::provider::{Lease, Provider};
-use crate::summary::{ResultSummary, ServerInfo};
+use crate::summary::{ResultShape, ResultSummary, ServerInfo};
 use crate::{BoltError, Error, Result};
 
 /// Locks a std mutex whose data stays consistent even if a holder panicked
@@ -283,6 +283,10 @@ impl ResultCell {
             self.meta.server.clone(),
             stream.run_metadata(),
             end,
+            ResultShape {
+                has_keys: !stream.keys().is_empty(),
+                had_record: stream.records_received() > 0,
+            },
         );
         lock(&self.state).end = Some(End::Done(Arc::new(summary)));
     }

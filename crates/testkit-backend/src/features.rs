@@ -178,6 +178,7 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::ApiDriverGetServerInfo,
     Feature::ApiDriverIsEncrypted,
     Feature::ApiDriverExecuteQuery,
+    Feature::ApiSummaryGqlStatusObjects,
     Feature::ApiDriverNotificationsConfig,
     Feature::ApiSessionNotificationsConfig,
     Feature::ApiBookmarkManager,

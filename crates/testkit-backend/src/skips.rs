@@ -83,10 +83,6 @@ const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt h
 /// A skip reason shared by several entries.
 const ONE_SUPPLIER_CALL: &str = "boltline asks the bookmark manager once per transaction (ROUTE and BEGIN share that set); testkit counts supplier calls expecting one for ROUTE and another for BEGIN";
 /// A skip reason shared by several entries.
-const NO_GQL_STATUS_OBJECTS: &str = "the backend does not report the summary's GQL status objects yet (Feature:API:Summary:GqlStatusObjects not announced), but these Bolt 5.6 tests need them";
-/// A skip reason shared by several entries.
-const NO_DERIVED_NOTIFICATIONS: &str = "the backend reports only notifications the server sent as such; from Bolt 5.6 the driver derives them from GQL statuses and the backend does not map those yet";
-/// A skip reason shared by several entries.
 const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unknown to its IANA rules (chrono-tz) in testkit's form, which needs the UTC offset";
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
@@ -154,46 +150,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.tx_run.test_tx_run.TestTxRun.test_should_prevent_run_after_tx_termination_on_run",
         NO_ERROR_MAPPING,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_fill_diagnostic_record_values",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_keeps_garbage_in_diagnostic_record",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_multiple_statuses",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_no_data",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_omitted_result",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryGqlStatusObjects5x6.test_success",
-        NO_GQL_STATUS_OBJECTS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryNotifications5x6.test_full_notification",
-        NO_DERIVED_NOTIFICATIONS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryNotifications5x6.test_full_notifications_unknown_fields",
-        NO_DERIVED_NOTIFICATIONS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryNotifications5x6.test_multiple_notifications",
-        NO_DERIVED_NOTIFICATIONS,
-    ),
-    Skip::new(
-        "stub.summary.test_summary.TestSummaryNotifications5x6.test_notification_without_position",
-        NO_DERIVED_NOTIFICATIONS,
     ),
     Skip::new(
         "stub.types.test_temporal_types.TestTemporalTypesV4x4.test_unknown_then_known_zoned_date_time",

@@ -24,17 +24,18 @@ use std::time::Duration;
 use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
 use boltline::{
     AccessMode, Address, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
-    ManagedTransaction, Map, Neo4jBookmarkManager, NotificationFilter, NotificationSeverity, Query,
-    QueryResult, QueryType, Record, ResultSummary, Session, SessionConfig, Transaction,
-    TransactionConfig,
+    GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
+    NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
+    Session, SessionConfig, Transaction, TransactionConfig,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::cypher::{from_packstream, to_packstream, CypherValue};
 use crate::protocol::{
-    AuthToken, CypherParams, DriverError, GqlCause, GqlError, Id, RecordValues, Request, Response,
-    ServerInfo, Summary, SummaryCounters, SummaryQuery, TriState,
+    AuthToken, CypherParams, DriverError, GqlCause, GqlError, GqlStatusObject as TkGqlStatusObject,
+    Id, InputPosition as TkInputPosition, RecordValues, Request, Response, ServerInfo, Summary,
+    SummaryCounters, SummaryQuery, TriState,
 };
 use crate::registry::{CallbackHub, CallbackKind, CallbackReply, Handles, Registries};
 
@@ -1010,14 +1011,17 @@ fn summary(s: &ResultSummary) -> Result<Summary, Response> {
             parameters,
         },
         database: s.database.clone(),
-        // The server's list; from Bolt 5.6 (GQL statuses instead) a list
-        // too, empty: notifications derived from statuses are not mapped.
-        notifications: plain("notifications").map(notifications).or_else(|| {
-            s.metadata
-                .contains_key("statuses")
-                .then(|| serde_json::Value::Array(Vec::new()))
-        }),
-        gql_status_objects: Vec::new(),
+        // `None` when the server sent neither notifications nor (5.6+)
+        // statuses; else the driver's notifications, derived from the
+        // statuses for 5.6+.
+        notifications: (s.metadata.contains_key("notifications")
+            || s.metadata.contains_key("statuses"))
+        .then(|| notifications(&s.notifications)),
+        gql_status_objects: s
+            .gql_status_objects
+            .iter()
+            .map(gql_status_object)
+            .collect::<Result<_, _>>()?,
         plan: plain("plan"),
         profile: plain("profile"),
         query_type: s.query_type.map(|t| {
@@ -1038,53 +1042,58 @@ fn summary(s: &ResultSummary) -> Result<Summary, Response> {
     })
 }
 
-/// The server's notifications with the fields testkit expects the driver
-/// to derive: `category` / `severityLevel` (`UNKNOWN` for values the
-/// driver does not know) next to the raw `rawCategory` / `rawSeverityLevel`.
-fn notifications(list: serde_json::Value) -> serde_json::Value {
-    const CATEGORIES: &[&str] = &[
-        "HINT",
-        "UNRECOGNIZED",
-        "UNSUPPORTED",
-        "PERFORMANCE",
-        "DEPRECATION",
-        "SECURITY",
-        "TOPOLOGY",
-        "GENERIC",
-        "SCHEMA",
-    ];
-    const SEVERITIES: &[&str] = &["WARNING", "INFORMATION"];
-    let serde_json::Value::Array(items) = list else {
-        return list;
-    };
-    let derive = |raw: Option<&serde_json::Value>, known: &[&str]| {
-        let raw = raw.and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-        let derived = if known.contains(&raw.as_str()) {
-            raw.clone()
-        } else {
-            "UNKNOWN".to_owned()
-        };
-        (
-            serde_json::Value::String(raw),
-            serde_json::Value::String(derived),
-        )
-    };
+/// The driver's notifications in testkit's form: the raw severity and
+/// category (`""` when the server sent none) next to the driver's parsed
+/// `severityLevel` / `category`; `position` only when there is one.
+fn notifications(list: &[Notification]) -> serde_json::Value {
+    let position = |p: &boltline::InputPosition| serde_json::json!({"column": p.column, "line": p.line, "offset": p.offset});
     serde_json::Value::Array(
-        items
-            .into_iter()
-            .map(|mut n| {
-                if let serde_json::Value::Object(m) = &mut n {
-                    let (raw, cat) = derive(m.get("category"), CATEGORIES);
-                    m.insert("rawCategory".into(), raw);
-                    m.insert("category".into(), cat);
-                    let (raw, sev) = derive(m.get("severity"), SEVERITIES);
-                    m.insert("rawSeverityLevel".into(), raw);
-                    m.insert("severityLevel".into(), sev);
+        list.iter()
+            .map(|n| {
+                let raw_severity = n.raw_severity_level.clone().unwrap_or_default();
+                let mut m = serde_json::Map::new();
+                m.insert("code".into(), n.code.clone().into());
+                m.insert("title".into(), n.title.clone().into());
+                m.insert("description".into(), n.description.clone().into());
+                m.insert("severity".into(), raw_severity.clone().into());
+                if let Some(p) = &n.position {
+                    m.insert("position".into(), position(p));
                 }
-                n
+                m.insert("rawSeverityLevel".into(), raw_severity.into());
+                m.insert("severityLevel".into(), n.severity_level.as_str().into());
+                m.insert(
+                    "rawCategory".into(),
+                    n.raw_category.clone().unwrap_or_default().into(),
+                );
+                m.insert("category".into(), n.category.as_str().into());
+                serde_json::Value::Object(m)
             })
             .collect(),
     )
+}
+
+/// One of the driver's GQL status objects in testkit's form.
+fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response> {
+    let mut diagnostic_record = BTreeMap::new();
+    for (k, v) in &g.diagnostic_record {
+        let v = from_packstream(v).map_err(|e| Response::backend_error(e.to_string()))?;
+        diagnostic_record.insert(k.clone(), v);
+    }
+    Ok(TkGqlStatusObject {
+        gql_status: g.gql_status.clone(),
+        status_description: g.status_description.clone(),
+        position: g.position.map(|p| TkInputPosition {
+            column: p.column,
+            line: p.line,
+            offset: p.offset,
+        }),
+        classification: g.classification.as_str().to_owned(),
+        raw_classification: g.raw_classification.clone(),
+        severity: g.severity.as_str().to_owned(),
+        raw_severity: g.raw_severity.clone(),
+        diagnostic_record,
+        is_notification: g.is_notification,
+    })
 }
 
 /// testkit's error type name for a boltline error (driver name `rust`:

@@ -33,8 +33,14 @@ where
                 return Ok(Some(r));
             }
             match &e.phase {
-                Phase::Done(s) => stream.end = Some(End::Done(s.clone())),
-                Phase::Failed(f) => stream.end = Some(End::Failed(f.clone())),
+                Phase::Done(s) => {
+                    stream.records = e.records;
+                    stream.end = Some(End::Done(s.clone()));
+                }
+                Phase::Failed(f) => {
+                    stream.records = e.records;
+                    stream.end = Some(End::Failed(f.clone()));
+                }
                 Phase::Paused => {
                     let (id, n, qid) = (e.id, e.fetch_size, e.qid);
                     self.send(&Pull { n, qid }, RequestKind::Pull, Some(id), None)?;
@@ -96,8 +102,14 @@ where
             e.buffer.clear();
             e.drop_records = true;
             match &e.phase {
-                Phase::Done(s) => stream.end = Some(End::Done(s.clone())),
-                Phase::Failed(f) => stream.end = Some(End::Failed(f.clone())),
+                Phase::Done(s) => {
+                    stream.records = e.records;
+                    stream.end = Some(End::Done(s.clone()));
+                }
+                Phase::Failed(f) => {
+                    stream.records = e.records;
+                    stream.end = Some(End::Failed(f.clone()));
+                }
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
