@@ -302,7 +302,11 @@ async fn stream_ints(c: &Client, query: &str, n: usize) -> Res<i64> {
         }
     };
     check(v.len() == n, "the ints stream")?;
-    Ok(v.iter().sum())
+    // Both targets stream 1..=n.
+    let sum: i64 = v.iter().sum();
+    let n = i64::try_from(n)?;
+    check(sum == n * (n + 1) / 2, "the ints stream's sum")?;
+    Ok(sum)
 }
 
 /// Streams the nodes query into `Vec<PersonRow>`; returns a checksum.
@@ -722,9 +726,15 @@ impl Bench {
             drop(body);
             clients.push((drv, c, stub));
         }
-        // Warm-up (one full stream each).
+        // Warm-up (one full stream each). Every stream of every driver must
+        // give the same checksum: a fast but wrong decode fails the run.
+        let mut expected: Option<i64> = None;
+        let mut same = |sum: i64| -> Res<()> {
+            let want = *expected.get_or_insert(sum);
+            check(sum == want, "the stream's checksum (drivers disagree)")
+        };
         for (_, c, _) in &clients {
-            stream_once(c, nodes, &query, n).await?;
+            same(stream_once(c, nodes, &query, n).await?)?;
         }
         for run in 0..self.opts.runs {
             for drv in order(run) {
@@ -732,9 +742,10 @@ impl Bench {
                     continue;
                 };
                 let t = Instant::now();
-                stream_once(c, nodes, &query, n).await?;
+                let sum = stream_once(c, nodes, &query, n).await?;
                 #[allow(clippy::cast_precision_loss)]
                 let rate = n as f64 / t.elapsed().as_secs_f64();
+                same(sum)?;
                 eprintln!("  {target:?} {case} {}: {rate:.0} records/s", drv.name());
                 self.record(target, case.clone(), drv.name(), rate, None);
             }

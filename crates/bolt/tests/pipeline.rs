@@ -595,3 +595,98 @@ async fn buffered_records_are_available_without_io() {
     drop(conn);
     server.finish_and_assert().await;
 }
+
+/// Reads the first value of a raw record (a PackStream list) as a number:
+/// an integer as itself, a string as its length.
+fn first_as_number(raw: &[u8]) -> i64 {
+    let mut u = boltline_bolt::packstream::Unpacker::new(raw);
+    assert_eq!(u.read_list_header().unwrap(), 1);
+    match u.read_value().unwrap() {
+        Value::Integer(i) => i,
+        Value::String(s) => i64::try_from(s.len()).unwrap(),
+        v => panic!("unexpected {v:?}"),
+    }
+}
+
+/// `drain_buffered` hands over, in order and without IO, both records it
+/// can read in place and one that came in several chunks; a failing
+/// callback stops it and leaves the rest for the next reader.
+#[tokio::test]
+async fn drained_records_come_in_order_including_multi_chunk_ones() {
+    let big = "x".repeat(70_000); // more than one chunk
+    let mut rows = int_rows(0..3);
+    rows.push(vec![Value::from(big.as_str())]);
+    rows.extend(int_rows(4..8));
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["i"])])
+        .records(rows)
+        .success([("type", Value::from("r"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let mut conn = connect(&server).await.unwrap();
+    let mut s = bounded(conn.run(&Query::new("q"), &TxOptions::new()))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut stops = 0;
+    // Read as a batch reader would: one awaited record, then what else is
+    // in the input buffer. The callback fails once, on the first record it
+    // gets: that record is used up, nothing else is lost.
+    while let Some(r) = bounded(conn.next_record(&mut s)).await.unwrap() {
+        seen.push(first_as_number(r.raw()));
+        let drained = conn
+            .drain_buffered(&mut s, |raw| {
+                let n = first_as_number(raw);
+                seen.push(n);
+                if stops == 0 {
+                    stops += 1;
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap();
+        if let Err(e) = drained {
+            assert_eq!(e, "stop");
+        }
+    }
+    assert_eq!(seen, [0, 1, 2, 70_000, 4, 5, 6, 7], "in order, none lost");
+    assert_eq!(stops, 1);
+    assert_eq!(s.records_received(), 8);
+    assert_eq!(conn.server_state(), ServerState::Ready);
+    drop(conn);
+    server.finish_and_assert().await;
+}
+
+/// A malformed record met by `drain_buffered` breaks the connection with a
+/// protocol error: it is never handed to the callback.
+#[tokio::test]
+async fn drain_buffered_rejects_a_malformed_record() {
+    // RECORD whose list claims two values but holds one.
+    let bad: Vec<u8> = vec![0x00, 0x04, 0xB1, 0x71, 0x92, 0x01, 0x00, 0x00];
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["i"])])
+        .records(int_rows(0..1))
+        .send_raw(bad);
+    let server = StubServer::start_one(script).await.unwrap();
+    let mut conn = connect(&server).await.unwrap();
+    let mut s = bounded(conn.run(&Query::new("q"), &TxOptions::new()))
+        .await
+        .unwrap();
+    let first = bounded(conn.next_record(&mut s)).await.unwrap().unwrap();
+    assert_eq!(first_as_number(first.raw()), 0);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut handed = 0;
+    let r = conn.drain_buffered(&mut s, |_| {
+        handed += 1;
+        Ok::<_, ()>(())
+    });
+    assert!(matches!(r, Err(Error::Protocol(_))), "{r:?}");
+    assert_eq!(handed, 0);
+    assert!(conn.is_defunct());
+    drop(conn);
+    let _ = server.finish().await;
+}

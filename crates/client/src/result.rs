@@ -98,9 +98,15 @@ impl QueryResult {
     /// [`Record::to`]).
     pub async fn collect<T: DeserializeOwned>(&mut self) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        while let Some(r) = self.next().await? {
+        if let Some(r) = self.peeked.take() {
             out.push(r.to()?);
         }
+        let keys = self.keys.clone();
+        let mut sink = |raw: &[u8]| -> Result<()> {
+            out.push(boltline_bolt::packstream::from_record(&keys, raw)?);
+            Ok(())
+        };
+        while self.fetch_batch(&mut sink).await? {}
         Ok(out)
     }
 
@@ -294,27 +300,102 @@ impl QueryResult {
                 Ok(None) => {
                     let end = stream.summary().cloned().unwrap_or_default();
                     self.cell.complete(stream, &end);
-                    slot.streams.remove(&self.cell.id);
-                    self.cell.report_bookmark(&end).await;
-                    if self.auto_commit {
-                        slot.release_if_idle();
-                    }
+                    self.ended(&mut slot, &end).await;
                     return Ok(None);
                 }
-                Err(e) => {
-                    slot.streams.remove(&self.cell.id);
-                    slot.report_error(&self.driver.provider, &e).await;
-                    if !self.auto_commit {
-                        // The server ended the transaction with this failure.
-                        slot.tx_failed = true;
-                    }
-                    lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e)));
-                    if self.auto_commit || e.is_connection_error() {
-                        slot.release_if_idle();
-                    }
-                    return Err(e.into());
-                }
+                Err(e) => return Err(self.failed(&mut slot, e).await),
             }
         }
+    }
+
+    /// Hands the records available now to `sink` as raw bytes (see
+    /// [`Record::raw`]), reading the next batch first when none is: the
+    /// batch path of [`collect`](QueryResult::collect), which builds no
+    /// [`Record`] for records it can decode in place. `false` at the end.
+    /// Records handed to a failing `sink` are used up; the rest stay.
+    async fn fetch_batch<F>(&mut self, sink: &mut F) -> Result<bool>
+    where
+        F: FnMut(&[u8]) -> Result<()>,
+    {
+        loop {
+            {
+                let mut st = lock(&self.cell.state);
+                if st.consumed {
+                    return Err(Error::ResultConsumed);
+                }
+                if !st.buffer.is_empty() {
+                    let mut batch = std::mem::take(&mut st.buffer);
+                    drop(st);
+                    while let Some(r) = batch.pop_front() {
+                        if let Err(e) = sink(r.raw()) {
+                            // The rest stay readable, ahead of anything
+                            // buffered since.
+                            let mut st = lock(&self.cell.state);
+                            batch.append(&mut st.buffer);
+                            st.buffer = batch;
+                            return Err(e);
+                        }
+                    }
+                    return Ok(true);
+                }
+                match &st.end {
+                    Some(End::Done(_)) => return Ok(false),
+                    Some(End::Failed(e)) => return Err(e.to_error()),
+                    None => {}
+                }
+            }
+            let mut slot = self.slot.lock().await;
+            let Slot { lease, streams, .. } = &mut *slot;
+            let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id))
+            else {
+                let mut st = lock(&self.cell.state);
+                if st.end.is_none() && st.buffer.is_empty() {
+                    st.consumed = true;
+                }
+                continue;
+            };
+            match conn.next_record(stream).await {
+                Ok(Some(r)) => {
+                    sink(r.raw())?;
+                    return match conn.drain_buffered(stream, &mut *sink) {
+                        Ok(Ok(_)) => Ok(true),
+                        Ok(Err(e)) => Err(e),
+                        Err(e) => Err(self.failed(&mut slot, e).await),
+                    };
+                }
+                Ok(None) => {
+                    let end = stream.summary().cloned().unwrap_or_default();
+                    self.cell.complete(stream, &end);
+                    self.ended(&mut slot, &end).await;
+                    return Ok(false);
+                }
+                Err(e) => return Err(self.failed(&mut slot, e).await),
+            }
+        }
+    }
+
+    /// The stream ended well (its summary is recorded): it leaves the slot.
+    async fn ended(&self, slot: &mut Slot, end: &boltline_bolt::Success) {
+        slot.streams.remove(&self.cell.id);
+        self.cell.report_bookmark(end).await;
+        if self.auto_commit {
+            slot.release_if_idle();
+        }
+    }
+
+    /// The stream failed: it leaves the slot, the failure is recorded for
+    /// later readers and reported to routing.
+    async fn failed(&self, slot: &mut Slot, e: crate::BoltError) -> Error {
+        slot.streams.remove(&self.cell.id);
+        slot.report_error(&self.driver.provider, &e).await;
+        if !self.auto_commit {
+            // The server ended the transaction with this failure.
+            slot.tx_failed = true;
+        }
+        lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e)));
+        if self.auto_commit || e.is_connection_error() {
+            slot.release_if_idle();
+        }
+        e.into()
     }
 }

@@ -498,3 +498,64 @@ async fn a_failed_transaction_does_not_block_the_next_one() {
     d.close().await;
     server.finish_within(LIMIT).await;
 }
+
+/// `collect` reads batch by batch (three PULLs of the fetch size here),
+/// after a `peek`, and keeps every record in order; a record that does not
+/// fit the target type fails the call with a typed error and the records
+/// after it stay readable.
+#[tokio::test]
+async fn collect_reads_every_batch_and_a_bad_record_loses_nothing_else() {
+    fn batch(mut s: Script, from: i64, to: i64, more: bool) -> Script {
+        s = s.expect(sig::PULL);
+        for i in from..to {
+            s = s.record(vec![Value::from(i)]);
+        }
+        if more {
+            s.success([("has_more", Value::from(true))])
+        } else {
+            s.success([("type", Value::from("r"))])
+        }
+    }
+    let mut script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .success([("fields", Value::from_iter(["i"]))]);
+    script = batch(script, 0, 3, true);
+    script = batch(script, 3, 6, true);
+    script = batch(script, 6, 8, false);
+    // The second query: 0, "one", 2.
+    script = script
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["i"]))])
+        .record(vec![Value::from(0)])
+        .record(vec![Value::from("one")])
+        .record(vec![Value::from(2)])
+        .success([("type", Value::from("r"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let config = Config::builder().with_fetch_size(3).build().unwrap();
+    let d = driver(&server, config);
+    let mut s = d.session(SessionConfig::new());
+    let mut r = tokio::time::timeout(LIMIT, s.run("UNWIND range(0, 7) AS i RETURN i"))
+        .await
+        .unwrap()
+        .unwrap();
+    let first = r.peek().await.unwrap().unwrap().get_as::<i64>("i").unwrap();
+    assert_eq!(first, 0);
+    let all: Vec<i64> = tokio::time::timeout(LIMIT, r.collect())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(all, (0..8).collect::<Vec<i64>>());
+    assert!(r.next().await.unwrap().is_none());
+
+    let mut r = s.run("RETURN mixed").await.unwrap();
+    let err = r.collect::<i64>().await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    let rest = r.next().await.unwrap().unwrap();
+    assert_eq!(rest.get_as::<i64>("i").unwrap(), 2);
+    assert!(r.next().await.unwrap().is_none());
+    s.close().await.unwrap();
+    d.close().await;
+    let reports = server.finish_and_assert().await;
+    assert_eq!(reports[0].messages(sig::PULL).len(), 4);
+}
