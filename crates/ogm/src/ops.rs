@@ -100,17 +100,19 @@ pub mod statements {
         Statement::new().push(Clause::Unwind(Expr::Value(rows), "row".into()))
     }
 
-    fn returning_row(node: Expr) -> Clause {
+    fn returning_row(node: Expr, alias: &str) -> Clause {
         Clause::Return(Projection {
             items: vec![
                 (Expr::var("row").prop("i"), Some("i".into())),
-                (node, Some(NODE_VAR.into())),
+                (node, Some(alias.into())),
             ],
             ..Projection::default()
         })
     }
 
-    /// A batch `CREATE`: one node per row, in one statement.
+    /// A batch `CREATE`: one node per row, in one statement, returning
+    /// each row's index and the new node's element id (the caller has the
+    /// properties already).
     pub fn create_many<M: Node>(props: Vec<Map>) -> Statement {
         let mut st = unwind(rows(props))
             .push(Clause::Create(vec![NodePattern::labelled(
@@ -122,7 +124,10 @@ pub mod statements {
                 NODE_VAR.into(),
                 row_props(),
             )]));
-        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        st.clauses.push(returning_row(
+            Expr::var(NODE_VAR).call("elementId"),
+            "id",
+        ));
         st
     }
 
@@ -145,7 +150,7 @@ pub mod statements {
             on_create: vec![SetItem::Replace(NODE_VAR.into(), row_props())],
             on_match,
         });
-        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        st.clauses.push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
         st
     }
 }
@@ -167,6 +172,22 @@ fn in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<M>> {
             .and_then(|i| out.get_mut(i))
             .ok_or(Error::DoesNotExist { model: M::NAME })?;
         *slot = Some(inflate_column(r)?);
+    }
+    out.into_iter()
+        .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))
+        .collect()
+}
+
+/// Rows of `RETURN row.i AS i, elementId(n) AS id`, in input order.
+fn ids_in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<String>> {
+    let mut out: Vec<Option<String>> = vec![None; len];
+    for r in records {
+        let i: i64 = r.get_as("i").map_err(Error::from_driver)?;
+        let slot = usize::try_from(i)
+            .ok()
+            .and_then(|i| out.get_mut(i))
+            .ok_or(Error::DoesNotExist { model: M::NAME })?;
+        *slot = Some(r.get_as("id").map_err(Error::from_driver)?);
     }
     out.into_iter()
         .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))
@@ -268,9 +289,9 @@ pub trait NodeExt: Node {
             let records = exec
                 .run(statements::create_many::<Self>(props).render().into_query())
                 .await?;
-            let created: Vec<Self> = in_order(&records, nodes.len())?;
-            for (n, c) in nodes.iter_mut().zip(created) {
-                n.set_element_id(c.element_id().map(str::to_owned));
+            let ids = ids_in_order::<Self>(&records, nodes.len())?;
+            for (n, id) in nodes.iter_mut().zip(ids) {
+                n.set_element_id(Some(id));
                 n.post_create()?;
                 n.post_save()?;
             }

@@ -357,7 +357,7 @@ fn write_statements() {
     let r = statements::create_many::<Person>(vec![p.deflate().unwrap()]).render();
     assert_eq!(
         r.text,
-        "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, n AS n"
+        "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, elementId(n) AS id"
     );
 }
 
