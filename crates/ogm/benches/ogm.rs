@@ -90,8 +90,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 async fn cleanup(db: &Database, run: &str) -> Result<()> {
     db.cypher_query(
-        Query::new("MATCH (n) WHERE (n:OgmBenchBook OR n:OgmBenchAuthor) AND n.run = $run DETACH DELETE n")
-            .param("run", run),
+        Query::new(
+            "MATCH (n) WHERE (n:OgmBenchBook OR n:OgmBenchAuthor) AND n.run = $run DETACH DELETE n",
+        )
+        .param("run", run),
     )
     .await?;
     Ok(())

@@ -124,10 +124,8 @@ pub mod statements {
                 NODE_VAR.into(),
                 row_props(),
             )]));
-        st.clauses.push(returning_row(
-            Expr::var(NODE_VAR).call("elementId"),
-            "id",
-        ));
+        st.clauses
+            .push(returning_row(Expr::var(NODE_VAR).call("elementId"), "id"));
         st
     }
 
@@ -150,7 +148,8 @@ pub mod statements {
             on_create: vec![SetItem::Replace(NODE_VAR.into(), row_props())],
             on_match,
         });
-        st.clauses.push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
+        st.clauses
+            .push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
         st
     }
 }
