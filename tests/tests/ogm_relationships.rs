@@ -376,3 +376,65 @@ async fn concurrent_connects_respect_both_ends() {
     assert_eq!(n, 1);
     cleanup(&db, &t).await;
 }
+
+#[tokio::test]
+async fn create_connected_makes_a_node_with_its_required_relationship() {
+    let db = db();
+    let t = tag();
+    let ursula = author(&db, &t, "Ursula").await;
+    // A book is created with its `One` author in one statement.
+    let mut lathe = Book {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        title: "Lathe of Heaven".into(),
+        author: Relation::default(),
+    };
+    Book::author()
+        .create_connected(&mut lathe, &ursula, Wrote { year: Some(1971) }, &db)
+        .await
+        .unwrap();
+    assert!(lathe.element_id().is_some());
+    let found: Author = Book::author().of(&lathe).single(&db).await.unwrap();
+    assert_eq!(found, ursula);
+    assert_eq!(
+        Book::author()
+            .of(&lathe)
+            .relationship(&ursula, &db)
+            .await
+            .unwrap(),
+        Some(Wrote { year: Some(1971) })
+    );
+    // Saved already: refused, nothing written.
+    assert!(matches!(
+        Book::author()
+            .create_connected(&mut lathe, &ursula, Wrote::default(), &db)
+            .await,
+        Err(Error::AlreadySaved { .. })
+    ));
+
+    // From the other side the far end (a book's `One`) is checked: an
+    // author created for a book that has one already is refused and not
+    // created at all.
+    let mut other = Author {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Impostor".into(),
+        books: Relation::default(),
+    };
+    assert!(violation(
+        Author::books()
+            .create_connected(&mut other, &lathe, Wrote::default(), &db)
+            .await
+    ));
+    assert!(other.element_id().is_none());
+    assert!(Author::nodes()
+        .filter(Author::tag().exact(t.clone()) & Author::name().exact("Impostor"))
+        .is_empty(&db)
+        .await
+        .unwrap());
+
+    // A book saved plainly has no author: the minimum shows when read.
+    let lonely = book(&db, &t, "Lonely").await;
+    assert!(violation(Book::author().of(&lonely).single(&db).await));
+    cleanup(&db, &t).await;
+}

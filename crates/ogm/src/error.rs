@@ -98,6 +98,12 @@ pub enum Error {
         /// The model's name.
         model: &'static str,
     },
+    /// An operation that creates the node got one already saved.
+    #[error("this {model} is already saved (it has an element id)")]
+    AlreadySaved {
+        /// The model's name.
+        model: &'static str,
+    },
     /// `get_or_create`/`create_or_update` on a model with no unique and no
     /// required property: a `MERGE` would match any node with its labels.
     #[error("{model} has no unique or required property to merge on")]

@@ -461,4 +461,34 @@ mod relations {
         assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
         assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
     }
+
+    #[test]
+    fn create_connected_makes_node_and_relationship_in_one_statement() {
+        let mut node = Map::new();
+        node.insert("title".into(), Value::from("Emma"));
+        let r = Book::author()
+            .create_connected_statement(node, "a:1", Map::new())
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (b:Author) WHERE elementId(b) = $p0\n\
+             SET b.__boltline_lock = true\n\
+             REMOVE b.__boltline_lock\n\
+             WITH b, COUNT { MATCH (s:Book)-[:AUTHOR]->(b) } AS to_target\n\
+             WITH b, to_target, true AS ok\n\
+             CALL { WITH b, ok UNWIND CASE WHEN ok THEN [true] ELSE [] END AS _ \
+             CREATE (a:Book) SET a = $p1 CREATE (a)-[r:AUTHOR]->(b) SET r = $p2 \
+             RETURN collect(elementId(a)) AS created }\n\
+             RETURN ok, to_target, created"
+        );
+        assert_eq!(r.params["p0"], Value::from("a:1"));
+        assert!(matches!(&r.params["p1"], Value::Map(m) if m["title"] == Value::from("Emma")));
+        // An author created for a book: the book's `One` is checked.
+        let r = Author::books()
+            .create_connected_statement(Map::new(), "b:1", Map::new())
+            .render();
+        assert!(r.text.contains("to_target < $p1 AS ok"), "{}", r.text);
+        assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
+        assert_eq!(r.params["p1"], Value::from(1));
+    }
 }
