@@ -590,3 +590,159 @@ async fn connect_by_url() {
         Err(Error::InvalidUrl(_))
     ));
 }
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Profile {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(default = boltline_ogm::Uuid::new_v4)]
+    uid: boltline_ogm::Uuid,
+    prefs: boltline_ogm::Json<std::collections::BTreeMap<String, Vec<i64>>>,
+    raw: Option<serde_json::Value>,
+    #[ogm(optional_label = "OgmItRetired")]
+    retired: bool,
+}
+
+#[tokio::test]
+async fn json_uuid_and_optional_labels() {
+    let db = db();
+    let t = tag();
+    let mut prefs = std::collections::BTreeMap::new();
+    prefs.insert("b".to_owned(), vec![2, 3]);
+    prefs.insert("a".to_owned(), vec![1]);
+    let mut ann = Profile {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Ann".into(),
+        uid: boltline_ogm::Uuid::new_v4(),
+        prefs: boltline_ogm::Json(prefs.clone()),
+        raw: Some(serde_json::json!({"nested": {"list": [1, "two", null]}})),
+        retired: true,
+    };
+    ann.save(&db).await.unwrap();
+    let more = Profile::create(
+        vec![
+            Profile {
+                name: "Bob".into(),
+                uid: boltline_ogm::Uuid::new_v4(),
+                retired: false,
+                raw: None,
+                ..ann.clone()
+            },
+            Profile {
+                name: "Cid".into(),
+                uid: boltline_ogm::Uuid::new_v4(),
+                retired: true,
+                ..ann.clone()
+            },
+        ],
+        &db,
+    )
+    .await
+    .unwrap();
+    assert!(more.iter().all(|p| p.element_id().is_some()));
+    let ann_id = ann.element_id().unwrap().to_owned();
+
+    // Stored as text (JSON with sorted keys, the UUID's canonical form),
+    // and the optional label on the node, not as a property.
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n) WHERE elementId(n) = $id \
+                 RETURN n.prefs AS prefs, n.uid AS uid, n.raw AS raw, labels(n) AS labels, \
+                 n.retired IS NULL AS no_prop",
+            )
+            .param("id", ann_id.clone()),
+        )
+        .await
+        .unwrap();
+    let r = &raw.records[0];
+    assert_eq!(
+        r.get_as::<String>("prefs").unwrap(),
+        r#"{"a":[1],"b":[2,3]}"#
+    );
+    assert_eq!(r.get_as::<String>("uid").unwrap(), ann.uid.to_string());
+    assert_eq!(
+        r.get_as::<String>("raw").unwrap(),
+        r#"{"nested":{"list":[1,"two",null]}}"#
+    );
+    assert!(r
+        .get_as::<Vec<String>>("labels")
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+    assert!(r.get_as::<bool>("no_prop").unwrap());
+
+    // Read back equal; filters on JSON, UUID and the label.
+    let back = Profile::get_by_element_id(&ann_id, &db).await.unwrap();
+    assert_eq!(back, ann);
+    let tagged = || Profile::nodes().filter(Profile::tag().exact(t.clone()));
+    let by_uid = tagged()
+        .filter(Profile::uid().exact(more[0].uid))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(by_uid.name, "Bob");
+    assert!(!by_uid.retired);
+    assert_eq!(
+        tagged()
+            .filter(Profile::prefs().exact(prefs))
+            .count(&db)
+            .await
+            .unwrap(),
+        3
+    );
+    let retired: Vec<String> = tagged()
+        .filter(Profile::retired().is(true))
+        .order_by(Profile::name().asc())
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(retired, ["Ann", "Cid"]);
+
+    // Saving with the flag off takes the label away; on puts it back.
+    ann.retired = false;
+    ann.save(&db).await.unwrap();
+    assert!(!ann
+        .labels_in_db(&db)
+        .await
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+    assert_eq!(
+        tagged()
+            .filter(Profile::retired().is(false))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    ann.refresh(&db).await.unwrap();
+    assert!(!ann.retired);
+    ann.retired = true;
+    ann.save(&db).await.unwrap();
+    assert!(ann
+        .labels_in_db(&db)
+        .await
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+
+    // A stored value that is not a UUID is a typed error on read.
+    db.cypher_query(
+        Query::new("MATCH (n) WHERE elementId(n) = $id SET n.uid = 'not-a-uuid'")
+            .param("id", ann_id.clone()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        Profile::get_by_element_id(&ann_id, &db).await,
+        Err(Error::PropertyType {
+            property: "uid",
+            ..
+        })
+    ));
+    cleanup(&db, &t).await;
+}

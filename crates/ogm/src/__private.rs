@@ -49,3 +49,13 @@ pub fn validate<E: Display>(
         message: e.to_string(),
     })
 }
+
+/// A property's value for a write: [`PropertyType::try_to_value`], its
+/// failure a validation error.
+pub fn deflate<T: PropertyType>(model: &'static str, prop: &'static str, v: &T) -> Result<Value> {
+    v.try_to_value().map_err(|message| Error::Validation {
+        model,
+        property: prop,
+        message,
+    })
+}

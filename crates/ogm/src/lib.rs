@@ -28,11 +28,11 @@ pub use database::{Database, DbTransaction, ModelSchema};
 pub use error::{Error, Result};
 pub use executor::Executor;
 pub use fetch::FetchRelated;
-pub use filter::{Order, Prop, Q};
+pub use filter::{LabelFlag, Order, Prop, Q};
 pub use model::{ElementId, Inherits, Node, NodeHooks, PropertyDef, VectorIndex};
 pub use nodeset::{NodeSet, NODE_VAR};
 pub use ops::{statements, NodeExt};
-pub use property::{Email, InvalidEmail, Ordered, PropertyType, Textual};
+pub use property::{Email, InvalidEmail, InvalidUuid, Json, Ordered, PropertyType, Textual, Uuid};
 pub use rel_manager::RelationshipManager;
 pub use relation::{Rel, Relation, RelationField};
 

@@ -19,9 +19,51 @@ pub mod statements {
         Projection::of(Expr::var(NODE_VAR).call("elementId"), Some("id"))
     }
 
-    /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`.
-    pub fn create<M: Node>(props: Map) -> Statement {
-        Statement::new()
+    /// `FOREACH (_ IN CASE WHEN cond THEN [true] ELSE [] END | SET n:Label)`
+    /// (or, with `set == false`, `REMOVE` when `cond` is false): an
+    /// optional label following a flag, within one statement.
+    pub(crate) fn label_clause(var: &str, label: &str, cond: Expr, set: bool) -> Clause {
+        let yes = Expr::List(vec![Expr::Bool(true)]);
+        let no = Expr::List(Vec::new());
+        let (list, body) = if set {
+            (
+                Expr::Case(Box::new(cond), Box::new(yes), Box::new(no)),
+                Clause::Set(vec![SetItem::Labels(var.into(), vec![label.into()])]),
+            )
+        } else {
+            (
+                Expr::Case(Box::new(cond), Box::new(no), Box::new(yes)),
+                Clause::Remove(vec![Expr::HasLabels(var.into(), vec![label.into()])]),
+            )
+        };
+        Clause::Foreach {
+            var: "_".into(),
+            list,
+            body: vec![body],
+        }
+    }
+
+    /// The clauses that set (and, when `remove`, take off) optional labels
+    /// by their flags.
+    pub(crate) fn label_clauses(
+        var: &str,
+        flags: &[(&'static str, bool)],
+        remove: bool,
+    ) -> Vec<Clause> {
+        let mut out = Vec::new();
+        for (label, on) in flags {
+            out.push(label_clause(var, label, Expr::value(*on), true));
+            if remove {
+                out.push(label_clause(var, label, Expr::value(*on), false));
+            }
+        }
+        out
+    }
+
+    /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`, plus the
+    /// optional labels whose flag is set.
+    pub fn create<M: Node>(props: Map, flags: &[(&'static str, bool)]) -> Statement {
+        let mut st = Statement::new()
             .push(Clause::Create(vec![NodePattern::labelled(
                 NODE_VAR,
                 M::labels(),
@@ -30,15 +72,17 @@ pub mod statements {
             .push(Clause::Set(vec![SetItem::Replace(
                 NODE_VAR.into(),
                 Expr::Value(Value::Map(props)),
-            )]))
-            .return_(returning_id())
+            )]));
+        st.clauses.extend(label_clauses(NODE_VAR, flags, false));
+        st.return_(returning_id())
     }
 
     /// `MATCH (n:Labels) WHERE elementId(n) = $p0 SET n += $p1 RETURN ...`:
     /// declared properties are written (`null` removes one), undeclared
     /// ones stay.
-    pub fn update<M: Node>(id: &str, props: Map) -> Statement {
-        Statement::new()
+    /// Optional labels are set or taken off by their flags.
+    pub fn update<M: Node>(id: &str, props: Map, flags: &[(&'static str, bool)]) -> Statement {
+        let mut st = Statement::new()
             .match_(
                 NodePattern::labelled(NODE_VAR, M::labels()),
                 Some(Expr::element_id_is(NODE_VAR, id)),
@@ -46,8 +90,9 @@ pub mod statements {
             .push(Clause::Set(vec![SetItem::Merge(
                 NODE_VAR.into(),
                 Expr::Value(Value::Map(props)),
-            )]))
-            .return_(returning_id())
+            )]));
+        st.clauses.extend(label_clauses(NODE_VAR, flags, true));
+        st.return_(returning_id())
     }
 
     /// `MATCH (n) WHERE elementId(n) = $p0 DETACH DELETE n`.
@@ -75,17 +120,29 @@ pub mod statements {
 
     /// Rows `{i, props}` for `UNWIND`.
     pub(crate) fn rows(props: Vec<Map>) -> Value {
+        rows_with_flags(props.into_iter().map(|p| (p, Vec::new())).collect())
+    }
+
+    /// Rows `{i, props, flags}` for `UNWIND`: `flags` maps each optional
+    /// label to whether the row's node has it.
+    fn rows_with_flags(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Value {
         Value::List(
-            props
-                .into_iter()
+            rows.into_iter()
                 .enumerate()
-                .map(|(i, p)| {
-                    let mut row = Map::with_capacity(2);
+                .map(|(i, (p, flags))| {
+                    let mut row = Map::with_capacity(3);
                     row.insert(
                         "i".into(),
                         Value::Integer(i64::try_from(i).unwrap_or(i64::MAX)),
                     );
                     row.insert("props".into(), Value::Map(p));
+                    if !flags.is_empty() {
+                        let f = flags
+                            .into_iter()
+                            .map(|(l, on)| (l.to_owned(), Value::Boolean(on)))
+                            .collect();
+                        row.insert("flags".into(), Value::Map(f));
+                    }
                     Value::Map(row)
                 })
                 .collect(),
@@ -113,8 +170,14 @@ pub mod statements {
     /// A batch `CREATE`: one node per row, in one statement, returning
     /// each row's index and the new node's element id (the caller has the
     /// properties already).
-    pub fn create_many<M: Node>(props: Vec<Map>) -> Statement {
-        let mut st = unwind(rows(props))
+    /// Each node's optional labels come with its row (`flags`, one entry
+    /// per optional label of the model, or none at all).
+    pub fn create_many<M: Node>(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Statement {
+        let labels: Vec<&'static str> = rows
+            .first()
+            .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
+            .unwrap_or_default();
+        let mut st = unwind(rows_with_flags(rows))
             .push(Clause::Create(vec![NodePattern::labelled(
                 NODE_VAR,
                 M::labels(),
@@ -124,6 +187,10 @@ pub mod statements {
                 NODE_VAR.into(),
                 row_props(),
             )]));
+        for l in labels {
+            let cond = Expr::var("row").prop("flags").prop(l);
+            st.clauses.push(label_clause(NODE_VAR, l, cond, true));
+        }
         st.clauses
             .push(returning_row(Expr::var(NODE_VAR).call("elementId"), "id"));
         st
@@ -207,7 +274,11 @@ pub trait NodeExt: Node {
             match self.element_id() {
                 None => {
                     let records = exec
-                        .run(statements::create::<Self>(props).render().into_query())
+                        .run(
+                            statements::create::<Self>(props, &self.optional_labels())
+                                .render()
+                                .into_query(),
+                        )
                         .await?;
                     let id =
                         single_id(&records)?.ok_or(Error::DoesNotExist { model: Self::NAME })?;
@@ -215,7 +286,7 @@ pub trait NodeExt: Node {
                     self.post_create()?;
                 }
                 Some(id) => {
-                    let st = statements::update::<Self>(id, props);
+                    let st = statements::update::<Self>(id, props, &self.optional_labels());
                     let records = exec.run(st.render().into_query()).await?;
                     if records.is_empty() {
                         return Err(Error::DoesNotExist { model: Self::NAME });
@@ -283,7 +354,7 @@ pub trait NodeExt: Node {
             let mut props = Vec::with_capacity(nodes.len());
             for n in &mut nodes {
                 n.pre_save()?;
-                props.push(n.deflate()?);
+                props.push((n.deflate()?, n.optional_labels()));
             }
             let records = exec
                 .run(statements::create_many::<Self>(props).render().into_query())

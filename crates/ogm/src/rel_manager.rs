@@ -273,7 +273,12 @@ where
             .element_id()
             .ok_or(Error::NotSaved { model: T::NAME })?;
         source.pre_save()?;
-        let st = self.create_connected_statement(source.deflate()?, target_id, props.deflate()?);
+        let st = self.create_connected_statement(
+            source.deflate()?,
+            &source.optional_labels(),
+            target_id,
+            props.deflate()?,
+        );
         let records = exec.run(st.render().into_query()).await?;
         let r = records
             .first()

@@ -179,10 +179,16 @@ where
     /// source node (`node` properties) and the relationship (`props`), in a
     /// subquery returning the new node's element id (`created`, an empty
     /// list when refused).
-    pub fn create_connected_statement(&self, node: Map, target: &str, props: Map) -> Statement {
+    pub fn create_connected_statement(
+        &self,
+        node: Map,
+        flags: &[(&'static str, bool)],
+        target: &str,
+        props: Map,
+    ) -> Statement {
         let st = self.match_target(Statement::new(), DST, target);
         let ok: Vec<Expr> = Self::below_max("to_target", Rev::MAX).into_iter().collect();
-        let body = vec![
+        let mut body = vec![
             Clause::Unwind(
                 Expr::Case(
                     Box::new(Expr::var("ok")),
@@ -196,6 +202,9 @@ where
                 SRC.into(),
                 Expr::Value(Value::Map(node)),
             )]),
+        ];
+        body.extend(crate::ops::statements::label_clauses(SRC, flags, false));
+        body.extend([
             Clause::Create(vec![Pattern::node(NodePattern::var(SRC))
                 .then(self.create_step(), NodePattern::var(DST))]),
             Clause::Set(vec![SetItem::Replace(
@@ -206,7 +215,7 @@ where
                 Expr::Func("collect", vec![Expr::var(SRC).call("elementId")]),
                 Some("created"),
             )),
-        ];
+        ]);
         Self::lock(st, &[DST])
             .push(Self::with(
                 &[DST],

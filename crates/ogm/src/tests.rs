@@ -337,13 +337,13 @@ fn every_text_operator_is_a_parameter() {
 #[test]
 fn write_statements() {
     let p = alice();
-    let r = statements::create::<Person>(p.deflate().unwrap()).render();
+    let r = statements::create::<Person>(p.deflate().unwrap(), &[]).render();
     assert_eq!(
         r.text,
         "CREATE (n:Person:Human)\nSET n = $p0\nRETURN elementId(n) AS id"
     );
     assert!(matches!(r.params["p0"], Value::Map(_)));
-    let r = statements::update::<Person>("4:x:1", p.deflate().unwrap()).render();
+    let r = statements::update::<Person>("4:x:1", p.deflate().unwrap(), &[]).render();
     assert_eq!(
         r.text,
         "MATCH (n:Person:Human) WHERE elementId(n) = $p0\nSET n += $p1\nRETURN elementId(n) AS id"
@@ -354,7 +354,7 @@ fn write_statements() {
         "UNWIND $p0 AS row\nMERGE (n:Person:Human {name: row.props.name}) ON CREATE SET n = \
          row.props ON MATCH SET n += row.props\nRETURN row.i AS i, n AS n"
     );
-    let r = statements::create_many::<Person>(vec![p.deflate().unwrap()]).render();
+    let r = statements::create_many::<Person>(vec![(p.deflate().unwrap(), Vec::new())]).render();
     assert_eq!(
         r.text,
         "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, elementId(n) AS id"
@@ -467,7 +467,7 @@ mod relations {
         let mut node = Map::new();
         node.insert("title".into(), Value::from("Emma"));
         let r = Book::author()
-            .create_connected_statement(node, "a:1", Map::new())
+            .create_connected_statement(node, &[], "a:1", Map::new())
             .render();
         assert_eq!(
             r.text,
@@ -485,10 +485,211 @@ mod relations {
         assert!(matches!(&r.params["p1"], Value::Map(m) if m["title"] == Value::from("Emma")));
         // An author created for a book: the book's `One` is checked.
         let r = Author::books()
-            .create_connected_statement(Map::new(), "b:1", Map::new())
+            .create_connected_statement(Map::new(), &[], "b:1", Map::new())
             .render();
         assert!(r.text.contains("to_target < $p1 AS ok"), "{}", r.text);
         assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
         assert_eq!(r.params["p1"], Value::from(1));
+    }
+}
+
+mod extras {
+    use super::*;
+    use crate::{Json, Relationship, Uuid};
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+    struct Settings {
+        theme: String,
+    }
+
+    #[derive(Relationship, Debug, Default)]
+    struct Rated {
+        #[ogm(index)]
+        stars: Option<i64>,
+        #[ogm(unique)]
+        review_id: Option<String>,
+    }
+
+    #[derive(Node, Debug, PartialEq)]
+    struct Member {
+        id: ElementId,
+        #[ogm(unique, default = Uuid::new_v4)]
+        uid: Uuid,
+        settings: Json<Settings>,
+        raw: Option<serde_json::Value>,
+        #[ogm(optional_label = "Retired")]
+        retired: bool,
+        #[ogm(rel = "RATED")]
+        rated: Relation<Member, ZeroOrMore, ZeroOrMore, Rated>,
+        #[ogm(rel = "ALSO_RATED")]
+        also: Relation<Member, ZeroOrMore, ZeroOrMore, Rated>,
+    }
+
+    #[derive(Node, Debug)]
+    #[ogm(label = "Staff")]
+    struct Staff {
+        id: ElementId,
+        #[ogm(parent)]
+        member: Member,
+        #[ogm(optional_label = "Manager")]
+        manager: bool,
+    }
+
+    fn member(retired: bool) -> Member {
+        Member {
+            id: ElementId::unsaved(),
+            uid: Uuid::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap(),
+            settings: Json(Settings {
+                theme: "dark".into(),
+            }),
+            raw: Some(serde_json::json!({"k": [1, 2]})),
+            retired,
+            rated: Relation::default(),
+            also: Relation::default(),
+        }
+    }
+
+    #[test]
+    fn json_and_uuid_are_stored_as_text() {
+        let m = member(true);
+        let props = m.deflate().unwrap();
+        assert_eq!(
+            props["uid"],
+            Value::from("67e55044-10b1-426f-9247-bb680e5fe0c8")
+        );
+        assert_eq!(props["settings"], Value::from(r#"{"theme":"dark"}"#));
+        assert_eq!(props["raw"], Value::from(r#"{"k":[1,2]}"#));
+        assert!(!props.contains_key("retired"), "a label, not a property");
+        // Inflated from a node: the flag follows the labels.
+        let node = boltline::boltline_bolt::packstream::Node {
+            id: 1,
+            labels: vec!["Member".into(), "Retired".into()],
+            properties: props.clone(),
+            element_id: Some("4:x:1".into()),
+        };
+        let back = Member::inflate(Value::Node(node)).unwrap();
+        assert_eq!(back.settings, m.settings);
+        assert!(back.retired);
+        let node = boltline::boltline_bolt::packstream::Node {
+            id: 1,
+            labels: vec!["Member".into()],
+            properties: props,
+            element_id: Some("4:x:1".into()),
+        };
+        assert!(!Member::inflate(Value::Node(node)).unwrap().retired);
+        // Filters compare the stored text, as parameters.
+        let r = Member::nodes()
+            .filter(Member::uid().exact(m.uid) & Member::settings().exact(m.settings.clone()))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE n.uid = $p0 AND n.settings = $p1\nRETURN n AS n"
+        );
+        assert_eq!(r.params["p1"], Value::from(r#"{"theme":"dark"}"#));
+        // A bad stored value is a typed error naming the property.
+        let mut bad = m.deflate().unwrap();
+        bad.insert("uid".into(), Value::from("nope"));
+        assert!(matches!(
+            Member::inflate_properties(bad, None),
+            Err(Error::PropertyType {
+                property: "uid",
+                ..
+            })
+        ));
+        // A value that does not serialize is refused on write.
+        #[derive(Node, Debug)]
+        struct Odd {
+            id: ElementId,
+            map: Json<std::collections::HashMap<(i32, i32), i32>>,
+        }
+        let odd = Odd {
+            id: ElementId::unsaved(),
+            map: Json([((1, 2), 3)].into_iter().collect()),
+        };
+        assert!(matches!(
+            odd.deflate(),
+            Err(Error::Validation {
+                property: "map",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn optional_labels_follow_their_flags() {
+        let m = member(true);
+        assert_eq!(m.optional_labels(), vec![("Retired", true)]);
+        assert_eq!(Member::labels(), &["Member"], "not required by queries");
+        let r = statements::create::<Member>(Map::new(), &m.optional_labels()).render();
+        assert_eq!(
+            r.text,
+            "CREATE (n:Member)\nSET n = $p0\n\
+             FOREACH (_ IN CASE WHEN $p1 THEN [true] ELSE [] END | SET n:Retired)\n\
+             RETURN elementId(n) AS id"
+        );
+        assert_eq!(r.params["p1"], Value::Boolean(true));
+        let r = statements::update::<Member>("4:x:1", Map::new(), &[("Retired", false)]).render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE elementId(n) = $p0\nSET n += $p1\n\
+             FOREACH (_ IN CASE WHEN $p2 THEN [true] ELSE [] END | SET n:Retired)\n\
+             FOREACH (_ IN CASE WHEN $p3 THEN [] ELSE [true] END | REMOVE n:Retired)\n\
+             RETURN elementId(n) AS id"
+        );
+        let r = statements::create_many::<Member>(vec![(Map::new(), m.optional_labels())]).render();
+        assert!(
+            r.text.contains(
+                "FOREACH (_ IN CASE WHEN row.flags.Retired THEN [true] ELSE [] END | SET n:Retired)"
+            ),
+            "{}",
+            r.text
+        );
+        let r = Member::nodes()
+            .filter(Member::retired().is(true))
+            .exclude(Member::retired().is(false))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE n:Retired AND NOT (NOT n:Retired)\nRETURN n AS n"
+        );
+        // A child model has its own and its parent's.
+        let s = Staff {
+            id: ElementId::unsaved(),
+            member: member(false),
+            manager: true,
+        };
+        assert_eq!(
+            s.optional_labels(),
+            vec![("Manager", true), ("Retired", false)]
+        );
+        let mut s = s;
+        s.set_optional_labels(&["Retired".into()]);
+        assert!(!s.manager && s.member.retired);
+    }
+
+    #[test]
+    fn relationship_property_indexes_are_installed() {
+        let texts: Vec<String> = ModelSchema::of::<Member>()
+            .statements
+            .iter()
+            .map(|s| s.render().text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "CREATE CONSTRAINT Member_uid_unique IF NOT EXISTS FOR (x:Member) REQUIRE x.uid IS UNIQUE",
+                "CREATE INDEX RATED_stars_index IF NOT EXISTS FOR ()-[x:RATED]-() ON (x.stars)",
+                "CREATE CONSTRAINT RATED_review_id_unique IF NOT EXISTS FOR ()-[x:RATED]-() REQUIRE x.review_id IS UNIQUE",
+                "CREATE INDEX ALSO_RATED_stars_index IF NOT EXISTS FOR ()-[x:ALSO_RATED]-() ON (x.stars)",
+                "CREATE CONSTRAINT ALSO_RATED_review_id_unique IF NOT EXISTS FOR ()-[x:ALSO_RATED]-() REQUIRE x.review_id IS UNIQUE",
+            ]
+        );
+        // The child's schema includes its parent's relationships.
+        assert!(ModelSchema::of::<Staff>()
+            .statements
+            .iter()
+            .any(|s| s.render().text.contains("FOR ()-[x:RATED]-()")));
     }
 }
