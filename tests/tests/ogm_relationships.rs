@@ -438,3 +438,160 @@ async fn create_connected_makes_a_node_with_its_required_relationship() {
     assert!(violation(Book::author().of(&lonely).single(&db).await));
     cleanup(&db, &t).await;
 }
+
+/// Counts the statements OGM calls send.
+struct Counting<'a> {
+    db: &'a Database,
+    sent: std::sync::atomic::AtomicUsize,
+}
+
+impl boltline_ogm::Executor for &Counting<'_> {
+    async fn run(self, query: Query) -> boltline_ogm::Result<Vec<boltline::Record>> {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        boltline_ogm::Executor::run(self.db, query).await
+    }
+}
+
+#[tokio::test]
+async fn multi_hop_traversal_and_annotations_in_one_query() {
+    let db = db();
+    let t = tag();
+    let ann = author(&db, &t, "Ann").await;
+    let bea = author(&db, &t, "Bea").await;
+    let mut titles = Vec::new();
+    for (title, a, year) in [
+        ("A1", &ann, 1990),
+        ("A2", &ann, 2001),
+        ("A3", &ann, 2010),
+        ("B1", &bea, 1985),
+    ] {
+        let mut b = Book {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            title: title.into(),
+            author: Relation::default(),
+        };
+        Book::author()
+            .create_connected(&mut b, a, Wrote { year: Some(year) }, &db)
+            .await
+            .unwrap();
+        titles.push(b);
+    }
+    let c = Counting {
+        db: &db,
+        sent: Default::default(),
+    };
+    let books = || Book::nodes().filter(Book::tag().exact(t.clone()));
+
+    // Book -> author -> the author's books since 2000: one statement.
+    let rows = books()
+        .order_by(Book::title().asc())
+        .traverse(
+            Book::author().then(
+                Author::books()
+                    .matching_rel(Wrote::year().gte(2000))
+                    .with_rel(),
+            ),
+        )
+        .all(&c)
+        .await
+        .unwrap();
+    assert_eq!(c.sent.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(rows.len(), 4);
+    let (b1, authors) = &rows[3];
+    assert_eq!(b1.title, "B1");
+    assert_eq!(authors.len(), 1);
+    assert_eq!(authors[0].0, bea);
+    assert!(authors[0].1.is_empty(), "Bea has no book since 2000");
+    let (a1, authors) = &rows[0];
+    assert_eq!(a1.title, "A1");
+    assert_eq!(authors[0].0, ann);
+    let mut recent: Vec<(Option<i64>, String)> = authors[0]
+        .1
+        .iter()
+        .map(|(w, b)| (w.year, b.title.clone()))
+        .collect();
+    recent.sort();
+    assert_eq!(
+        recent,
+        [(Some(2001), "A2".to_owned()), (Some(2010), "A3".to_owned())]
+    );
+
+    // Two traversals side by side, and a filtered one.
+    let rows = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .order_by(Author::name().asc())
+        .fetch_related((
+            Author::books().matching(Book::title().endswith("1")),
+            Author::books().with_rel(),
+        ))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let (a, (firsts, all)) = &rows[0];
+    assert_eq!(a.name, "Ann");
+    assert_eq!(firsts.len(), 1);
+    assert_eq!(firsts[0].title, "A1");
+    assert_eq!(all.len(), 3);
+
+    // Annotations, a subquery and an intermediate transform: authors with
+    // more than one book, their count, titles and latest year, one query.
+    use boltline_ogm::cypher::{
+        BinOp, Direction, Expr, NodePattern, Pattern, Projection, RelPattern, Statement,
+    };
+    let latest = Statement::new()
+        .match_(
+            Pattern::node(NodePattern::var("n")).then(
+                RelPattern::new(Some("w"), "OGM_AUTHOR", Direction::Incoming),
+                NodePattern::labelled("b", &["OgmItBook"]),
+            ),
+            None,
+        )
+        .return_(Projection::of(
+            Expr::Func("max", vec![Expr::var("w").prop("year")]),
+            Some("latest"),
+        ));
+    c.sent.store(0, std::sync::atomic::Ordering::SeqCst);
+    let rows = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .subquery(latest, &["latest"])
+        .intermediate_transform(boltline_ogm::Transform {
+            items: vec![(Author::books().count(), "n_books".into())],
+            where_: Some(Expr::var("n_books").binary(BinOp::Gt, Expr::value(1))),
+            ..Default::default()
+        })
+        .annotate("titles", Author::books().collect(Book::title()))
+        .order_by_expr(Expr::var("n_books"), true)
+        .all_annotated(&c)
+        .await
+        .unwrap();
+    assert_eq!(c.sent.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(rows.len(), 1, "only Ann has more than one book");
+    assert_eq!(rows[0].node, ann);
+    assert_eq!(rows[0].get::<i64>("n_books").unwrap(), 3);
+    assert_eq!(rows[0].get::<i64>("latest").unwrap(), 2010);
+    let mut got: Vec<String> = rows[0].get("titles").unwrap();
+    got.sort();
+    assert_eq!(got, ["A1", "A2", "A3"]);
+    assert!(matches!(
+        rows[0].get::<String>("n_books"),
+        Err(Error::AnnotationType { .. })
+    ));
+    assert_eq!(rows[0].get::<Option<i64>>("missing").unwrap(), None);
+    // count goes through the same stages.
+    assert_eq!(
+        Author::nodes()
+            .filter(Author::tag().exact(t.clone()))
+            .intermediate_transform(boltline_ogm::Transform {
+                items: vec![(Author::books().count(), "n_books".into())],
+                where_: Some(Expr::var("n_books").binary(BinOp::Gt, Expr::value(1))),
+                ..Default::default()
+            })
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
+    cleanup(&db, &t).await;
+}

@@ -39,6 +39,14 @@ pub enum Error {
         /// The mismatch.
         source: TypeMismatch,
     },
+    /// An annotation's value was not of the type asked for.
+    #[error("annotation {name}: {source}")]
+    AnnotationType {
+        /// The annotation's name.
+        name: String,
+        /// The mismatch.
+        source: TypeMismatch,
+    },
     /// A uniqueness constraint refused the write.
     #[error("unique property violated: {message}")]
     UniqueProperty {

@@ -27,10 +27,10 @@ pub use cardinality::{
 pub use database::{Database, DbTransaction, ModelSchema};
 pub use error::{Error, Result};
 pub use executor::Executor;
-pub use fetch::FetchRelated;
+pub use fetch::{Along, FetchRelated, Then, Traversal, WithRel};
 pub use filter::{LabelFlag, Order, Prop, Q};
 pub use model::{ElementId, Inherits, Node, NodeHooks, PropertyDef, VectorIndex};
-pub use nodeset::{NodeSet, NODE_VAR};
+pub use nodeset::{Annotated, NodeSet, Transform, NODE_VAR};
 pub use ops::{statements, NodeExt};
 pub use property::{Email, InvalidEmail, InvalidUuid, Json, Ordered, PropertyType, Textual, Uuid};
 pub use rel_manager::RelationshipManager;

@@ -204,4 +204,39 @@ where
     pub fn any_with(self, rel: Q<R>, node: Option<Q<T>>) -> Q<S> {
         self.related(node, Some(rel))
     }
+
+    fn pattern_from_set(self, target: &str) -> crate::cypher::Pattern {
+        crate::cypher::Pattern::node(crate::cypher::NodePattern::var(crate::NODE_VAR)).then(
+            crate::cypher::RelPattern::new(None, self.rel_type, self.direction),
+            crate::cypher::NodePattern::labelled(target, T::labels()),
+        )
+    }
+
+    /// For [`NodeSet::annotate`](crate::NodeSet::annotate): how many `T`s
+    /// each node of the set has (`COUNT { MATCH (n)-[:TYPE]->(:T) }`).
+    pub fn count(self) -> crate::cypher::Expr {
+        let p = self.pattern_from_set("");
+        let p = crate::cypher::Pattern {
+            start: p.start,
+            steps: p
+                .steps
+                .into_iter()
+                .map(|(r, n)| (r, n.anonymous()))
+                .collect(),
+        };
+        crate::cypher::Expr::CountSubquery(Box::new(p), None)
+    }
+
+    /// For [`NodeSet::annotate`](crate::NodeSet::annotate): the values of
+    /// property `prop` of each node's related `T`s, as a list.
+    pub fn collect<V>(self, prop: crate::Prop<T, V>) -> crate::cypher::Expr
+    where
+        V: crate::PropertyType,
+    {
+        crate::cypher::Expr::PatternComprehension(
+            Box::new(self.pattern_from_set("c")),
+            None,
+            Box::new(crate::cypher::Expr::var("c").prop(prop.db_name())),
+        )
+    }
 }

@@ -429,8 +429,85 @@ mod relations {
         assert_eq!(
             r.text,
             "MATCH (n:Book) WHERE n.title STARTS WITH $p0\n\
-             RETURN n AS n, [(n)-[:AUTHOR]->(m:Author) | m] AS related"
+             RETURN n AS n, [(n)-[r0:AUTHOR]->(t0:Author) | t0] AS related"
         );
+    }
+
+    #[test]
+    fn multi_hop_and_shaped_traversals_are_one_statement() {
+        // Book -> its author -> the author's books, filtered on the way.
+        let r = Book::nodes()
+            .traverse(
+                Book::author()
+                    .matching(Author::name().startswith("J"))
+                    .then(Author::books().matching_rel(Wrote::year().gte(1990))),
+            )
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Book)\nRETURN n AS n, [(n)-[r0:AUTHOR]->(t0:Author) WHERE t0.name STARTS WITH $p0 \
+             | [t0, [(t0)<-[r1:AUTHOR]-(t1:Book) WHERE r1.year >= $p1 | t1]]] AS related"
+        );
+        assert_eq!(r.params["p0"], Value::from("J"));
+        assert_eq!(r.params["p1"], Value::from(1990));
+        // Relationships with their nodes, and two traversals side by side.
+        let r = Author::nodes()
+            .fetch_related((Author::books().with_rel(), Author::books()))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author)\nRETURN n AS n, [[(n)<-[r0:AUTHOR]-(t0:Book) | [r0, t0]], \
+             [(n)<-[r0:AUTHOR]-(t0:Book) | t0]] AS related"
+        );
+    }
+
+    #[test]
+    fn annotate_subquery_and_transform_render_in_order() {
+        let body = crate::cypher::Statement::new()
+            .match_(
+                crate::cypher::Pattern::node(crate::cypher::NodePattern::var("n")).then(
+                    crate::cypher::RelPattern::new(
+                        None,
+                        "AUTHOR",
+                        crate::cypher::Direction::Incoming,
+                    ),
+                    crate::cypher::NodePattern::labelled("b", &["Book"]),
+                ),
+                None,
+            )
+            .return_(crate::cypher::Projection::of(
+                crate::cypher::Expr::Func("max", vec![crate::cypher::Expr::var("b").prop("title")]),
+                Some("last_title"),
+            ));
+        let set = Author::nodes()
+            .filter(Author::name().ne("x"))
+            .subquery(body, &["last_title"])
+            .intermediate_transform(crate::Transform {
+                items: vec![(Author::books().count(), "n_books".into())],
+                where_: Some(
+                    crate::cypher::Expr::var("n_books")
+                        .binary(crate::cypher::BinOp::Gt, crate::cypher::Expr::value(1)),
+                ),
+                ..Default::default()
+            })
+            .annotate("titles", Author::books().collect(Book::title()))
+            .order_by_expr(crate::cypher::Expr::var("n_books"), true)
+            .limit(5);
+        let r = set.annotated_statement().render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author) WHERE n.name <> $p0\n\
+             CALL { WITH n MATCH (n)<-[:AUTHOR]-(b:Book) RETURN max(b.title) AS last_title }\n\
+             WITH n, last_title, COUNT { MATCH (n)<-[:AUTHOR]-(:Book) } AS n_books WHERE n_books > $p1\n\
+             RETURN n AS n, last_title AS last_title, n_books AS n_books, \
+             [(n)<-[:AUTHOR]-(c:Book) | c.title] AS titles ORDER BY n_books DESC LIMIT $p2"
+        );
+        // count and get go through the same stages.
+        let r = set.count_statement().render();
+        assert!(r.text.contains("CALL { WITH n"), "{}", r.text);
+        assert!(r.text.contains("WHERE n_books > $p1"), "{}", r.text);
     }
 
     #[test]
