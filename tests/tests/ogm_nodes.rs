@@ -746,3 +746,32 @@ async fn json_uuid_and_optional_labels() {
     ));
     cleanup(&db, &t).await;
 }
+
+#[tokio::test]
+async fn impersonation_reaches_the_server() {
+    // Impersonating a user that does not exist is refused by any edition
+    // (Community refuses impersonation altogether); without the
+    // impersonated user on the wire the same query would succeed.
+    let db = db();
+    let plain = db.cypher_query("SHOW CURRENT USER YIELD user").await;
+    assert!(plain.is_ok(), "{plain:?}");
+    let as_other = db.impersonate("ogm_no_such_user");
+    let err = as_other
+        .cypher_query("SHOW CURRENT USER YIELD user")
+        .await
+        .unwrap_err();
+    let Error::Driver(e) = &err else {
+        panic!("{err:?}")
+    };
+    let server = e.server_error().expect("a server error");
+    assert!(server.code.starts_with("Neo.ClientError."), "{server:?}");
+    // Explicit transactions carry it too.
+    let tx = as_other.begin().await;
+    let refused = match tx {
+        Err(_) => true,
+        Ok(mut tx) => tx.cypher_query("RETURN 1").await.is_err(),
+    };
+    assert!(refused);
+    // The original handle is unchanged.
+    assert!(db.cypher_query("RETURN 1").await.is_ok());
+}

@@ -595,3 +595,73 @@ async fn multi_hop_traversal_and_annotations_in_one_query() {
     );
     cleanup(&db, &t).await;
 }
+
+#[derive(Debug)]
+enum BookOrAuthor {
+    Book(Book),
+    Author(Author),
+}
+
+impl boltline_ogm::FromNode for BookOrAuthor {
+    fn from_node(node: boltline::Node) -> boltline_ogm::Result<Self> {
+        if node.labels.iter().any(|l| l == "OgmItAuthor") {
+            Author::from_node(node).map(BookOrAuthor::Author)
+        } else {
+            Book::from_node(node).map(BookOrAuthor::Book)
+        }
+    }
+}
+
+#[tokio::test]
+async fn cypher_query_paths_resolve_into_models() {
+    let db = db();
+    let t = tag();
+    let jane = author(&db, &t, "Jane").await;
+    for (title, year) in [("Emma", 1815), ("Persuasion", 1817)] {
+        let mut b = Book {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            title: title.into(),
+            author: Relation::default(),
+        };
+        Book::author()
+            .create_connected(&mut b, &jane, Wrote { year: Some(year) }, &db)
+            .await
+            .unwrap();
+    }
+    let paths = db
+        .cypher_query_paths::<BookOrAuthor, Wrote>(
+            Query::new(
+                "MATCH p = (a:OgmItBook {tag: $tag, title: 'Emma'})-[:OGM_AUTHOR]->(:OgmItAuthor)\
+                 <-[:OGM_AUTHOR]-(b:OgmItBook) RETURN p",
+            )
+            .param("tag", t.clone()),
+            "p",
+        )
+        .await
+        .unwrap();
+    assert_eq!(paths.len(), 1);
+    let p = &paths[0];
+    assert!(matches!(&p.nodes[0], BookOrAuthor::Book(b) if b.title == "Emma"));
+    assert!(matches!(&p.nodes[1], BookOrAuthor::Author(a) if *a == jane));
+    assert!(matches!(&p.nodes[2], BookOrAuthor::Book(b) if b.title == "Persuasion"));
+    assert_eq!(
+        p.relationships,
+        [Wrote { year: Some(1815) }, Wrote { year: Some(1817) }]
+    );
+    assert_eq!(p.forward, [true, false]);
+    // As one model: the author in the middle is refused, not mis-read.
+    let err = db
+        .cypher_query_paths::<Book, Wrote>(
+            Query::new("MATCH p = (:OgmItBook {tag: $tag})-[:OGM_AUTHOR]->(:OgmItAuthor) RETURN p")
+                .param("tag", t.clone()),
+            "p",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotANode { model: "Book", .. }),
+        "{err:?}"
+    );
+    cleanup(&db, &t).await;
+}

@@ -125,6 +125,22 @@ impl Database {
             .collect()
     }
 
+    /// Runs a query and resolves column `column` of each record, a path,
+    /// into a [`ModelPath`](crate::ModelPath): nodes as `N` (a model, or
+    /// your enum over several), relationships' properties as `R`.
+    pub async fn cypher_query_paths<N: crate::FromNode, R: crate::RelProps>(
+        &self,
+        query: impl Into<Query>,
+        column: &str,
+    ) -> Result<Vec<crate::ModelPath<N, R>>> {
+        let result = self.cypher_query(query).await?;
+        result
+            .records
+            .iter()
+            .map(|r| crate::ModelPath::from_value(r.get(column).map_err(Error::from_driver)?))
+            .collect()
+    }
+
     /// Begins an explicit transaction, in which OGM operations run with
     /// `&mut tx` as their executor.
     pub async fn begin(&self) -> Result<DbTransaction> {

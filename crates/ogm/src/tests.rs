@@ -539,6 +539,79 @@ mod relations {
         assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
     }
 
+    #[derive(Debug)]
+    enum Either {
+        Book(Book),
+        Author(Author),
+    }
+
+    impl crate::FromNode for Either {
+        fn from_node(node: boltline::Node) -> crate::Result<Self> {
+            if node.labels.iter().any(|l| l == "Author") {
+                Author::from_node(node).map(Either::Author)
+            } else {
+                Book::from_node(node).map(Either::Book)
+            }
+        }
+    }
+
+    fn node(id: i64, label: &str, key: &str, value: &str) -> boltline::Node {
+        let mut properties = Map::new();
+        properties.insert(key.into(), Value::from(value));
+        boltline::Node {
+            id,
+            labels: vec![label.into()],
+            properties,
+            element_id: Some(format!("4:x:{id}")),
+        }
+    }
+
+    fn rel(id: i64, year: i64) -> boltline::UnboundRelationship {
+        let mut properties = Map::new();
+        properties.insert("year".into(), Value::from(year));
+        boltline::UnboundRelationship {
+            id,
+            rel_type: "AUTHOR".into(),
+            properties,
+            element_id: None,
+        }
+    }
+
+    #[test]
+    fn paths_resolve_into_models() {
+        // (emma:Book)-[:AUTHOR]->(jane:Author)<-[:AUTHOR]-(persuasion:Book)
+        let path = boltline::Path {
+            nodes: vec![
+                node(1, "Book", "title", "Emma"),
+                node(2, "Author", "name", "Jane"),
+                node(3, "Book", "title", "Persuasion"),
+            ],
+            relationships: vec![rel(10, 1815), rel(11, 1817)],
+            indices: vec![1, 1, -2, 2],
+        };
+        let p = crate::ModelPath::<Either, Wrote>::from_value(Value::Path(path.clone())).unwrap();
+        assert_eq!(p.nodes.len(), 3);
+        assert!(matches!(&p.nodes[0], Either::Book(b) if b.title == "Emma"));
+        assert!(matches!(&p.nodes[1], Either::Author(a) if a.name == "Jane"));
+        assert!(matches!(&p.nodes[2], Either::Book(b) if b.title == "Persuasion"));
+        assert_eq!(
+            p.relationships,
+            [Wrote { year: Some(1815) }, Wrote { year: Some(1817) }]
+        );
+        assert_eq!(p.forward, [true, false]);
+        assert_eq!(p.rel_types, ["AUTHOR", "AUTHOR"]);
+        // All nodes as one model: the author is not a Book.
+        assert!(matches!(
+            crate::ModelPath::<Book, Wrote>::from_value(Value::Path(path.clone())),
+            Err(Error::NotANode { model: "Book", .. })
+        ));
+        // Bad indices and non-paths are errors, not panics.
+        let mut bad = path;
+        bad.indices = vec![5, 1];
+        assert!(crate::ModelPath::<Either, Wrote>::from_value(Value::Path(bad)).is_err());
+        assert!(crate::ModelPath::<Either, Wrote>::from_value(Value::Null).is_err());
+    }
+
     #[test]
     fn create_connected_makes_node_and_relationship_in_one_statement() {
         let mut node = Map::new();
