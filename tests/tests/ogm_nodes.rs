@@ -775,3 +775,59 @@ async fn impersonation_reaches_the_server() {
     // The original handle is unchanged.
     assert!(db.cypher_query("RETURN 1").await.is_ok());
 }
+
+#[derive(Node, Debug, Clone)]
+#[ogm(label = "OgmItPerson")]
+struct Coded {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(regex = r"[A-Z]{3}\d{2}")]
+    code: Option<String>,
+}
+
+#[tokio::test]
+async fn regex_validated_strings_are_checked_before_writing() {
+    let db = db();
+    let t = tag();
+    let coded = |name: &str, code: &str| Coded {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: name.into(),
+        code: Some(code.into()),
+    };
+    let mut ok = coded("Ok", "ABC12");
+    ok.save(&db).await.unwrap();
+    let mut bad = coded("Bad", "abc12");
+    assert!(matches!(
+        bad.save(&db).await,
+        Err(Error::Validation {
+            property: "code",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Coded::create(vec![coded("Bad2", "ABC123")], &db).await,
+        Err(Error::Validation {
+            property: "code",
+            ..
+        })
+    ));
+    // The refused ones never reached the database; a valid update does.
+    let names: Vec<String> = Coded::nodes()
+        .filter(Coded::tag().exact(t.clone()))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Ok"]);
+    ok.code = Some("XYZ99".into());
+    ok.save(&db).await.unwrap();
+    ok.code = Some("nope".into());
+    assert!(ok.save(&db).await.is_err());
+    ok.refresh(&db).await.unwrap();
+    assert_eq!(ok.code.as_deref(), Some("XYZ99"));
+    cleanup(&db, &t).await;
+}

@@ -206,6 +206,15 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 vector: #vector,
             }
         });
+        if let Some(pattern) = &a.regex {
+            deflate.push(quote! {
+                {
+                    static __OGM_RE: ::std::sync::OnceLock<::boltline_ogm::__private::Pattern> =
+                        ::std::sync::OnceLock::new();
+                    ::boltline_ogm::__private::check_regex(&__OGM_RE, #pattern, #model, #db, &self.#ident)?;
+                }
+            });
+        }
         if let Some(v) = &a.validate {
             deflate.push(quote! {
                 ::boltline_ogm::__private::validate(#model, #db, #v(&self.#ident))?;

@@ -843,3 +843,57 @@ mod extras {
             .any(|s| s.render().text.contains("FOR ()-[x:RATED]-()")));
     }
 }
+
+mod regex_fields {
+    use super::*;
+
+    #[derive(Node, Debug)]
+    struct Plate {
+        id: ElementId,
+        #[ogm(regex = r"[A-Z]{2}-\d{3}")]
+        code: String,
+        #[ogm(regex = "[a-z]+")]
+        nick: Option<String>,
+        #[ogm(regex = "(unclosed")]
+        broken: Option<String>,
+    }
+
+    fn plate(code: &str, nick: Option<&str>) -> Plate {
+        Plate {
+            id: ElementId::unsaved(),
+            code: code.into(),
+            nick: nick.map(str::to_owned),
+            broken: None,
+        }
+    }
+
+    #[test]
+    fn the_whole_value_must_match() {
+        assert!(plate("AB-123", Some("abc")).deflate().is_ok());
+        assert!(
+            plate("AB-123", None).deflate().is_ok(),
+            "None is not checked"
+        );
+        for bad in ["ab-123", "AB-1234", "xAB-123", "AB-123\n"] {
+            let err = plate(bad, None).deflate().unwrap_err();
+            assert!(
+                matches!(&err, Error::Validation { property: "code", message, .. } if message.contains("does not match")),
+                "{bad:?}: {err:?}"
+            );
+        }
+        assert!(matches!(
+            plate("AB-123", Some("ABC")).deflate(),
+            Err(Error::Validation {
+                property: "nick",
+                ..
+            })
+        ));
+        // A pattern that does not compile is an error on write, not a panic.
+        let mut p = plate("AB-123", None);
+        p.broken = Some("x".into());
+        assert!(matches!(
+            p.deflate(),
+            Err(Error::Validation { property: "broken", message, .. }) if message.contains("does not compile")
+        ));
+    }
+}
