@@ -205,6 +205,47 @@ async fn main() -> Result<()> {
     );
 
     let mut times = Vec::new();
+    let mut reached = 0;
+    for _ in 0..REPEAT {
+        let t = Instant::now();
+        let found = set()
+            .traverse(Book::author().then(Author::books().matching(Book::pages().gte(990))))
+            .all(c)
+            .await?;
+        times.push(t.elapsed());
+        rows = found.len();
+        reached = found
+            .iter()
+            .map(|(_, a)| a.iter().map(|(_, b)| b.len()).sum::<usize>())
+            .sum();
+        assert_eq!(c.take(), 1, "a two-hop traversal must be one query");
+    }
+    println!(
+        "| filter + two hops (book -> author -> the author's books with >= 990 pages; {reached} reached) | {rows} | 1 | {} |",
+        ms(median(times))
+    );
+
+    let mut times = Vec::new();
+    for _ in 0..REPEAT {
+        let t = Instant::now();
+        let found = Author::nodes()
+            .filter(Author::run().exact(tag.clone()))
+            .annotate("books", Author::books().count())
+            .all_annotated(c)
+            .await?;
+        times.push(t.elapsed());
+        rows = found.len();
+        assert!(found
+            .iter()
+            .all(|a| a.get::<i64>("books").ok() == Some(100)));
+        assert_eq!(c.take(), 1, "an annotation must be part of the query");
+    }
+    println!(
+        "| authors annotated with their book count (`COUNT {{}}` subquery) | {rows} | 1 | {} |",
+        ms(median(times))
+    );
+
+    let mut times = Vec::new();
     for _ in 0..REPEAT {
         let t = Instant::now();
         let found = Book::nodes()
