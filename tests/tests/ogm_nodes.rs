@@ -831,3 +831,147 @@ async fn regex_validated_strings_are_checked_before_writing() {
     assert_eq!(ok.code.as_deref(), Some("XYZ99"));
     cleanup(&db, &t).await;
 }
+
+#[derive(boltline_ogm::Choices, Debug, Clone, Copy, PartialEq)]
+enum Mood {
+    Calm,
+    #[ogm(value = "over-the-moon")]
+    Happy,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Typed {
+    id: ElementId,
+    tag: String,
+    name: String,
+    seen: boltline_ogm::DateTime,
+    local: Option<boltline_ogm::LocalDateTime>,
+    span: Option<boltline_ogm::Duration>,
+    home: Option<boltline_ogm::Point2D>,
+    weight: f64,
+    active: bool,
+    mood: Mood,
+    readings: Vec<f64>,
+}
+
+#[tokio::test]
+async fn native_types_and_choices_round_trip() {
+    // Built on an existing driver this time.
+    let s = server();
+    let driver = boltline::Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).unwrap();
+    let db = Database::from_driver(driver).with_database("neo4j");
+    let t = tag();
+    let at = |seconds| boltline_ogm::DateTime {
+        seconds,
+        nanoseconds: 500,
+        tz_offset_seconds: 3600,
+    };
+    let mut a = Typed {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "A".into(),
+        seen: at(1_700_000_000),
+        local: Some(boltline_ogm::LocalDateTime {
+            seconds: 1_600_000_000,
+            nanoseconds: 7,
+        }),
+        span: Some(boltline_ogm::Duration {
+            months: 1,
+            days: 2,
+            seconds: 3,
+            nanoseconds: 4,
+        }),
+        home: Some(boltline_ogm::Point2D {
+            srid: 7203,
+            x: 1.5,
+            y: -2.0,
+        }),
+        weight: 61.5,
+        active: true,
+        mood: Mood::Happy,
+        readings: vec![0.5, 1.25],
+    };
+    a.save(&db).await.unwrap();
+    let mut b = Typed {
+        name: "B".into(),
+        seen: at(1_800_000_000),
+        local: None,
+        span: None,
+        home: None,
+        active: false,
+        mood: Mood::Calm,
+        ..a.clone()
+    };
+    b.set_element_id(None);
+    b.save(&db).await.unwrap();
+
+    // Stored natively, the choice as its string.
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n) WHERE elementId(n) = $id RETURN valueType(n.seen) AS seen, \
+                 valueType(n.local) AS local, valueType(n.span) AS span, \
+                 valueType(n.home) AS home, valueType(n.weight) AS weight, \
+                 valueType(n.active) AS active, n.mood AS mood, valueType(n.readings) AS readings",
+            )
+            .param("id", a.element_id().unwrap()),
+        )
+        .await
+        .unwrap();
+    let r = &raw.records[0];
+    let ty = |k: &str| r.get_as::<String>(k).unwrap();
+    assert_eq!(ty("seen"), "ZONED DATETIME NOT NULL");
+    assert_eq!(ty("local"), "LOCAL DATETIME NOT NULL");
+    assert_eq!(ty("span"), "DURATION NOT NULL");
+    assert_eq!(ty("home"), "POINT NOT NULL");
+    assert_eq!(ty("weight"), "FLOAT NOT NULL");
+    assert_eq!(ty("active"), "BOOLEAN NOT NULL");
+    assert_eq!(ty("mood"), "over-the-moon");
+    assert_eq!(ty("readings"), "LIST<FLOAT NOT NULL> NOT NULL");
+
+    // Read back equal; filters compare natively and on the choice.
+    let tagged = || Typed::nodes().filter(Typed::tag().exact(t.clone()));
+    let back = tagged()
+        .filter(Typed::name().exact("A"))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(back, a);
+    let later = tagged()
+        .filter(Typed::seen().gt(at(1_750_000_000)))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(later.name, "B");
+    let happy = tagged()
+        .filter(Typed::mood().exact(Mood::Happy) & Typed::active().exact(true))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(happy.name, "A");
+    assert_eq!(
+        tagged()
+            .filter(Typed::mood().is_in([Mood::Calm, Mood::Happy]))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    // A stored string outside the choices is a typed error on read.
+    db.cypher_query(
+        Query::new("MATCH (n) WHERE elementId(n) = $id SET n.mood = 'grumpy'")
+            .param("id", b.element_id().unwrap()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        b.refresh(&db).await,
+        Err(Error::PropertyType {
+            property: "mood",
+            ..
+        })
+    ));
+    cleanup(&db, &t).await;
+    db.close().await;
+}
