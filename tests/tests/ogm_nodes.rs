@@ -975,3 +975,49 @@ async fn native_types_and_choices_round_trip() {
     cleanup(&db, &t).await;
     db.close().await;
 }
+
+#[tokio::test]
+async fn merges_and_optional_labels() {
+    let db = db();
+    let t = tag();
+    let dan = |retired| Profile {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Dan".into(),
+        uid: boltline_ogm::Uuid::new_v4(),
+        prefs: boltline_ogm::Json(Default::default()),
+        raw: None,
+        retired,
+    };
+    let made = Profile::get_or_create(vec![dan(true)], &db).await.unwrap();
+    assert!(made[0].retired, "a new node gets its optional labels");
+    let got = Profile::get_or_create(vec![dan(false)], &db).await.unwrap();
+    assert_eq!(got[0].element_id(), made[0].element_id());
+    assert!(
+        got[0].retired,
+        "get-or-create leaves an existing node's labels"
+    );
+    let updated = Profile::create_or_update(vec![dan(false)], &db)
+        .await
+        .unwrap();
+    assert_eq!(updated[0].element_id(), made[0].element_id());
+    assert!(!updated[0].retired, "create-or-update takes the label off");
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n:OgmItPerson {tag: $tag}) RETURN keys(n) AS keys, labels(n) AS labels",
+            )
+            .param("tag", t.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(raw.records.len(), 1);
+    let keys: Vec<String> = raw.records[0].get_as("keys").unwrap();
+    assert!(
+        !keys.iter().any(|k| k.starts_with("__boltline")),
+        "{keys:?}"
+    );
+    let labels: Vec<String> = raw.records[0].get_as("labels").unwrap();
+    assert!(!labels.contains(&"OgmItRetired".to_owned()));
+    cleanup(&db, &t).await;
+}

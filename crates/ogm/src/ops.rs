@@ -118,11 +118,6 @@ pub mod statements {
             .return_(Projection::of(Expr::var(NODE_VAR), Some(NODE_VAR)))
     }
 
-    /// Rows `{i, props}` for `UNWIND`.
-    pub(crate) fn rows(props: Vec<Map>) -> Value {
-        rows_with_flags(props.into_iter().map(|p| (p, Vec::new())).collect())
-    }
-
     /// Rows `{i, props, flags}` for `UNWIND`: `flags` maps each optional
     /// label to whether the row's node has it.
     fn rows_with_flags(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Value {
@@ -200,7 +195,21 @@ pub mod statements {
     /// nodes get all properties; existing ones are left alone
     /// (`update == false`, get-or-create) or get the given properties
     /// (`update == true`, create-or-update).
-    pub fn merge_many<M: Node>(props: Vec<Map>, update: bool) -> Statement {
+    ///
+    /// Optional labels come with each row (`flags`, as for
+    /// [`create_many`]): a new node gets those whose flag is set; with
+    /// `update`, an existing one gets them set or taken off too, while
+    /// get-or-create leaves an existing node's labels alone (a transient
+    /// marker property, set on creation and removed in the same
+    /// statement, tells the two apart).
+    pub fn merge_many<M: Node>(
+        rows: Vec<(Map, Vec<(&'static str, bool)>)>,
+        update: bool,
+    ) -> Statement {
+        let labels: Vec<&'static str> = rows
+            .first()
+            .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
+            .unwrap_or_default();
         let mut pattern = NodePattern::labelled(NODE_VAR, M::labels());
         for key in M::merge_keys() {
             pattern = pattern.with_prop(key, row_props().prop(key));
@@ -210,15 +219,45 @@ pub mod statements {
         } else {
             Vec::new()
         };
-        let mut st = unwind(rows(props)).push(Clause::Merge {
+        let marker = !update && !labels.is_empty();
+        let mut on_create = vec![SetItem::Replace(NODE_VAR.into(), row_props())];
+        if marker {
+            on_create.push(SetItem::Prop(
+                Expr::var(NODE_VAR).prop(CREATED),
+                Expr::Bool(true),
+            ));
+        }
+        let mut st = unwind(rows_with_flags(rows)).push(Clause::Merge {
             pattern: pattern.into(),
-            on_create: vec![SetItem::Replace(NODE_VAR.into(), row_props())],
+            on_create,
             on_match,
         });
+        for l in labels {
+            let flag = Expr::var("row").prop("flags").prop(l);
+            let cond = if marker {
+                Expr::And(vec![
+                    flag.clone(),
+                    Expr::var(NODE_VAR).prop(CREATED).is_not_null(),
+                ])
+            } else {
+                flag.clone()
+            };
+            st.clauses.push(label_clause(NODE_VAR, l, cond, true));
+            if update {
+                st.clauses.push(label_clause(NODE_VAR, l, flag, false));
+            }
+        }
+        if marker {
+            st.clauses
+                .push(Clause::Remove(vec![Expr::var(NODE_VAR).prop(CREATED)]));
+        }
         st.clauses
             .push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
         st
     }
+
+    /// The transient property marking nodes a `MERGE` just created.
+    const CREATED: &str = "__boltline_created";
 }
 
 fn single_id(records: &[Record]) -> Result<Option<String>> {
@@ -435,8 +474,11 @@ async fn merge<M: Node, E: Executor>(nodes: Vec<M>, update: bool, exec: E) -> Re
     if M::merge_keys().is_empty() {
         return Err(Error::NoMergeKey { model: M::NAME });
     }
-    let props = nodes.iter().map(M::deflate).collect::<Result<Vec<_>>>()?;
-    let st = statements::merge_many::<M>(props, update);
+    let rows = nodes
+        .iter()
+        .map(|n| Ok((n.deflate()?, n.optional_labels())))
+        .collect::<Result<Vec<_>>>()?;
+    let st = statements::merge_many::<M>(rows, update);
     let records = exec.run(st.render().into_query()).await?;
     in_order(&records, nodes.len())
 }

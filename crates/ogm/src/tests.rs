@@ -348,7 +348,8 @@ fn write_statements() {
         r.text,
         "MATCH (n:Person:Human) WHERE elementId(n) = $p0\nSET n += $p1\nRETURN elementId(n) AS id"
     );
-    let r = statements::merge_many::<Person>(vec![p.deflate().unwrap()], true).render();
+    let r =
+        statements::merge_many::<Person>(vec![(p.deflate().unwrap(), Vec::new())], true).render();
     assert_eq!(
         r.text,
         "UNWIND $p0 AS row\nMERGE (n:Person:Human {name: row.props.name}) ON CREATE SET n = \
@@ -794,6 +795,26 @@ mod extras {
             ),
             "{}",
             r.text
+        );
+        let r = statements::merge_many::<Member>(vec![(Map::new(), m.optional_labels())], false)
+            .render();
+        assert_eq!(
+            r.text,
+            "UNWIND $p0 AS row\nMERGE (n:Member {uid: row.props.uid}) ON CREATE SET n = row.props, \
+             n.__boltline_created = true\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired AND n.__boltline_created IS NOT NULL \
+             THEN [true] ELSE [] END | SET n:Retired)\n\
+             REMOVE n.__boltline_created\nRETURN row.i AS i, n AS n"
+        );
+        let r = statements::merge_many::<Member>(vec![(Map::new(), m.optional_labels())], true)
+            .render();
+        assert_eq!(
+            r.text,
+            "UNWIND $p0 AS row\nMERGE (n:Member {uid: row.props.uid}) ON CREATE SET n = row.props \
+             ON MATCH SET n += row.props\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired THEN [true] ELSE [] END | SET n:Retired)\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired THEN [] ELSE [true] END | REMOVE n:Retired)\n\
+             RETURN row.i AS i, n AS n"
         );
         let r = Member::nodes()
             .filter(Member::retired().is(true))
