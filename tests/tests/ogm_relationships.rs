@@ -665,3 +665,46 @@ async fn cypher_query_paths_resolve_into_models() {
     );
     cleanup(&db, &t).await;
 }
+
+#[tokio::test]
+async fn delete_refuses_to_leave_a_required_end_empty() {
+    let db = db();
+    let t = tag();
+    let mut ann = author(&db, &t, "Ann").await;
+    let bea = author(&db, &t, "Bea").await;
+    let mut b = Book {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        title: "Only Ann's".into(),
+        author: Relation::default(),
+    };
+    Book::author()
+        .create_connected(&mut b, &ann, Wrote::default(), &db)
+        .await
+        .unwrap();
+    // A book must keep its one author: Ann cannot go while it is hers.
+    let err = ann.delete(&db).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::CardinalityViolation { detail, .. } if detail.contains("Book")),
+        "{err:?}"
+    );
+    assert!(ann.element_id().is_some(), "still saved");
+    assert!(Author::nodes()
+        .filter(Author::tag().exact(t.clone()) & Author::name().exact("Ann"))
+        .get_or_none(&db)
+        .await
+        .unwrap()
+        .is_some());
+    // Once the book has moved to Bea, Ann can go; a book can go any time.
+    Book::author()
+        .of(&b)
+        .reconnect(&ann, &bea, &db)
+        .await
+        .unwrap();
+    ann.delete(&db).await.unwrap();
+    assert!(ann.element_id().is_none());
+    b.delete(&db).await.unwrap();
+    let mut bea = bea;
+    bea.delete(&db).await.unwrap();
+    cleanup(&db, &t).await;
+}

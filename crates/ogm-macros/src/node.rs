@@ -55,6 +55,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let mut opt_labels = Vec::new();
     let mut set_labels = Vec::new();
     let mut rel_schemas = Vec::new();
+    let mut delete_checks = Vec::new();
 
     for f in &fields.named {
         let Some(ident) = f.ident.as_ref() else {
@@ -81,6 +82,9 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                     ))
                 }
             };
+            delete_checks.push(quote! {
+                __ogm_v.extend(::boltline_ogm::DeleteCheck::of(Self::#ident()));
+            });
             rel_schemas.push(quote! {
                 (#rel_type, <<#ty as ::boltline_ogm::RelationField>::Props as ::boltline_ogm::RelProps>::properties())
             });
@@ -309,6 +313,12 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         quote!(impl ::boltline_ogm::NodeHooks for #name {})
     };
     let n = defs.len();
+    let parent_delete_checks = match &parent {
+        None => quote!(),
+        Some((_, pty)) => {
+            quote!(__ogm_v.extend(<#pty as ::boltline_ogm::Node>::delete_checks());)
+        }
+    };
     let (parent_opt_labels, parent_set_labels, parent_rel_schemas) = match &parent {
         None => (quote!(), quote!(), quote!()),
         Some((field, pty)) => (
@@ -406,6 +416,14 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
             fn set_optional_labels(&mut self, __ogm_labels: &[::std::string::String]) {
                 #(#set_labels)*
                 #parent_set_labels
+            }
+
+            #[allow(unused_mut)]
+            fn delete_checks() -> ::std::vec::Vec<::boltline_ogm::DeleteCheck> {
+                let mut __ogm_v = ::std::vec::Vec::new();
+                #(#delete_checks)*
+                #parent_delete_checks
+                __ogm_v
             }
 
             #[allow(unused_mut)]

@@ -36,7 +36,7 @@ pub use ops::{statements, NodeExt};
 pub use path::{FromNode, ModelPath};
 pub use property::{Email, InvalidEmail, InvalidUuid, Json, Ordered, PropertyType, Textual, Uuid};
 pub use rel_manager::RelationshipManager;
-pub use relation::{Rel, Relation, RelationField};
+pub use relation::{DeleteCheck, Rel, Relation, RelationField};
 
 /// A property value of the wrong type (or not one of the choices).
 pub use boltline::boltline_bolt::packstream::TypeMismatch;

@@ -130,6 +130,13 @@ pub trait Node: NodeHooks + Sized + Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The relationships whose far end needs this node (see
+    /// [`DeleteCheck`](crate::DeleteCheck)), a parent's included: `delete`
+    /// refuses to leave a related node below its minimum.
+    fn delete_checks() -> Vec<crate::DeleteCheck> {
+        Vec::new()
+    }
+
     /// Sets the optional-label fields from a node's labels.
     fn set_optional_labels(&mut self, labels: &[String]) {
         let _ = labels;

@@ -6,7 +6,9 @@ use std::future::Future;
 
 use boltline::{Map, Query, Record, Value};
 
-use crate::cypher::{Clause, Expr, NodePattern, Projection, SetItem, Statement};
+use crate::cypher::{
+    BinOp, Clause, Expr, NodePattern, Pattern, Projection, RelPattern, SetItem, Statement,
+};
 use crate::nodeset::{inflate_column, NODE_VAR};
 use crate::{Error, Executor, Node, Result};
 
@@ -107,6 +109,104 @@ pub mod statements {
                 exprs: vec![Expr::var(NODE_VAR)],
             })
     }
+
+    /// The statement of [`NodeExt::delete`] for model `M`: the plain
+    /// [`delete`] when no relationship's far end needs `M`'s nodes (see
+    /// [`Node::delete_checks`]); else one statement that locks the related
+    /// nodes, checks that none would fall below its minimum (column `c{i}`
+    /// true for check `i` when one would), and detaches and deletes the node
+    /// only if all hold (column `ok`).
+    pub fn delete_checked<M: Node>(id: &str) -> Statement {
+        let checks = M::delete_checks();
+        if checks.is_empty() {
+            return delete(id);
+        }
+        let mut st = Statement::new().match_(
+            NodePattern::var(NODE_VAR),
+            Some(Expr::element_id_is(NODE_VAR, id)),
+        );
+        let mut flags = Vec::with_capacity(checks.len());
+        for (i, c) in checks.iter().enumerate() {
+            let t = format!("t{i}");
+            let related = Pattern::node(NodePattern::var(NODE_VAR)).then(
+                RelPattern::new(None, c.rel_type, c.direction),
+                NodePattern::labelled(&t, c.target_labels),
+            );
+            st = st.push(Clause::Foreach {
+                var: "x".into(),
+                list: Expr::PatternComprehension(
+                    Box::new(related.clone()),
+                    None,
+                    Box::new(Expr::var(t.clone())),
+                ),
+                body: vec![
+                    Clause::Set(vec![SetItem::Prop(
+                        Expr::var("x").prop(LOCK),
+                        Expr::Bool(true),
+                    )]),
+                    Clause::Remove(vec![Expr::var("x").prop(LOCK)]),
+                ],
+            });
+            let sources = Pattern::node(NodePattern::labelled(format!("s{i}"), c.source_labels))
+                .then(
+                    RelPattern::new(None, c.rel_type, c.direction),
+                    NodePattern::var(t.clone()),
+                );
+            let short =
+                Expr::CountSubquery(Box::new(sources), None).binary(BinOp::Lte, Expr::value(c.min));
+            flags.push((
+                Expr::Exists(Box::new(related), Some(Box::new(short))),
+                format!("c{i}"),
+            ));
+        }
+        let names: Vec<String> = flags.iter().map(|(_, n)| n.clone()).collect();
+        let mut items = vec![(Expr::var(NODE_VAR), None)];
+        items.extend(flags.into_iter().map(|(e, n)| (e, Some(n))));
+        st = st.push(Clause::With(
+            Projection {
+                items,
+                ..Projection::default()
+            },
+            None,
+        ));
+        let mut items: Vec<(Expr, Option<String>)> = std::iter::once(NODE_VAR.to_owned())
+            .chain(names.iter().cloned())
+            .map(|v| (Expr::var(v), None))
+            .collect();
+        items.push((
+            !Expr::Or(names.iter().map(|n| Expr::var(n.clone())).collect()),
+            Some("ok".into()),
+        ));
+        st = st
+            .push(Clause::With(
+                Projection {
+                    items,
+                    ..Projection::default()
+                },
+                None,
+            ))
+            .push(Clause::Foreach {
+                var: "_".into(),
+                list: Expr::Case(
+                    Box::new(Expr::var("ok")),
+                    Box::new(Expr::List(vec![Expr::Bool(true)])),
+                    Box::new(Expr::List(Vec::new())),
+                ),
+                body: vec![Clause::Delete {
+                    detach: true,
+                    exprs: vec![Expr::var(NODE_VAR)],
+                }],
+            });
+        let mut ret = vec![(Expr::var("ok"), None)];
+        ret.extend(names.into_iter().map(|n| (Expr::var(n), None)));
+        st.return_(Projection {
+            items: ret,
+            ..Projection::default()
+        })
+    }
+
+    /// The lock property (set and removed in the same statement).
+    const LOCK: &str = "__boltline_lock";
 
     /// The node with this element id and the model's labels, as column `n`.
     pub fn by_id<M: Node>(id: &str) -> Statement {
@@ -344,8 +444,41 @@ pub trait NodeExt: Node {
                 .ok_or(Error::NotSaved { model: Self::NAME })?
                 .to_owned();
             self.pre_delete()?;
-            exec.run(statements::delete(&id).render().into_query())
+            let records = exec
+                .run(
+                    statements::delete_checked::<Self>(&id)
+                        .render()
+                        .into_query(),
+                )
                 .await?;
+            if let Some(r) = records.first() {
+                if !r.get_as::<bool>("ok").map_err(Error::from_driver)? {
+                    let checks = Self::delete_checks();
+                    let broken = checks
+                        .iter()
+                        .enumerate()
+                        .find(|(i, _)| r.get_as::<bool>(&format!("c{i}")).unwrap_or(false))
+                        .map(|(_, c)| c);
+                    let (relation, detail) = match broken {
+                        Some(c) => (
+                            c.rel_type,
+                            format!(
+                                "delete refused: a {} would be left with fewer than {} {} ({})",
+                                c.target,
+                                c.min,
+                                Self::NAME,
+                                c.cardinality
+                            ),
+                        ),
+                        None => ("", "delete refused".to_owned()),
+                    };
+                    return Err(Error::CardinalityViolation {
+                        model: Self::NAME,
+                        relation,
+                        detail,
+                    });
+                }
+            }
             self.set_element_id(None);
             self.post_delete()
         }

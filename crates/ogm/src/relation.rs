@@ -121,6 +121,49 @@ impl<T: Node, C: Cardinality, Rev: Cardinality, R: RelProps> RelationField
     type Props = R;
 }
 
+/// A relationship whose far end has a minimum (`Rev` of `One` or
+/// `OneOrMore`): deleting a source node must not leave a target below it.
+/// The derive lists these per model ([`Node::delete_checks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteCheck {
+    /// The relationship type.
+    pub rel_type: &'static str,
+    /// Its direction, seen from the source.
+    pub direction: Direction,
+    /// The source model's labels (the nodes a target counts).
+    pub source_labels: &'static [&'static str],
+    /// The target model's labels.
+    pub target_labels: &'static [&'static str],
+    /// The target model's name.
+    pub target: &'static str,
+    /// How many sources a target needs at least.
+    pub min: i64,
+    /// The far end's cardinality, for messages.
+    pub cardinality: &'static str,
+}
+
+impl DeleteCheck {
+    /// The check for `rel`, if its far end has a minimum.
+    pub fn of<S, T, C, Rev, R>(rel: Rel<S, T, C, Rev, R>) -> Option<Self>
+    where
+        S: Node,
+        T: Node,
+        C: Cardinality,
+        Rev: Cardinality,
+        R: RelProps,
+    {
+        (Rev::MIN > 0).then(|| DeleteCheck {
+            rel_type: rel.rel_type,
+            direction: rel.direction,
+            source_labels: S::labels(),
+            target_labels: T::labels(),
+            target: T::NAME,
+            min: Rev::MIN,
+            cardinality: Rev::NAME,
+        })
+    }
+}
+
 /// A relationship of model `S` to model `T`: its type and direction, and
 /// both ends' cardinalities.
 pub struct Rel<S, T, C, Rev, R> {

@@ -614,6 +614,30 @@ mod relations {
     }
 
     #[test]
+    fn delete_keeps_far_end_minimums() {
+        // A book needs its one author: deleting an author is checked.
+        assert_eq!(Book::delete_checks(), vec![]);
+        assert_eq!(
+            statements::delete_checked::<Book>("b:1").render().text,
+            "MATCH (n) WHERE elementId(n) = $p0\nDETACH DELETE n"
+        );
+        let checks = Author::delete_checks();
+        assert_eq!(checks.len(), 1);
+        assert_eq!((checks[0].target, checks[0].min), ("Book", 1));
+        let r = statements::delete_checked::<Author>("a:1").render();
+        assert_eq!(
+            r.text,
+            "MATCH (n) WHERE elementId(n) = $p0\n\
+             FOREACH (x IN [(n)<-[:AUTHOR]-(t0:Book) | t0] | SET x.__boltline_lock = true REMOVE x.__boltline_lock)\n\
+             WITH n, EXISTS { MATCH (n)<-[:AUTHOR]-(t0:Book) WHERE COUNT { MATCH (s0:Author)<-[:AUTHOR]-(t0) } <= $p1 } AS c0\n\
+             WITH n, c0, NOT c0 AS ok\n\
+             FOREACH (_ IN CASE WHEN ok THEN [true] ELSE [] END | DETACH DELETE n)\n\
+             RETURN ok, c0"
+        );
+        assert_eq!(r.params["p1"], Value::from(1));
+    }
+
+    #[test]
     fn create_connected_makes_node_and_relationship_in_one_statement() {
         let mut node = Map::new();
         node.insert("title".into(), Value::from("Emma"));
