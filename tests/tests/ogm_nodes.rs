@@ -590,3 +590,434 @@ async fn connect_by_url() {
         Err(Error::InvalidUrl(_))
     ));
 }
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Profile {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(default = boltline_ogm::Uuid::new_v4)]
+    uid: boltline_ogm::Uuid,
+    prefs: boltline_ogm::Json<std::collections::BTreeMap<String, Vec<i64>>>,
+    raw: Option<serde_json::Value>,
+    #[ogm(optional_label = "OgmItRetired")]
+    retired: bool,
+}
+
+#[tokio::test]
+async fn json_uuid_and_optional_labels() {
+    let db = db();
+    let t = tag();
+    let mut prefs = std::collections::BTreeMap::new();
+    prefs.insert("b".to_owned(), vec![2, 3]);
+    prefs.insert("a".to_owned(), vec![1]);
+    let mut ann = Profile {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Ann".into(),
+        uid: boltline_ogm::Uuid::new_v4(),
+        prefs: boltline_ogm::Json(prefs.clone()),
+        raw: Some(serde_json::json!({"nested": {"list": [1, "two", null]}})),
+        retired: true,
+    };
+    ann.save(&db).await.unwrap();
+    let more = Profile::create(
+        vec![
+            Profile {
+                name: "Bob".into(),
+                uid: boltline_ogm::Uuid::new_v4(),
+                retired: false,
+                raw: None,
+                ..ann.clone()
+            },
+            Profile {
+                name: "Cid".into(),
+                uid: boltline_ogm::Uuid::new_v4(),
+                retired: true,
+                ..ann.clone()
+            },
+        ],
+        &db,
+    )
+    .await
+    .unwrap();
+    assert!(more.iter().all(|p| p.element_id().is_some()));
+    let ann_id = ann.element_id().unwrap().to_owned();
+
+    // Stored as text (JSON with sorted keys, the UUID's canonical form),
+    // and the optional label on the node, not as a property.
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n) WHERE elementId(n) = $id \
+                 RETURN n.prefs AS prefs, n.uid AS uid, n.raw AS raw, labels(n) AS labels, \
+                 n.retired IS NULL AS no_prop",
+            )
+            .param("id", ann_id.clone()),
+        )
+        .await
+        .unwrap();
+    let r = &raw.records[0];
+    assert_eq!(
+        r.get_as::<String>("prefs").unwrap(),
+        r#"{"a":[1],"b":[2,3]}"#
+    );
+    assert_eq!(r.get_as::<String>("uid").unwrap(), ann.uid.to_string());
+    assert_eq!(
+        r.get_as::<String>("raw").unwrap(),
+        r#"{"nested":{"list":[1,"two",null]}}"#
+    );
+    assert!(r
+        .get_as::<Vec<String>>("labels")
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+    assert!(r.get_as::<bool>("no_prop").unwrap());
+
+    // Read back equal; filters on JSON, UUID and the label.
+    let back = Profile::get_by_element_id(&ann_id, &db).await.unwrap();
+    assert_eq!(back, ann);
+    let tagged = || Profile::nodes().filter(Profile::tag().exact(t.clone()));
+    let by_uid = tagged()
+        .filter(Profile::uid().exact(more[0].uid))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(by_uid.name, "Bob");
+    assert!(!by_uid.retired);
+    assert_eq!(
+        tagged()
+            .filter(Profile::prefs().exact(prefs))
+            .count(&db)
+            .await
+            .unwrap(),
+        3
+    );
+    let retired: Vec<String> = tagged()
+        .filter(Profile::retired().is(true))
+        .order_by(Profile::name().asc())
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(retired, ["Ann", "Cid"]);
+
+    // Saving with the flag off takes the label away; on puts it back.
+    ann.retired = false;
+    ann.save(&db).await.unwrap();
+    assert!(!ann
+        .labels_in_db(&db)
+        .await
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+    assert_eq!(
+        tagged()
+            .filter(Profile::retired().is(false))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    ann.refresh(&db).await.unwrap();
+    assert!(!ann.retired);
+    ann.retired = true;
+    ann.save(&db).await.unwrap();
+    assert!(ann
+        .labels_in_db(&db)
+        .await
+        .unwrap()
+        .contains(&"OgmItRetired".to_owned()));
+
+    // A stored value that is not a UUID is a typed error on read.
+    db.cypher_query(
+        Query::new("MATCH (n) WHERE elementId(n) = $id SET n.uid = 'not-a-uuid'")
+            .param("id", ann_id.clone()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        Profile::get_by_element_id(&ann_id, &db).await,
+        Err(Error::PropertyType {
+            property: "uid",
+            ..
+        })
+    ));
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
+async fn impersonation_reaches_the_server() {
+    // Impersonating a user that does not exist is refused by any edition
+    // (Community refuses impersonation altogether); without the
+    // impersonated user on the wire the same query would succeed.
+    let db = db();
+    let plain = db.cypher_query("SHOW CURRENT USER YIELD user").await;
+    assert!(plain.is_ok(), "{plain:?}");
+    let as_other = db.impersonate("ogm_no_such_user");
+    let err = as_other
+        .cypher_query("SHOW CURRENT USER YIELD user")
+        .await
+        .unwrap_err();
+    let Error::Driver(e) = &err else {
+        panic!("{err:?}")
+    };
+    let server = e.server_error().expect("a server error");
+    assert!(server.code.starts_with("Neo.ClientError."), "{server:?}");
+    // Explicit transactions carry it too.
+    let tx = as_other.begin().await;
+    let refused = match tx {
+        Err(_) => true,
+        Ok(mut tx) => tx.cypher_query("RETURN 1").await.is_err(),
+    };
+    assert!(refused);
+    // The original handle is unchanged.
+    assert!(db.cypher_query("RETURN 1").await.is_ok());
+}
+
+#[derive(Node, Debug, Clone)]
+#[ogm(label = "OgmItPerson")]
+struct Coded {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(regex = r"[A-Z]{3}\d{2}")]
+    code: Option<String>,
+}
+
+#[tokio::test]
+async fn regex_validated_strings_are_checked_before_writing() {
+    let db = db();
+    let t = tag();
+    let coded = |name: &str, code: &str| Coded {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: name.into(),
+        code: Some(code.into()),
+    };
+    let mut ok = coded("Ok", "ABC12");
+    ok.save(&db).await.unwrap();
+    let mut bad = coded("Bad", "abc12");
+    assert!(matches!(
+        bad.save(&db).await,
+        Err(Error::Validation {
+            property: "code",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Coded::create(vec![coded("Bad2", "ABC123")], &db).await,
+        Err(Error::Validation {
+            property: "code",
+            ..
+        })
+    ));
+    // The refused ones never reached the database; a valid update does.
+    let names: Vec<String> = Coded::nodes()
+        .filter(Coded::tag().exact(t.clone()))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Ok"]);
+    ok.code = Some("XYZ99".into());
+    ok.save(&db).await.unwrap();
+    ok.code = Some("nope".into());
+    assert!(ok.save(&db).await.is_err());
+    ok.refresh(&db).await.unwrap();
+    assert_eq!(ok.code.as_deref(), Some("XYZ99"));
+    cleanup(&db, &t).await;
+}
+
+#[derive(boltline_ogm::Choices, Debug, Clone, Copy, PartialEq)]
+enum Mood {
+    Calm,
+    #[ogm(value = "over-the-moon")]
+    Happy,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Typed {
+    id: ElementId,
+    tag: String,
+    name: String,
+    seen: boltline_ogm::DateTime,
+    local: Option<boltline_ogm::LocalDateTime>,
+    span: Option<boltline_ogm::Duration>,
+    home: Option<boltline_ogm::Point2D>,
+    weight: f64,
+    active: bool,
+    mood: Mood,
+    readings: Vec<f64>,
+}
+
+#[tokio::test]
+async fn native_types_and_choices_round_trip() {
+    // Built on an existing driver this time.
+    let s = server();
+    let driver = boltline::Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).unwrap();
+    let db = Database::from_driver(driver).with_database("neo4j");
+    let t = tag();
+    let at = |seconds| boltline_ogm::DateTime {
+        seconds,
+        nanoseconds: 500,
+        tz_offset_seconds: 3600,
+    };
+    let mut a = Typed {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "A".into(),
+        seen: at(1_700_000_000),
+        local: Some(boltline_ogm::LocalDateTime {
+            seconds: 1_600_000_000,
+            nanoseconds: 7,
+        }),
+        span: Some(boltline_ogm::Duration {
+            months: 1,
+            days: 2,
+            seconds: 3,
+            nanoseconds: 4,
+        }),
+        home: Some(boltline_ogm::Point2D {
+            srid: 7203,
+            x: 1.5,
+            y: -2.0,
+        }),
+        weight: 61.5,
+        active: true,
+        mood: Mood::Happy,
+        readings: vec![0.5, 1.25],
+    };
+    a.save(&db).await.unwrap();
+    let mut b = Typed {
+        name: "B".into(),
+        seen: at(1_800_000_000),
+        local: None,
+        span: None,
+        home: None,
+        active: false,
+        mood: Mood::Calm,
+        ..a.clone()
+    };
+    b.set_element_id(None);
+    b.save(&db).await.unwrap();
+
+    // Stored natively, the choice as its string.
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n) WHERE elementId(n) = $id RETURN valueType(n.seen) AS seen, \
+                 valueType(n.local) AS local, valueType(n.span) AS span, \
+                 valueType(n.home) AS home, valueType(n.weight) AS weight, \
+                 valueType(n.active) AS active, n.mood AS mood, valueType(n.readings) AS readings",
+            )
+            .param("id", a.element_id().unwrap()),
+        )
+        .await
+        .unwrap();
+    let r = &raw.records[0];
+    let ty = |k: &str| r.get_as::<String>(k).unwrap();
+    assert_eq!(ty("seen"), "ZONED DATETIME NOT NULL");
+    assert_eq!(ty("local"), "LOCAL DATETIME NOT NULL");
+    assert_eq!(ty("span"), "DURATION NOT NULL");
+    assert_eq!(ty("home"), "POINT NOT NULL");
+    assert_eq!(ty("weight"), "FLOAT NOT NULL");
+    assert_eq!(ty("active"), "BOOLEAN NOT NULL");
+    assert_eq!(ty("mood"), "over-the-moon");
+    assert_eq!(ty("readings"), "LIST<FLOAT NOT NULL> NOT NULL");
+
+    // Read back equal; filters compare natively and on the choice.
+    let tagged = || Typed::nodes().filter(Typed::tag().exact(t.clone()));
+    let back = tagged()
+        .filter(Typed::name().exact("A"))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(back, a);
+    let later = tagged()
+        .filter(Typed::seen().gt(at(1_750_000_000)))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(later.name, "B");
+    let happy = tagged()
+        .filter(Typed::mood().exact(Mood::Happy) & Typed::active().exact(true))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(happy.name, "A");
+    assert_eq!(
+        tagged()
+            .filter(Typed::mood().is_in([Mood::Calm, Mood::Happy]))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    // A stored string outside the choices is a typed error on read.
+    db.cypher_query(
+        Query::new("MATCH (n) WHERE elementId(n) = $id SET n.mood = 'grumpy'")
+            .param("id", b.element_id().unwrap()),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        b.refresh(&db).await,
+        Err(Error::PropertyType {
+            property: "mood",
+            ..
+        })
+    ));
+    cleanup(&db, &t).await;
+    db.close().await;
+}
+
+#[tokio::test]
+async fn merges_and_optional_labels() {
+    let db = db();
+    let t = tag();
+    let dan = |retired| Profile {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Dan".into(),
+        uid: boltline_ogm::Uuid::new_v4(),
+        prefs: boltline_ogm::Json(Default::default()),
+        raw: None,
+        retired,
+    };
+    let made = Profile::get_or_create(vec![dan(true)], &db).await.unwrap();
+    assert!(made[0].retired, "a new node gets its optional labels");
+    let got = Profile::get_or_create(vec![dan(false)], &db).await.unwrap();
+    assert_eq!(got[0].element_id(), made[0].element_id());
+    assert!(
+        got[0].retired,
+        "get-or-create leaves an existing node's labels"
+    );
+    let updated = Profile::create_or_update(vec![dan(false)], &db)
+        .await
+        .unwrap();
+    assert_eq!(updated[0].element_id(), made[0].element_id());
+    assert!(!updated[0].retired, "create-or-update takes the label off");
+    let raw = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n:OgmItPerson {tag: $tag}) RETURN keys(n) AS keys, labels(n) AS labels",
+            )
+            .param("tag", t.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(raw.records.len(), 1);
+    let keys: Vec<String> = raw.records[0].get_as("keys").unwrap();
+    assert!(
+        !keys.iter().any(|k| k.starts_with("__boltline")),
+        "{keys:?}"
+    );
+    let labels: Vec<String> = raw.records[0].get_as("labels").unwrap();
+    assert!(!labels.contains(&"OgmItRetired".to_owned()));
+    cleanup(&db, &t).await;
+}

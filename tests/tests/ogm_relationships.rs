@@ -376,3 +376,335 @@ async fn concurrent_connects_respect_both_ends() {
     assert_eq!(n, 1);
     cleanup(&db, &t).await;
 }
+
+#[tokio::test]
+async fn create_connected_makes_a_node_with_its_required_relationship() {
+    let db = db();
+    let t = tag();
+    let ursula = author(&db, &t, "Ursula").await;
+    // A book is created with its `One` author in one statement.
+    let mut lathe = Book {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        title: "Lathe of Heaven".into(),
+        author: Relation::default(),
+    };
+    Book::author()
+        .create_connected(&mut lathe, &ursula, Wrote { year: Some(1971) }, &db)
+        .await
+        .unwrap();
+    assert!(lathe.element_id().is_some());
+    let found: Author = Book::author().of(&lathe).single(&db).await.unwrap();
+    assert_eq!(found, ursula);
+    assert_eq!(
+        Book::author()
+            .of(&lathe)
+            .relationship(&ursula, &db)
+            .await
+            .unwrap(),
+        Some(Wrote { year: Some(1971) })
+    );
+    // Saved already: refused, nothing written.
+    assert!(matches!(
+        Book::author()
+            .create_connected(&mut lathe, &ursula, Wrote::default(), &db)
+            .await,
+        Err(Error::AlreadySaved { .. })
+    ));
+
+    // From the other side the far end (a book's `One`) is checked: an
+    // author created for a book that has one already is refused and not
+    // created at all.
+    let mut other = Author {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Impostor".into(),
+        books: Relation::default(),
+    };
+    assert!(violation(
+        Author::books()
+            .create_connected(&mut other, &lathe, Wrote::default(), &db)
+            .await
+    ));
+    assert!(other.element_id().is_none());
+    assert!(Author::nodes()
+        .filter(Author::tag().exact(t.clone()) & Author::name().exact("Impostor"))
+        .is_empty(&db)
+        .await
+        .unwrap());
+
+    // A book saved plainly has no author: the minimum shows when read.
+    let lonely = book(&db, &t, "Lonely").await;
+    assert!(violation(Book::author().of(&lonely).single(&db).await));
+    cleanup(&db, &t).await;
+}
+
+/// Counts the statements OGM calls send.
+struct Counting<'a> {
+    db: &'a Database,
+    sent: std::sync::atomic::AtomicUsize,
+}
+
+impl boltline_ogm::Executor for &Counting<'_> {
+    async fn run(self, query: Query) -> boltline_ogm::Result<Vec<boltline::Record>> {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        boltline_ogm::Executor::run(self.db, query).await
+    }
+}
+
+#[tokio::test]
+async fn multi_hop_traversal_and_annotations_in_one_query() {
+    let db = db();
+    let t = tag();
+    let ann = author(&db, &t, "Ann").await;
+    let bea = author(&db, &t, "Bea").await;
+    let mut titles = Vec::new();
+    for (title, a, year) in [
+        ("A1", &ann, 1990),
+        ("A2", &ann, 2001),
+        ("A3", &ann, 2010),
+        ("B1", &bea, 1985),
+    ] {
+        let mut b = Book {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            title: title.into(),
+            author: Relation::default(),
+        };
+        Book::author()
+            .create_connected(&mut b, a, Wrote { year: Some(year) }, &db)
+            .await
+            .unwrap();
+        titles.push(b);
+    }
+    let c = Counting {
+        db: &db,
+        sent: Default::default(),
+    };
+    let books = || Book::nodes().filter(Book::tag().exact(t.clone()));
+
+    // Book -> author -> the author's books since 2000: one statement.
+    let rows = books()
+        .order_by(Book::title().asc())
+        .traverse(
+            Book::author().then(
+                Author::books()
+                    .matching_rel(Wrote::year().gte(2000))
+                    .with_rel(),
+            ),
+        )
+        .all(&c)
+        .await
+        .unwrap();
+    assert_eq!(c.sent.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(rows.len(), 4);
+    let (b1, authors) = &rows[3];
+    assert_eq!(b1.title, "B1");
+    assert_eq!(authors.len(), 1);
+    assert_eq!(authors[0].0, bea);
+    assert!(authors[0].1.is_empty(), "Bea has no book since 2000");
+    let (a1, authors) = &rows[0];
+    assert_eq!(a1.title, "A1");
+    assert_eq!(authors[0].0, ann);
+    let mut recent: Vec<(Option<i64>, String)> = authors[0]
+        .1
+        .iter()
+        .map(|(w, b)| (w.year, b.title.clone()))
+        .collect();
+    recent.sort();
+    assert_eq!(
+        recent,
+        [(Some(2001), "A2".to_owned()), (Some(2010), "A3".to_owned())]
+    );
+
+    // Two traversals side by side, and a filtered one.
+    let rows = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .order_by(Author::name().asc())
+        .fetch_related((
+            Author::books().matching(Book::title().endswith("1")),
+            Author::books().with_rel(),
+        ))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let (a, (firsts, all)) = &rows[0];
+    assert_eq!(a.name, "Ann");
+    assert_eq!(firsts.len(), 1);
+    assert_eq!(firsts[0].title, "A1");
+    assert_eq!(all.len(), 3);
+
+    // Annotations, a subquery and an intermediate transform: authors with
+    // more than one book, their count, titles and latest year, one query.
+    use boltline_ogm::cypher::{
+        BinOp, Direction, Expr, NodePattern, Pattern, Projection, RelPattern, Statement,
+    };
+    let latest = Statement::new()
+        .match_(
+            Pattern::node(NodePattern::var("n")).then(
+                RelPattern::new(Some("w"), "OGM_AUTHOR", Direction::Incoming),
+                NodePattern::labelled("b", &["OgmItBook"]),
+            ),
+            None,
+        )
+        .return_(Projection::of(
+            Expr::Func("max", vec![Expr::var("w").prop("year")]),
+            Some("latest"),
+        ));
+    c.sent.store(0, std::sync::atomic::Ordering::SeqCst);
+    let rows = Author::nodes()
+        .filter(Author::tag().exact(t.clone()))
+        .subquery(latest, &["latest"])
+        .intermediate_transform(boltline_ogm::Transform {
+            items: vec![(Author::books().count(), "n_books".into())],
+            where_: Some(Expr::var("n_books").binary(BinOp::Gt, Expr::value(1))),
+            ..Default::default()
+        })
+        .annotate("titles", Author::books().collect(Book::title()))
+        .order_by_expr(Expr::var("n_books"), true)
+        .all_annotated(&c)
+        .await
+        .unwrap();
+    assert_eq!(c.sent.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(rows.len(), 1, "only Ann has more than one book");
+    assert_eq!(rows[0].node, ann);
+    assert_eq!(rows[0].get::<i64>("n_books").unwrap(), 3);
+    assert_eq!(rows[0].get::<i64>("latest").unwrap(), 2010);
+    let mut got: Vec<String> = rows[0].get("titles").unwrap();
+    got.sort();
+    assert_eq!(got, ["A1", "A2", "A3"]);
+    assert!(matches!(
+        rows[0].get::<String>("n_books"),
+        Err(Error::AnnotationType { .. })
+    ));
+    assert_eq!(rows[0].get::<Option<i64>>("missing").unwrap(), None);
+    // count goes through the same stages.
+    assert_eq!(
+        Author::nodes()
+            .filter(Author::tag().exact(t.clone()))
+            .intermediate_transform(boltline_ogm::Transform {
+                items: vec![(Author::books().count(), "n_books".into())],
+                where_: Some(Expr::var("n_books").binary(BinOp::Gt, Expr::value(1))),
+                ..Default::default()
+            })
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
+    cleanup(&db, &t).await;
+}
+
+#[derive(Debug)]
+enum BookOrAuthor {
+    Book(Book),
+    Author(Author),
+}
+
+impl boltline_ogm::FromNode for BookOrAuthor {
+    fn from_node(node: boltline::Node) -> boltline_ogm::Result<Self> {
+        if node.labels.iter().any(|l| l == "OgmItAuthor") {
+            Author::from_node(node).map(BookOrAuthor::Author)
+        } else {
+            Book::from_node(node).map(BookOrAuthor::Book)
+        }
+    }
+}
+
+#[tokio::test]
+async fn cypher_query_paths_resolve_into_models() {
+    let db = db();
+    let t = tag();
+    let jane = author(&db, &t, "Jane").await;
+    for (title, year) in [("Emma", 1815), ("Persuasion", 1817)] {
+        let mut b = Book {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            title: title.into(),
+            author: Relation::default(),
+        };
+        Book::author()
+            .create_connected(&mut b, &jane, Wrote { year: Some(year) }, &db)
+            .await
+            .unwrap();
+    }
+    let paths = db
+        .cypher_query_paths::<BookOrAuthor, Wrote>(
+            Query::new(
+                "MATCH p = (a:OgmItBook {tag: $tag, title: 'Emma'})-[:OGM_AUTHOR]->(:OgmItAuthor)\
+                 <-[:OGM_AUTHOR]-(b:OgmItBook) RETURN p",
+            )
+            .param("tag", t.clone()),
+            "p",
+        )
+        .await
+        .unwrap();
+    assert_eq!(paths.len(), 1);
+    let p = &paths[0];
+    assert!(matches!(&p.nodes[0], BookOrAuthor::Book(b) if b.title == "Emma"));
+    assert!(matches!(&p.nodes[1], BookOrAuthor::Author(a) if *a == jane));
+    assert!(matches!(&p.nodes[2], BookOrAuthor::Book(b) if b.title == "Persuasion"));
+    assert_eq!(
+        p.relationships,
+        [Wrote { year: Some(1815) }, Wrote { year: Some(1817) }]
+    );
+    assert_eq!(p.forward, [true, false]);
+    // As one model: the author in the middle is refused, not mis-read.
+    let err = db
+        .cypher_query_paths::<Book, Wrote>(
+            Query::new("MATCH p = (:OgmItBook {tag: $tag})-[:OGM_AUTHOR]->(:OgmItAuthor) RETURN p")
+                .param("tag", t.clone()),
+            "p",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotANode { model: "Book", .. }),
+        "{err:?}"
+    );
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
+async fn delete_refuses_to_leave_a_required_end_empty() {
+    let db = db();
+    let t = tag();
+    let mut ann = author(&db, &t, "Ann").await;
+    let bea = author(&db, &t, "Bea").await;
+    let mut b = Book {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        title: "Only Ann's".into(),
+        author: Relation::default(),
+    };
+    Book::author()
+        .create_connected(&mut b, &ann, Wrote::default(), &db)
+        .await
+        .unwrap();
+    // A book must keep its one author: Ann cannot go while it is hers.
+    let err = ann.delete(&db).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::CardinalityViolation { detail, .. } if detail.contains("Book")),
+        "{err:?}"
+    );
+    assert!(ann.element_id().is_some(), "still saved");
+    assert!(Author::nodes()
+        .filter(Author::tag().exact(t.clone()) & Author::name().exact("Ann"))
+        .get_or_none(&db)
+        .await
+        .unwrap()
+        .is_some());
+    // Once the book has moved to Bea, Ann can go; a book can go any time.
+    Book::author()
+        .of(&b)
+        .reconnect(&ann, &bea, &db)
+        .await
+        .unwrap();
+    ann.delete(&db).await.unwrap();
+    assert!(ann.element_id().is_none());
+    b.delete(&db).await.unwrap();
+    let mut bea = bea;
+    bea.delete(&db).await.unwrap();
+    cleanup(&db, &t).await;
+}

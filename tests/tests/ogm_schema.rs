@@ -184,3 +184,55 @@ async fn install_labels_unique_and_concurrent_get_or_create() {
         "{left:?}"
     );
 }
+
+#[derive(boltline_ogm::Relationship, Debug, Default)]
+struct OgmItFollows {
+    #[ogm(index)]
+    since: Option<i64>,
+    #[ogm(unique)]
+    ref_code: Option<String>,
+}
+
+#[derive(Node, Debug)]
+#[ogm(label = "OgmItFollower")]
+struct Follower {
+    id: ElementId,
+    name: String,
+    #[ogm(rel = "OGM_IT_FOLLOWS")]
+    follows: Relation<Follower, ZeroOrMore, ZeroOrMore, OgmItFollows>,
+}
+
+#[tokio::test]
+async fn install_labels_covers_relationship_properties() {
+    let db = db();
+    db.install_labels::<Follower>().await.unwrap();
+    db.install_labels::<Follower>().await.unwrap();
+    let indexes = db.list_indexes(true).await.unwrap();
+    let since = indexes
+        .iter()
+        .find(|m| m.get("name").and_then(Value::as_str) == Some("OGM_IT_FOLLOWS_since_index"))
+        .unwrap_or_else(|| panic!("index missing: {:?}", names(&indexes)));
+    assert_eq!(
+        since.get("entityType").and_then(Value::as_str),
+        Some("RELATIONSHIP")
+    );
+    assert_eq!(
+        since.get("labelsOrTypes"),
+        Some(&Value::List(vec![Value::from("OGM_IT_FOLLOWS")]))
+    );
+    let constraints = db.list_constraints().await.unwrap();
+    let unique = constraints
+        .iter()
+        .find(|m| m.get("name").and_then(Value::as_str) == Some("OGM_IT_FOLLOWS_ref_code_unique"))
+        .unwrap_or_else(|| panic!("constraint missing: {:?}", names(&constraints)));
+    assert_eq!(
+        unique.get("type").and_then(Value::as_str),
+        Some("RELATIONSHIP_UNIQUENESS")
+    );
+    for st in [
+        SchemaStatement::DropConstraint("OGM_IT_FOLLOWS_ref_code_unique".into()),
+        SchemaStatement::DropIndex("OGM_IT_FOLLOWS_since_index".into()),
+    ] {
+        db.cypher_query(st.render().into_query()).await.unwrap();
+    }
+}

@@ -27,6 +27,10 @@ pub(crate) struct FieldAttrs {
     pub vector: Option<(u32, bool)>,
     pub incoming: bool,
     pub undirected: bool,
+    /// `optional_label = "Label"` on a `bool` field.
+    pub optional_label: Option<String>,
+    /// `regex = "pattern"` on a text field.
+    pub regex: Option<LitStr>,
 }
 
 /// A label, type or property key: any non-empty text without NUL (it is
@@ -106,6 +110,10 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.parent = true;
             } else if p.is_ident("rel") {
                 out.rel = Some(name(&meta.value()?.parse()?)?);
+            } else if p.is_ident("regex") {
+                out.regex = Some(meta.value()?.parse()?);
+            } else if p.is_ident("optional_label") {
+                out.optional_label = Some(name(&meta.value()?.parse()?)?);
             } else if p.is_ident("incoming") {
                 out.incoming = true;
             } else if p.is_ident("undirected") {
@@ -118,7 +126,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 return Err(meta.error(
                     "expected one of `element_id`, `extra`, `unique`, `index`, `fulltext`, \
                      `db_property = \"..\"`, `default = path`, `validate = path`, \
-                     `rel = \"TYPE\"`, `incoming`, `undirected`, `parent`, `vector(..)`",
+                     `rel = \"TYPE\"`, `incoming`, `undirected`, `parent`, `vector(..)`, \
+                     `optional_label = \"Label\"`, `regex = \"pattern\"`",
                 ));
             }
             Ok(())

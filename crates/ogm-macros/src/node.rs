@@ -52,6 +52,10 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let mut build = Vec::new();
     let mut handles = Vec::new();
     let mut db_names: Vec<String> = Vec::new();
+    let mut opt_labels = Vec::new();
+    let mut set_labels = Vec::new();
+    let mut rel_schemas = Vec::new();
+    let mut delete_checks = Vec::new();
 
     for f in &fields.named {
         let Some(ident) = f.ident.as_ref() else {
@@ -78,6 +82,12 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                     ))
                 }
             };
+            delete_checks.push(quote! {
+                __ogm_v.extend(::boltline_ogm::DeleteCheck::of(Self::#ident()));
+            });
+            rel_schemas.push(quote! {
+                (#rel_type, <<#ty as ::boltline_ogm::RelationField>::Props as ::boltline_ogm::RelProps>::properties())
+            });
             build.push(quote!(#ident: ::std::default::Default::default()));
             // The field holds no data; reading it here keeps `dead_code`
             // quiet in users' crates.
@@ -96,6 +106,28 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                     <#ty as ::boltline_ogm::RelationField>::Props,
                 > {
                     ::boltline_ogm::Rel::new(#rel_type, ::boltline_ogm::cypher::Direction::#dir)
+                }
+            });
+            continue;
+        }
+        if let Some(label) = &a.optional_label {
+            if kind == Kind::Relationship {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "a relationship has no optional labels",
+                ));
+            }
+            opt_labels.push(quote!(__ogm_v.push((#label, self.#ident));));
+            set_labels.push(quote! {
+                self.#ident = __ogm_labels.iter().any(|l| l == #label);
+            });
+            build.push(quote!(#ident: false));
+            let vis = &f.vis;
+            let doc = format!("Filter handle of the optional label `{label}`.");
+            handles.push(quote! {
+                #[doc = #doc]
+                #vis fn #ident() -> ::boltline_ogm::LabelFlag<Self> {
+                    ::boltline_ogm::LabelFlag::new(#label)
                 }
             });
             continue;
@@ -178,6 +210,15 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 vector: #vector,
             }
         });
+        if let Some(pattern) = &a.regex {
+            deflate.push(quote! {
+                {
+                    static __OGM_RE: ::std::sync::OnceLock<::boltline_ogm::__private::Pattern> =
+                        ::std::sync::OnceLock::new();
+                    ::boltline_ogm::__private::check_regex(&__OGM_RE, #pattern, #model, #db, &self.#ident)?;
+                }
+            });
+        }
         if let Some(v) = &a.validate {
             deflate.push(quote! {
                 ::boltline_ogm::__private::validate(#model, #db, #v(&self.#ident))?;
@@ -186,7 +227,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         deflate.push(quote! {
             __ogm_map.insert(
                 ::std::string::String::from(#db),
-                ::boltline_ogm::PropertyType::to_value(&self.#ident),
+                ::boltline_ogm::__private::deflate(#model, #db, &self.#ident)?,
             );
         });
         let default = match &a.default {
@@ -230,6 +271,11 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
             impl ::boltline_ogm::RelProps for #name {
                 const NAME: &'static str = #model;
 
+                fn properties() -> &'static [::boltline_ogm::PropertyDef] {
+                    const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
+                    PROPERTIES
+                }
+
                 fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {
                     let mut __ogm_map = ::boltline_ogm::Map::with_capacity(#n_rel);
                     #(#deflate)*
@@ -267,6 +313,20 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         quote!(impl ::boltline_ogm::NodeHooks for #name {})
     };
     let n = defs.len();
+    let parent_delete_checks = match &parent {
+        None => quote!(),
+        Some((_, pty)) => {
+            quote!(__ogm_v.extend(<#pty as ::boltline_ogm::Node>::delete_checks());)
+        }
+    };
+    let (parent_opt_labels, parent_set_labels, parent_rel_schemas) = match &parent {
+        None => (quote!(), quote!(), quote!()),
+        Some((field, pty)) => (
+            quote!(__ogm_v.extend(::boltline_ogm::Node::optional_labels(&self.#field));),
+            quote!(::boltline_ogm::Node::set_optional_labels(&mut self.#field, __ogm_labels);),
+            quote!(__ogm_v.extend(<#pty as ::boltline_ogm::Node>::relationship_properties());),
+        ),
+    };
     let (labels, properties, parent_deflate, parent_set, inherits) = match &parent {
         None => (
             quote!(&[#label #(, #extra_labels)*]),
@@ -342,6 +402,35 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
             fn set_element_id(&mut self, id: ::std::option::Option<::std::string::String>) {
                 #parent_set
                 self.#id_field.set(id);
+            }
+
+            #[allow(unused_mut)]
+            fn optional_labels(&self) -> ::std::vec::Vec<(&'static str, bool)> {
+                let mut __ogm_v = ::std::vec::Vec::new();
+                #(#opt_labels)*
+                #parent_opt_labels
+                __ogm_v
+            }
+
+            #[allow(unused_variables)]
+            fn set_optional_labels(&mut self, __ogm_labels: &[::std::string::String]) {
+                #(#set_labels)*
+                #parent_set_labels
+            }
+
+            #[allow(unused_mut)]
+            fn delete_checks() -> ::std::vec::Vec<::boltline_ogm::DeleteCheck> {
+                let mut __ogm_v = ::std::vec::Vec::new();
+                #(#delete_checks)*
+                #parent_delete_checks
+                __ogm_v
+            }
+
+            #[allow(unused_mut)]
+            fn relationship_properties() -> ::std::vec::Vec<(&'static str, &'static [::boltline_ogm::PropertyDef])> {
+                let mut __ogm_v = ::std::vec![#(#rel_schemas),*];
+                #parent_rel_schemas
+                __ogm_v
             }
 
             fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {

@@ -96,6 +96,11 @@ impl Optional for ZeroOrOne {}
 pub trait RelProps: Sized + Send + Sync + 'static {
     /// The model's name (for errors).
     const NAME: &'static str;
+    /// Its declared properties (for relationship indexes and
+    /// constraints in [`install_labels`](crate::Database::install_labels)).
+    fn properties() -> &'static [crate::PropertyDef] {
+        &[]
+    }
     /// The properties to store.
     fn deflate(&self) -> Result<boltline::Map>;
     /// From a relationship's properties.

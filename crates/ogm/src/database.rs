@@ -125,6 +125,22 @@ impl Database {
             .collect()
     }
 
+    /// Runs a query and resolves column `column` of each record, a path,
+    /// into a [`ModelPath`](crate::ModelPath): nodes as `N` (a model, or
+    /// your enum over several), relationships' properties as `R`.
+    pub async fn cypher_query_paths<N: crate::FromNode, R: crate::RelProps>(
+        &self,
+        query: impl Into<Query>,
+        column: &str,
+    ) -> Result<Vec<crate::ModelPath<N, R>>> {
+        let result = self.cypher_query(query).await?;
+        result
+            .records
+            .iter()
+            .map(|r| crate::ModelPath::from_value(r.get(column).map_err(Error::from_driver)?))
+            .collect()
+    }
+
     /// Begins an explicit transaction, in which OGM operations run with
     /// `&mut tx` as their executor.
     pub async fn begin(&self) -> Result<DbTransaction> {
@@ -236,36 +252,57 @@ pub struct ModelSchema {
 
 impl ModelSchema {
     /// The constraints and indexes `M` declares, on its primary label:
-    /// named `{label}_{property}_unique`, `_index`, `_fulltext` or `_vector`.
+    /// named `{label}_{property}_unique`, `_index`, `_fulltext` or `_vector`;
+    /// and those its relationships' properties declare
+    /// (`#[derive(Relationship)]` fields with the same options), on the
+    /// relationship type: `{TYPE}_{property}_...`.
     pub fn of<M: Node>() -> Self {
         let label = M::labels().first().copied().unwrap_or(M::NAME);
         let mut statements = Vec::new();
-        for p in M::properties() {
-            let kinds = [
-                (p.unique, SchemaKind::Unique, "unique"),
-                (p.index, SchemaKind::Index, "index"),
-                (p.fulltext, SchemaKind::FullText, "fulltext"),
-            ];
-            let vector = p.vector.map(|v| SchemaKind::Vector {
-                dimensions: v.dimensions,
-                similarity: v.similarity,
-            });
-            let kinds = kinds.into_iter().chain(vector.map(|k| (true, k, "vector")));
-            for (on, kind, suffix) in kinds {
-                if on {
-                    statements.push(SchemaStatement::Create {
-                        kind,
-                        name: format!("{label}_{}_{suffix}", p.db_name),
-                        label: label.to_owned(),
-                        property: p.db_name.to_owned(),
-                        relationship: false,
-                    });
-                }
-            }
+        push_schema(&mut statements, label, M::properties(), false);
+        for (rel_type, props) in M::relationship_properties() {
+            push_schema(&mut statements, rel_type, props, true);
         }
         ModelSchema {
             model: M::NAME,
             statements,
+        }
+    }
+}
+
+/// The schema commands of `props` on `target` (a label, or a relationship
+/// type when `relationship`), skipping any already in `out` (two
+/// relationship fields of a model may share a type).
+fn push_schema(
+    out: &mut Vec<SchemaStatement>,
+    target: &str,
+    props: &[crate::PropertyDef],
+    relationship: bool,
+) {
+    for p in props {
+        let kinds = [
+            (p.unique, SchemaKind::Unique, "unique"),
+            (p.index, SchemaKind::Index, "index"),
+            (p.fulltext, SchemaKind::FullText, "fulltext"),
+        ];
+        let vector = p.vector.map(|v| SchemaKind::Vector {
+            dimensions: v.dimensions,
+            similarity: v.similarity,
+        });
+        let kinds = kinds.into_iter().chain(vector.map(|k| (true, k, "vector")));
+        for (on, kind, suffix) in kinds {
+            if on {
+                let st = SchemaStatement::Create {
+                    kind,
+                    name: format!("{target}_{}_{suffix}", p.db_name),
+                    label: target.to_owned(),
+                    property: p.db_name.to_owned(),
+                    relationship,
+                };
+                if !out.contains(&st) {
+                    out.push(st);
+                }
+            }
         }
     }
 }

@@ -39,6 +39,14 @@ pub enum Error {
         /// The mismatch.
         source: TypeMismatch,
     },
+    /// An annotation's value was not of the type asked for.
+    #[error("annotation {name}: {source}")]
+    AnnotationType {
+        /// The annotation's name.
+        name: String,
+        /// The mismatch.
+        source: TypeMismatch,
+    },
     /// A uniqueness constraint refused the write.
     #[error("unique property violated: {message}")]
     UniqueProperty {
@@ -95,6 +103,12 @@ pub enum Error {
     /// The node has not been saved yet (it has no element id).
     #[error("this {model} has not been saved")]
     NotSaved {
+        /// The model's name.
+        model: &'static str,
+    },
+    /// An operation that creates the node got one already saved.
+    #[error("this {model} is already saved (it has an element id)")]
+    AlreadySaved {
         /// The model's name.
         model: &'static str,
     },

@@ -1,83 +1,383 @@
-//! Nodes with their related nodes, in one query (no N+1).
+//! Nodes with their related nodes, in one query (no N+1): one hop, several
+//! hops (`A -> B -> C`), with the relationships, filtered, or several
+//! relationships at once, each a pattern comprehension in the same
+//! statement.
 
-use crate::cypher::{Expr, NodePattern, Pattern, RelPattern, Statement};
+use std::marker::PhantomData;
+
+use boltline::Value;
+
+use crate::cypher::{Direction, Expr, NodePattern, Pattern, RelPattern, Statement};
+use crate::filter::{Cond, Q};
 use crate::nodeset::NODE_VAR;
 use crate::{Cardinality, Error, Executor, Node, NodeSet, Rel, RelProps, Result};
+
+/// Carries type parameters without owning them.
+type Marker<T> = PhantomData<fn() -> T>;
 
 /// Column of the related nodes.
 const RELATED: &str = "related";
 
-/// A [`NodeSet`] whose nodes come back with their related `T`s, fetched by
-/// a pattern comprehension in the same statement:
-/// `Book::nodes().fetch_related(Book::author()).all(&db)`.
-pub struct FetchRelated<M, T> {
-    set: NodeSet<M>,
-    pattern: Pattern,
-    _t: std::marker::PhantomData<fn() -> T>,
+/// What to fetch along relationships from a node of model `S`, and how the
+/// answer is shaped: a [`Rel`] (`Vec<T>`), [`Rel::then`] (each related
+/// node with what follows it), [`Rel::with_rel`] (each with its
+/// relationship's properties), [`Rel::matching`] (only some), or a pair
+/// of them (both, side by side).
+pub trait Traversal<S>: Send + Sync {
+    /// The shape of the answer for one node.
+    type Output;
+
+    /// The expression listing the answer for the node bound to `var`;
+    /// `depth` keeps nested variables apart.
+    fn list_expr(&self, var: &str, depth: usize) -> Expr;
+
+    /// The answer from the value of [`list_expr`](Traversal::list_expr).
+    fn inflate(&self, value: Value) -> Result<Self::Output>;
 }
 
-impl<M, T> std::fmt::Debug for FetchRelated<M, T> {
+/// One step: a relationship type and direction to nodes with some labels,
+/// optionally filtered on the node and the relationship.
+#[derive(Debug, Clone)]
+struct Step {
+    rel_type: &'static str,
+    direction: Direction,
+    labels: &'static [&'static str],
+    node: Option<Cond>,
+    rel: Option<Cond>,
+}
+
+impl Step {
+    fn of<S: Node, T: Node, C, Rev, R>(rel: Rel<S, T, C, Rev, R>) -> Self {
+        Step {
+            rel_type: rel.rel_type,
+            direction: rel.direction,
+            labels: T::labels(),
+            node: None,
+            rel: None,
+        }
+    }
+
+    /// `[(var)-[r:TYPE]->(t:Labels) WHERE ... | item(t, r)]`.
+    fn comprehension(&self, var: &str, depth: usize, item: Expr) -> Expr {
+        let t = format!("t{depth}");
+        let r = format!("r{depth}");
+        let pattern = Pattern::node(NodePattern::var(var)).then(
+            RelPattern::new(Some(&r), self.rel_type, self.direction),
+            NodePattern::labelled(&t, self.labels),
+        );
+        let mut conds = Vec::new();
+        if let Some(c) = &self.node {
+            conds.push(c.to_expr(&t));
+        }
+        if let Some(c) = &self.rel {
+            conds.push(c.to_expr(&r));
+        }
+        let cond = match conds.len() {
+            0 => None,
+            1 => conds.pop(),
+            _ => Some(Expr::And(conds)),
+        };
+        Expr::PatternComprehension(Box::new(pattern), cond.map(Box::new), Box::new(item))
+    }
+}
+
+fn list(value: Value, model: &'static str) -> Result<Vec<Value>> {
+    match value {
+        Value::List(items) => Ok(items),
+        other => Err(Error::NotANode {
+            model,
+            found: other.type_name(),
+        }),
+    }
+}
+
+impl<S, T, C, Rev, R> Traversal<S> for Rel<S, T, C, Rev, R>
+where
+    S: Node,
+    T: Node,
+    C: Cardinality,
+    Rev: Cardinality,
+    R: RelProps,
+{
+    type Output = Vec<T>;
+
+    fn list_expr(&self, var: &str, depth: usize) -> Expr {
+        Step::of(*self).comprehension(var, depth, Expr::var(format!("t{depth}")))
+    }
+
+    fn inflate(&self, value: Value) -> Result<Vec<T>> {
+        list(value, T::NAME)?.into_iter().map(T::inflate).collect()
+    }
+}
+
+/// The related `T`s of a [`Rel`] restricted by conditions
+/// ([`Rel::matching`], [`Along::matching_rel`]); chain on with
+/// [`Along::then`] or [`Along::with_rel`].
+pub struct Along<S, T, R> {
+    step: Step,
+    _m: Marker<(S, T, R)>,
+}
+
+impl<S, T, R> std::fmt::Debug for Along<S, T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.step.fmt(f)
+    }
+}
+
+impl<S, T, C, Rev, R> Rel<S, T, C, Rev, R>
+where
+    S: Node,
+    T: Node,
+    C: Cardinality,
+    Rev: Cardinality,
+    R: RelProps,
+{
+    fn along(self) -> Along<S, T, R> {
+        Along {
+            step: Step::of(self),
+            _m: PhantomData,
+        }
+    }
+
+    /// Only the related nodes matching `q`.
+    pub fn matching(self, q: Q<T>) -> Along<S, T, R> {
+        self.along().matching(q)
+    }
+
+    /// Each related node with what `next` fetches from it: `A -> B -> C`
+    /// in one query.
+    pub fn then<N: Traversal<T>>(self, next: N) -> Then<S, T, R, N> {
+        self.along().then(next)
+    }
+
+    /// Each related node with its relationship's properties.
+    pub fn with_rel(self) -> WithRel<S, T, R> {
+        self.along().with_rel()
+    }
+
+    /// Only along relationships matching `q` (on their properties).
+    pub fn matching_rel(self, q: Q<R>) -> Along<S, T, R> {
+        self.along().matching_rel(q)
+    }
+}
+
+impl<S: Node, T: Node, R: RelProps> Along<S, T, R> {
+    /// Only the related nodes matching `q` (added to earlier conditions).
+    pub fn matching(mut self, q: Q<T>) -> Self {
+        self.step.node = Some(match self.step.node.take() {
+            Some(c) => Cond::And(vec![c, q.cond]),
+            None => q.cond,
+        });
+        self
+    }
+
+    /// Only along relationships matching `q` (on their properties).
+    pub fn matching_rel(mut self, q: Q<R>) -> Self {
+        self.step.rel = Some(match self.step.rel.take() {
+            Some(c) => Cond::And(vec![c, q.cond]),
+            None => q.cond,
+        });
+        self
+    }
+
+    /// Each related node with what `next` fetches from it.
+    pub fn then<N: Traversal<T>>(self, next: N) -> Then<S, T, R, N> {
+        Then {
+            step: self.step,
+            next,
+            _m: PhantomData,
+        }
+    }
+
+    /// Each related node with its relationship's properties.
+    pub fn with_rel(self) -> WithRel<S, T, R> {
+        WithRel {
+            step: self.step,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<S: Node, T: Node, R: RelProps> Traversal<S> for Along<S, T, R> {
+    type Output = Vec<T>;
+
+    fn list_expr(&self, var: &str, depth: usize) -> Expr {
+        self.step
+            .comprehension(var, depth, Expr::var(format!("t{depth}")))
+    }
+
+    fn inflate(&self, value: Value) -> Result<Vec<T>> {
+        list(value, T::NAME)?.into_iter().map(T::inflate).collect()
+    }
+}
+
+/// Each related `T` with what `N` fetches from it ([`Rel::then`]).
+pub struct Then<S, T, R, N> {
+    step: Step,
+    next: N,
+    _m: Marker<(S, T, R)>,
+}
+
+impl<S, T, R, N: std::fmt::Debug> std::fmt::Debug for Then<S, T, R, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Then")
+            .field("step", &self.step)
+            .field("next", &self.next)
+            .finish()
+    }
+}
+
+impl<S: Node, T: Node, R: RelProps, N: Traversal<T>> Traversal<S> for Then<S, T, R, N> {
+    type Output = Vec<(T, N::Output)>;
+
+    fn list_expr(&self, var: &str, depth: usize) -> Expr {
+        let t = format!("t{depth}");
+        let inner = self.next.list_expr(&t, depth + 1);
+        self.step
+            .comprehension(var, depth, Expr::List(vec![Expr::var(t), inner]))
+    }
+
+    fn inflate(&self, value: Value) -> Result<Self::Output> {
+        list(value, T::NAME)?
+            .into_iter()
+            .map(|pair| {
+                let mut it = list(pair, T::NAME)?.into_iter();
+                match (it.next(), it.next()) {
+                    (Some(node), Some(rest)) => Ok((T::inflate(node)?, self.next.inflate(rest)?)),
+                    _ => Err(Error::NotANode {
+                        model: T::NAME,
+                        found: "a short list",
+                    }),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each related `T` with its relationship's properties `R`
+/// ([`Rel::with_rel`]).
+pub struct WithRel<S, T, R> {
+    step: Step,
+    _m: Marker<(S, T, R)>,
+}
+
+impl<S, T, R> std::fmt::Debug for WithRel<S, T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.step.fmt(f)
+    }
+}
+
+impl<S: Node, T: Node, R: RelProps> Traversal<S> for WithRel<S, T, R> {
+    type Output = Vec<(R, T)>;
+
+    fn list_expr(&self, var: &str, depth: usize) -> Expr {
+        let item = Expr::List(vec![
+            Expr::var(format!("r{depth}")),
+            Expr::var(format!("t{depth}")),
+        ]);
+        self.step.comprehension(var, depth, item)
+    }
+
+    fn inflate(&self, value: Value) -> Result<Self::Output> {
+        list(value, T::NAME)?
+            .into_iter()
+            .map(|pair| {
+                let mut it = list(pair, T::NAME)?.into_iter();
+                match (it.next(), it.next()) {
+                    (Some(Value::Relationship(rel)), Some(node)) => {
+                        Ok((R::inflate_properties(rel.properties)?, T::inflate(node)?))
+                    }
+                    (Some(other), _) => Err(Error::NotANode {
+                        model: R::NAME,
+                        found: other.type_name(),
+                    }),
+                    _ => Err(Error::NotANode {
+                        model: T::NAME,
+                        found: "a short list",
+                    }),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Two traversals side by side: `(Book::author(), Book::publisher())`.
+impl<S, A: Traversal<S>, B: Traversal<S>> Traversal<S> for (A, B) {
+    type Output = (A::Output, B::Output);
+
+    fn list_expr(&self, var: &str, depth: usize) -> Expr {
+        Expr::List(vec![
+            self.0.list_expr(var, depth),
+            self.1.list_expr(var, depth),
+        ])
+    }
+
+    fn inflate(&self, value: Value) -> Result<Self::Output> {
+        let mut it = list(value, "a pair of traversals")?.into_iter();
+        match (it.next(), it.next()) {
+            (Some(a), Some(b)) => Ok((self.0.inflate(a)?, self.1.inflate(b)?)),
+            _ => Err(Error::NotANode {
+                model: "a pair of traversals",
+                found: "a short list",
+            }),
+        }
+    }
+}
+
+/// A [`NodeSet`] whose nodes come back with what a [`Traversal`] fetches
+/// from each, in the same statement:
+/// `Book::nodes().fetch_related(Book::author()).all(&db)`.
+pub struct FetchRelated<M, H> {
+    set: NodeSet<M>,
+    traversal: H,
+}
+
+impl<M, H: std::fmt::Debug> std::fmt::Debug for FetchRelated<M, H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FetchRelated")
             .field("set", &self.set)
-            .field("pattern", &self.pattern)
+            .field("traversal", &self.traversal)
             .finish()
     }
 }
 
 impl<M: Node> NodeSet<M> {
-    /// Fetches each node's related nodes along `rel` with it, in the same
-    /// query.
-    pub fn fetch_related<T, C, Rev, R>(self, rel: Rel<M, T, C, Rev, R>) -> FetchRelated<M, T>
-    where
-        T: Node,
-        C: Cardinality,
-        Rev: Cardinality,
-        R: RelProps,
-    {
-        let pattern = Pattern::node(NodePattern::var(NODE_VAR)).then(
-            RelPattern::new(None, rel.rel_type(), rel.direction()),
-            NodePattern::labelled("m", T::labels()),
-        );
+    /// Fetches with each node what `traversal` reaches from it, in the
+    /// same query: a relationship (`Book::author()`), several hops
+    /// (`Book::author().then(Author::country())`), the relationships
+    /// (`.with_rel()`), filtered ones (`.matching(q)`), or a pair of them.
+    pub fn fetch_related<H: Traversal<M>>(self, traversal: H) -> FetchRelated<M, H> {
         FetchRelated {
             set: self,
-            pattern,
-            _t: std::marker::PhantomData,
+            traversal,
         }
+    }
+
+    /// Another name for [`fetch_related`](NodeSet::fetch_related)
+    /// (neomodel's `traverse`).
+    pub fn traverse<H: Traversal<M>>(self, traversal: H) -> FetchRelated<M, H> {
+        self.fetch_related(traversal)
     }
 }
 
-impl<M: Node, T: Node> FetchRelated<M, T> {
+impl<M: Node, H: Traversal<M>> FetchRelated<M, H> {
     /// The statement: the set's, plus a `related` column.
     pub fn statement(&self) -> Statement {
-        let list = Expr::PatternComprehension(
-            Box::new(self.pattern.clone()),
-            None,
-            Box::new(Expr::var("m")),
-        );
+        let list = self.traversal.list_expr(NODE_VAR, 0);
         self.set
             .statement_with(vec![(list, Some(RELATED.to_owned()))])
     }
 
-    /// Each node with its related nodes.
-    pub async fn all<E: Executor>(&self, exec: E) -> Result<Vec<(M, Vec<T>)>> {
+    /// Each node with what the traversal fetched from it.
+    pub async fn all<E: Executor>(&self, exec: E) -> Result<Vec<(M, H::Output)>> {
         let records = exec.run(self.statement().render().into_query()).await?;
         records
             .iter()
             .map(|r| {
                 let node = M::inflate(r.get(NODE_VAR).map_err(Error::from_driver)?)?;
-                let related = match r.get(RELATED).map_err(Error::from_driver)? {
-                    boltline::Value::List(items) => items
-                        .into_iter()
-                        .map(T::inflate)
-                        .collect::<Result<Vec<T>>>()?,
-                    other => {
-                        return Err(Error::NotANode {
-                            model: T::NAME,
-                            found: other.type_name(),
-                        })
-                    }
-                };
+                let related = self
+                    .traversal
+                    .inflate(r.get(RELATED).map_err(Error::from_driver)?)?;
                 Ok((node, related))
             })
             .collect()

@@ -234,6 +234,11 @@ pub(crate) enum Cond {
     Not(Box<Cond>),
     /// Some related node (and relationship) matches: an `EXISTS` subquery.
     Related(Box<RelatedCond>),
+    /// The node has (or lacks) an optional label.
+    Label {
+        label: &'static str,
+        present: bool,
+    },
 }
 
 /// The condition of [`Cond::Related`].
@@ -271,6 +276,14 @@ impl Cond {
             Cond::And(items) => Expr::And(items.iter().map(|c| c.to_expr_at(var, depth)).collect()),
             Cond::Or(items) => Expr::Or(items.iter().map(|c| c.to_expr_at(var, depth)).collect()),
             Cond::Not(c) => c.to_expr_at(var, depth).not(),
+            Cond::Label { label, present } => {
+                let has = Expr::HasLabels(var.to_owned(), vec![(*label).to_owned()]);
+                if *present {
+                    has
+                } else {
+                    has.not()
+                }
+            }
             Cond::Related(rc) => {
                 let m = format!("m{depth}");
                 let r = format!("r{depth}");
@@ -293,6 +306,50 @@ impl Cond {
                 Expr::Exists(Box::new(pattern), cond.map(Box::new))
             }
         }
+    }
+}
+
+/// The filter handle of an optional label of model `M` (a `bool` field
+/// marked `#[ogm(optional_label = "Retired")]`): `Person::retired().is(true)`.
+pub struct LabelFlag<M> {
+    label: &'static str,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for LabelFlag<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for LabelFlag<M> {}
+
+impl<M> std::fmt::Debug for LabelFlag<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LabelFlag").field(&self.label).finish()
+    }
+}
+
+impl<M> LabelFlag<M> {
+    /// A handle on the optional label `label` (the derive makes these).
+    pub const fn new(label: &'static str) -> Self {
+        LabelFlag {
+            label,
+            _m: PhantomData,
+        }
+    }
+
+    /// The label.
+    pub fn label(&self) -> &'static str {
+        self.label
+    }
+
+    /// Nodes that have the label (`true`) or lack it (`false`).
+    pub fn is(self, present: bool) -> Q<M> {
+        Q::leaf(Cond::Label {
+            label: self.label,
+            present,
+        })
     }
 }
 

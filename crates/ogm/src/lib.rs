@@ -13,6 +13,7 @@ mod filter;
 mod model;
 mod nodeset;
 mod ops;
+mod path;
 mod property;
 mod rel_manager;
 mod rel_statements;
@@ -27,14 +28,15 @@ pub use cardinality::{
 pub use database::{Database, DbTransaction, ModelSchema};
 pub use error::{Error, Result};
 pub use executor::Executor;
-pub use fetch::FetchRelated;
-pub use filter::{Order, Prop, Q};
+pub use fetch::{Along, FetchRelated, Then, Traversal, WithRel};
+pub use filter::{LabelFlag, Order, Prop, Q};
 pub use model::{ElementId, Inherits, Node, NodeHooks, PropertyDef, VectorIndex};
-pub use nodeset::{NodeSet, NODE_VAR};
+pub use nodeset::{Annotated, NodeSet, Transform, NODE_VAR};
 pub use ops::{statements, NodeExt};
-pub use property::{Email, InvalidEmail, Ordered, PropertyType, Textual};
+pub use path::{FromNode, ModelPath};
+pub use property::{Email, InvalidEmail, InvalidUuid, Json, Ordered, PropertyType, Textual, Uuid};
 pub use rel_manager::RelationshipManager;
-pub use relation::{Rel, Relation, RelationField};
+pub use relation::{DeleteCheck, Rel, Relation, RelationField};
 
 /// A property value of the wrong type (or not one of the choices).
 pub use boltline::boltline_bolt::packstream::TypeMismatch;

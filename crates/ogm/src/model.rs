@@ -115,6 +115,33 @@ pub trait Node: NodeHooks + Sized + Send + Sync + 'static {
     /// Sets the element id (after a create, or clears it after a delete).
     fn set_element_id(&mut self, id: Option<String>);
 
+    /// Its optional labels (fields marked `#[ogm(optional_label =
+    /// "Retired")]`, a parent's included), each with whether this node
+    /// has it. Writes by `save`, `create` and `create_connected` set or
+    /// remove them; queries do not require them.
+    fn optional_labels(&self) -> Vec<(&'static str, bool)> {
+        Vec::new()
+    }
+
+    /// Each relationship field's type with its properties' definitions (a
+    /// parent's included), for the relationship indexes and constraints of
+    /// [`install_labels`](crate::Database::install_labels).
+    fn relationship_properties() -> Vec<(&'static str, &'static [PropertyDef])> {
+        Vec::new()
+    }
+
+    /// The relationships whose far end needs this node (see
+    /// [`DeleteCheck`](crate::DeleteCheck)), a parent's included: `delete`
+    /// refuses to leave a related node below its minimum.
+    fn delete_checks() -> Vec<crate::DeleteCheck> {
+        Vec::new()
+    }
+
+    /// Sets the optional-label fields from a node's labels.
+    fn set_optional_labels(&mut self, labels: &[String]) {
+        let _ = labels;
+    }
+
     /// The properties to store: declared ones (validated) plus, for a
     /// semi-structured node, its extra ones.
     fn deflate(&self) -> Result<Map>;
@@ -132,7 +159,11 @@ pub trait Node: NodeHooks + Sized + Send + Sync + 'static {
     /// A model from a node value.
     fn inflate(value: Value) -> Result<Self> {
         match value {
-            Value::Node(n) => Self::inflate_properties(n.properties, n.element_id),
+            Value::Node(n) => {
+                let mut m = Self::inflate_properties(n.properties, n.element_id)?;
+                m.set_optional_labels(&n.labels);
+                Ok(m)
+            }
             other => Err(crate::Error::NotANode {
                 model: Self::NAME,
                 found: other.type_name(),

@@ -2,7 +2,7 @@
 
 use boltline::{Record, Value};
 
-use crate::cypher::{Expr, NodePattern, OrderItem, Projection, Statement};
+use crate::cypher::{Clause, Expr, NodePattern, OrderItem, Projection, Statement};
 use crate::filter::{Cond, Order, Q};
 use crate::{Error, Executor, Node, Result};
 
@@ -19,6 +19,37 @@ pub struct NodeSet<M> {
     skip: Option<u64>,
     limit: Option<u64>,
     distinct: bool,
+    /// `CALL { WITH n ... }` subqueries and `WITH` transforms, in order.
+    stages: Vec<Stage>,
+    /// Extra `RETURN` columns.
+    annotations: Vec<(String, Expr)>,
+    /// Sort keys on expressions (after the property ones).
+    order_exprs: Vec<OrderItem>,
+}
+
+/// A step between the `MATCH` and the `RETURN`.
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    /// A subquery and the variables it returns.
+    Subquery(Statement, Vec<String>),
+    /// `WITH n, carried..., items [WHERE cond]`.
+    Transform(Transform),
+}
+
+/// An intermediate `WITH` (neomodel's `intermediate_transform`): new
+/// variables computed from the node and earlier ones, optionally
+/// aggregated, ordered and filtered, which later stages and the results
+/// see ([`NodeSet::intermediate_transform`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Transform {
+    /// New variables: an expression and its name.
+    pub items: Vec<(Expr, String)>,
+    /// `WITH DISTINCT`?
+    pub distinct: bool,
+    /// `ORDER BY` at this point.
+    pub order: Vec<OrderItem>,
+    /// `WHERE` on the new variables.
+    pub where_: Option<Expr>,
 }
 
 impl<M> Clone for NodeSet<M> {
@@ -30,6 +61,9 @@ impl<M> Clone for NodeSet<M> {
             skip: self.skip,
             limit: self.limit,
             distinct: self.distinct,
+            stages: self.stages.clone(),
+            annotations: self.annotations.clone(),
+            order_exprs: self.order_exprs.clone(),
         }
     }
 }
@@ -62,7 +96,60 @@ impl<M: Node> NodeSet<M> {
             skip: None,
             limit: None,
             distinct: false,
+            stages: Vec::new(),
+            annotations: Vec::new(),
+            order_exprs: Vec::new(),
         }
+    }
+
+    /// Adds a column `alias` computed by `expr` (on [`NODE_VAR`] and any
+    /// variable of a subquery or transform) to each result: read them with
+    /// [`all_annotated`](NodeSet::all_annotated) (neomodel's `annotate`).
+    /// [`Rel::count`](crate::Rel::count) and
+    /// [`Rel::collect`](crate::Rel::collect) make typical ones.
+    pub fn annotate(mut self, alias: impl Into<String>, expr: Expr) -> Self {
+        self.annotations.push((alias.into(), expr));
+        self
+    }
+
+    /// Runs `body` as a `CALL { WITH n ... }` subquery for each node; the
+    /// variables it returns (`returns`, which its `RETURN` must name)
+    /// become columns of [`all_annotated`](NodeSet::all_annotated) and can
+    /// be used by later annotations, transforms and
+    /// [`order_by_expr`](NodeSet::order_by_expr). A subquery returning no
+    /// row for a node drops the node, as in Cypher (neomodel's `subquery`).
+    pub fn subquery(mut self, body: Statement, returns: &[&str]) -> Self {
+        let names = returns.iter().map(|r| (*r).to_owned()).collect();
+        self.stages.push(Stage::Subquery(body, names));
+        self
+    }
+
+    /// Adds an intermediate `WITH` carrying the node and earlier
+    /// variables plus `t.items` (neomodel's `intermediate_transform`): an
+    /// aggregation, a reordering, a filter on computed values. Its
+    /// variables become columns of [`all_annotated`](NodeSet::all_annotated).
+    pub fn intermediate_transform(mut self, t: Transform) -> Self {
+        self.stages.push(Stage::Transform(t));
+        self
+    }
+
+    /// Adds a sort key on an expression (after the property ones), such
+    /// as an annotation's variable.
+    pub fn order_by_expr(mut self, expr: Expr, descending: bool) -> Self {
+        self.order_exprs.push(OrderItem { expr, descending });
+        self
+    }
+
+    /// The variables the stages add, in order.
+    fn stage_vars(&self) -> Vec<String> {
+        let mut vars = Vec::new();
+        for s in &self.stages {
+            match s {
+                Stage::Subquery(_, names) => vars.extend(names.iter().cloned()),
+                Stage::Transform(t) => vars.extend(t.items.iter().map(|(_, a)| a.clone())),
+            }
+        }
+        vars
     }
 
     /// Keeps the nodes for which `cond` (an expression on [`NODE_VAR`])
@@ -119,7 +206,37 @@ impl<M: Node> NodeSet<M> {
             1 => conds.pop(),
             _ => Some(Expr::And(conds)),
         };
-        Statement::new().match_(NodePattern::labelled(NODE_VAR, M::labels()), where_)
+        let mut st = Statement::new().match_(NodePattern::labelled(NODE_VAR, M::labels()), where_);
+        let mut carried = vec![NODE_VAR.to_owned()];
+        for stage in &self.stages {
+            match stage {
+                Stage::Subquery(body, names) => {
+                    st = st.push(Clause::Call {
+                        imports: vec![NODE_VAR.into()],
+                        body: body.clauses.clone(),
+                    });
+                    carried.extend(names.iter().cloned());
+                }
+                Stage::Transform(t) => {
+                    let mut items: Vec<(Expr, Option<String>)> = carried
+                        .iter()
+                        .map(|v| (Expr::var(v.clone()), None))
+                        .collect();
+                    items.extend(t.items.iter().map(|(e, a)| (e.clone(), Some(a.clone()))));
+                    st = st.push(Clause::With(
+                        Projection {
+                            distinct: t.distinct,
+                            items,
+                            order: t.order.clone(),
+                            ..Projection::default()
+                        },
+                        t.where_.clone(),
+                    ));
+                    carried.extend(t.items.iter().map(|(_, a)| a.clone()));
+                }
+            }
+        }
+        st
     }
 
     fn projection(&self, limit: Option<u64>) -> Projection {
@@ -132,6 +249,7 @@ impl<M: Node> NodeSet<M> {
                     expr: Expr::var(NODE_VAR).prop(o.prop),
                     descending: o.descending,
                 })
+                .chain(self.order_exprs.iter().cloned())
                 .collect(),
             skip: self.skip,
             limit,
@@ -221,6 +339,41 @@ impl<M: Node> NodeSet<M> {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// The statement of [`all_annotated`](NodeSet::all_annotated): column
+    /// `n`, then the stages' variables and the annotations.
+    pub fn annotated_statement(&self) -> Statement {
+        let mut extra: Vec<(Expr, Option<String>)> = self
+            .stage_vars()
+            .into_iter()
+            .map(|v| (Expr::var(v.clone()), Some(v)))
+            .collect();
+        extra.extend(
+            self.annotations
+                .iter()
+                .map(|(a, e)| (e.clone(), Some(a.clone()))),
+        );
+        self.statement_with(extra)
+    }
+
+    /// All matching nodes, each with the values of its annotations,
+    /// subqueries and transforms (by name), in one query.
+    pub async fn all_annotated<E: Executor>(&self, exec: E) -> Result<Vec<Annotated<M>>> {
+        let records = exec
+            .run(self.annotated_statement().render().into_query())
+            .await?;
+        records
+            .iter()
+            .map(|r| {
+                let mut values = r.to_map().map_err(Error::from_driver)?;
+                let node = match values.remove(NODE_VAR) {
+                    Some(v) => M::inflate(v)?,
+                    None => return Err(Error::DoesNotExist { model: M::NAME }),
+                };
+                Ok(Annotated { node, values })
+            })
+            .collect()
+    }
+
     /// Whether no node matches.
     pub async fn is_empty<E: Executor>(&self, exec: E) -> Result<bool> {
         Ok(self.first_or_none(exec).await?.is_none())
@@ -250,4 +403,27 @@ pub(crate) fn inflate_column<M: Node>(r: &Record) -> Result<M> {
 pub(crate) fn inflate_named<M: Node>(r: &Record, column: &str) -> Result<M> {
     let v: Value = r.get(column).map_err(Error::from_driver)?;
     M::inflate(v)
+}
+
+/// A node with the extra values of its query
+/// ([`NodeSet::all_annotated`]).
+#[derive(Debug, Clone)]
+pub struct Annotated<M> {
+    /// The node.
+    pub node: M,
+    /// The annotations', subqueries' and transforms' values, by name.
+    pub values: boltline::Map,
+}
+
+impl<M> Annotated<M> {
+    /// The value named `name`, converted (a missing name reads as
+    /// `null`, so `Option<T>` gives `None`); a value of another type is
+    /// [`Error::AnnotationType`].
+    pub fn get<T: crate::PropertyType>(&self, name: &str) -> Result<T> {
+        let v = self.values.get(name).cloned().unwrap_or(Value::Null);
+        T::from_value(v).map_err(|source| Error::AnnotationType {
+            name: name.to_owned(),
+            source,
+        })
+    }
 }

@@ -6,7 +6,9 @@ use std::future::Future;
 
 use boltline::{Map, Query, Record, Value};
 
-use crate::cypher::{Clause, Expr, NodePattern, Projection, SetItem, Statement};
+use crate::cypher::{
+    BinOp, Clause, Expr, NodePattern, Pattern, Projection, RelPattern, SetItem, Statement,
+};
 use crate::nodeset::{inflate_column, NODE_VAR};
 use crate::{Error, Executor, Node, Result};
 
@@ -19,9 +21,51 @@ pub mod statements {
         Projection::of(Expr::var(NODE_VAR).call("elementId"), Some("id"))
     }
 
-    /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`.
-    pub fn create<M: Node>(props: Map) -> Statement {
-        Statement::new()
+    /// `FOREACH (_ IN CASE WHEN cond THEN [true] ELSE [] END | SET n:Label)`
+    /// (or, with `set == false`, `REMOVE` when `cond` is false): an
+    /// optional label following a flag, within one statement.
+    pub(crate) fn label_clause(var: &str, label: &str, cond: Expr, set: bool) -> Clause {
+        let yes = Expr::List(vec![Expr::Bool(true)]);
+        let no = Expr::List(Vec::new());
+        let (list, body) = if set {
+            (
+                Expr::Case(Box::new(cond), Box::new(yes), Box::new(no)),
+                Clause::Set(vec![SetItem::Labels(var.into(), vec![label.into()])]),
+            )
+        } else {
+            (
+                Expr::Case(Box::new(cond), Box::new(no), Box::new(yes)),
+                Clause::Remove(vec![Expr::HasLabels(var.into(), vec![label.into()])]),
+            )
+        };
+        Clause::Foreach {
+            var: "_".into(),
+            list,
+            body: vec![body],
+        }
+    }
+
+    /// The clauses that set (and, when `remove`, take off) optional labels
+    /// by their flags.
+    pub(crate) fn label_clauses(
+        var: &str,
+        flags: &[(&'static str, bool)],
+        remove: bool,
+    ) -> Vec<Clause> {
+        let mut out = Vec::new();
+        for (label, on) in flags {
+            out.push(label_clause(var, label, Expr::value(*on), true));
+            if remove {
+                out.push(label_clause(var, label, Expr::value(*on), false));
+            }
+        }
+        out
+    }
+
+    /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`, plus the
+    /// optional labels whose flag is set.
+    pub fn create<M: Node>(props: Map, flags: &[(&'static str, bool)]) -> Statement {
+        let mut st = Statement::new()
             .push(Clause::Create(vec![NodePattern::labelled(
                 NODE_VAR,
                 M::labels(),
@@ -30,15 +74,17 @@ pub mod statements {
             .push(Clause::Set(vec![SetItem::Replace(
                 NODE_VAR.into(),
                 Expr::Value(Value::Map(props)),
-            )]))
-            .return_(returning_id())
+            )]));
+        st.clauses.extend(label_clauses(NODE_VAR, flags, false));
+        st.return_(returning_id())
     }
 
     /// `MATCH (n:Labels) WHERE elementId(n) = $p0 SET n += $p1 RETURN ...`:
     /// declared properties are written (`null` removes one), undeclared
     /// ones stay.
-    pub fn update<M: Node>(id: &str, props: Map) -> Statement {
-        Statement::new()
+    /// Optional labels are set or taken off by their flags.
+    pub fn update<M: Node>(id: &str, props: Map, flags: &[(&'static str, bool)]) -> Statement {
+        let mut st = Statement::new()
             .match_(
                 NodePattern::labelled(NODE_VAR, M::labels()),
                 Some(Expr::element_id_is(NODE_VAR, id)),
@@ -46,8 +92,9 @@ pub mod statements {
             .push(Clause::Set(vec![SetItem::Merge(
                 NODE_VAR.into(),
                 Expr::Value(Value::Map(props)),
-            )]))
-            .return_(returning_id())
+            )]));
+        st.clauses.extend(label_clauses(NODE_VAR, flags, true));
+        st.return_(returning_id())
     }
 
     /// `MATCH (n) WHERE elementId(n) = $p0 DETACH DELETE n`.
@@ -63,6 +110,104 @@ pub mod statements {
             })
     }
 
+    /// The statement of [`NodeExt::delete`] for model `M`: the plain
+    /// [`delete`] when no relationship's far end needs `M`'s nodes (see
+    /// [`Node::delete_checks`]); else one statement that locks the related
+    /// nodes, checks that none would fall below its minimum (column `c{i}`
+    /// true for check `i` when one would), and detaches and deletes the node
+    /// only if all hold (column `ok`).
+    pub fn delete_checked<M: Node>(id: &str) -> Statement {
+        let checks = M::delete_checks();
+        if checks.is_empty() {
+            return delete(id);
+        }
+        let mut st = Statement::new().match_(
+            NodePattern::var(NODE_VAR),
+            Some(Expr::element_id_is(NODE_VAR, id)),
+        );
+        let mut flags = Vec::with_capacity(checks.len());
+        for (i, c) in checks.iter().enumerate() {
+            let t = format!("t{i}");
+            let related = Pattern::node(NodePattern::var(NODE_VAR)).then(
+                RelPattern::new(None, c.rel_type, c.direction),
+                NodePattern::labelled(&t, c.target_labels),
+            );
+            st = st.push(Clause::Foreach {
+                var: "x".into(),
+                list: Expr::PatternComprehension(
+                    Box::new(related.clone()),
+                    None,
+                    Box::new(Expr::var(t.clone())),
+                ),
+                body: vec![
+                    Clause::Set(vec![SetItem::Prop(
+                        Expr::var("x").prop(LOCK),
+                        Expr::Bool(true),
+                    )]),
+                    Clause::Remove(vec![Expr::var("x").prop(LOCK)]),
+                ],
+            });
+            let sources = Pattern::node(NodePattern::labelled(format!("s{i}"), c.source_labels))
+                .then(
+                    RelPattern::new(None, c.rel_type, c.direction),
+                    NodePattern::var(t.clone()),
+                );
+            let short =
+                Expr::CountSubquery(Box::new(sources), None).binary(BinOp::Lte, Expr::value(c.min));
+            flags.push((
+                Expr::Exists(Box::new(related), Some(Box::new(short))),
+                format!("c{i}"),
+            ));
+        }
+        let names: Vec<String> = flags.iter().map(|(_, n)| n.clone()).collect();
+        let mut items = vec![(Expr::var(NODE_VAR), None)];
+        items.extend(flags.into_iter().map(|(e, n)| (e, Some(n))));
+        st = st.push(Clause::With(
+            Projection {
+                items,
+                ..Projection::default()
+            },
+            None,
+        ));
+        let mut items: Vec<(Expr, Option<String>)> = std::iter::once(NODE_VAR.to_owned())
+            .chain(names.iter().cloned())
+            .map(|v| (Expr::var(v), None))
+            .collect();
+        items.push((
+            !Expr::Or(names.iter().map(|n| Expr::var(n.clone())).collect()),
+            Some("ok".into()),
+        ));
+        st = st
+            .push(Clause::With(
+                Projection {
+                    items,
+                    ..Projection::default()
+                },
+                None,
+            ))
+            .push(Clause::Foreach {
+                var: "_".into(),
+                list: Expr::Case(
+                    Box::new(Expr::var("ok")),
+                    Box::new(Expr::List(vec![Expr::Bool(true)])),
+                    Box::new(Expr::List(Vec::new())),
+                ),
+                body: vec![Clause::Delete {
+                    detach: true,
+                    exprs: vec![Expr::var(NODE_VAR)],
+                }],
+            });
+        let mut ret = vec![(Expr::var("ok"), None)];
+        ret.extend(names.into_iter().map(|n| (Expr::var(n), None)));
+        st.return_(Projection {
+            items: ret,
+            ..Projection::default()
+        })
+    }
+
+    /// The lock property (set and removed in the same statement).
+    const LOCK: &str = "__boltline_lock";
+
     /// The node with this element id and the model's labels, as column `n`.
     pub fn by_id<M: Node>(id: &str) -> Statement {
         Statement::new()
@@ -73,19 +218,26 @@ pub mod statements {
             .return_(Projection::of(Expr::var(NODE_VAR), Some(NODE_VAR)))
     }
 
-    /// Rows `{i, props}` for `UNWIND`.
-    pub(crate) fn rows(props: Vec<Map>) -> Value {
+    /// Rows `{i, props, flags}` for `UNWIND`: `flags` maps each optional
+    /// label to whether the row's node has it.
+    fn rows_with_flags(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Value {
         Value::List(
-            props
-                .into_iter()
+            rows.into_iter()
                 .enumerate()
-                .map(|(i, p)| {
-                    let mut row = Map::with_capacity(2);
+                .map(|(i, (p, flags))| {
+                    let mut row = Map::with_capacity(3);
                     row.insert(
                         "i".into(),
                         Value::Integer(i64::try_from(i).unwrap_or(i64::MAX)),
                     );
                     row.insert("props".into(), Value::Map(p));
+                    if !flags.is_empty() {
+                        let f = flags
+                            .into_iter()
+                            .map(|(l, on)| (l.to_owned(), Value::Boolean(on)))
+                            .collect();
+                        row.insert("flags".into(), Value::Map(f));
+                    }
                     Value::Map(row)
                 })
                 .collect(),
@@ -100,19 +252,27 @@ pub mod statements {
         Statement::new().push(Clause::Unwind(Expr::Value(rows), "row".into()))
     }
 
-    fn returning_row(node: Expr) -> Clause {
+    fn returning_row(node: Expr, alias: &str) -> Clause {
         Clause::Return(Projection {
             items: vec![
                 (Expr::var("row").prop("i"), Some("i".into())),
-                (node, Some(NODE_VAR.into())),
+                (node, Some(alias.into())),
             ],
             ..Projection::default()
         })
     }
 
-    /// A batch `CREATE`: one node per row, in one statement.
-    pub fn create_many<M: Node>(props: Vec<Map>) -> Statement {
-        let mut st = unwind(rows(props))
+    /// A batch `CREATE`: one node per row, in one statement, returning
+    /// each row's index and the new node's element id (the caller has the
+    /// properties already).
+    /// Each node's optional labels come with its row (`flags`, one entry
+    /// per optional label of the model, or none at all).
+    pub fn create_many<M: Node>(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Statement {
+        let labels: Vec<&'static str> = rows
+            .first()
+            .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
+            .unwrap_or_default();
+        let mut st = unwind(rows_with_flags(rows))
             .push(Clause::Create(vec![NodePattern::labelled(
                 NODE_VAR,
                 M::labels(),
@@ -122,7 +282,12 @@ pub mod statements {
                 NODE_VAR.into(),
                 row_props(),
             )]));
-        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        for l in labels {
+            let cond = Expr::var("row").prop("flags").prop(l);
+            st.clauses.push(label_clause(NODE_VAR, l, cond, true));
+        }
+        st.clauses
+            .push(returning_row(Expr::var(NODE_VAR).call("elementId"), "id"));
         st
     }
 
@@ -130,7 +295,21 @@ pub mod statements {
     /// nodes get all properties; existing ones are left alone
     /// (`update == false`, get-or-create) or get the given properties
     /// (`update == true`, create-or-update).
-    pub fn merge_many<M: Node>(props: Vec<Map>, update: bool) -> Statement {
+    ///
+    /// Optional labels come with each row (`flags`, as for
+    /// [`create_many`]): a new node gets those whose flag is set; with
+    /// `update`, an existing one gets them set or taken off too, while
+    /// get-or-create leaves an existing node's labels alone (a transient
+    /// marker property, set on creation and removed in the same
+    /// statement, tells the two apart).
+    pub fn merge_many<M: Node>(
+        rows: Vec<(Map, Vec<(&'static str, bool)>)>,
+        update: bool,
+    ) -> Statement {
+        let labels: Vec<&'static str> = rows
+            .first()
+            .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
+            .unwrap_or_default();
         let mut pattern = NodePattern::labelled(NODE_VAR, M::labels());
         for key in M::merge_keys() {
             pattern = pattern.with_prop(key, row_props().prop(key));
@@ -140,14 +319,45 @@ pub mod statements {
         } else {
             Vec::new()
         };
-        let mut st = unwind(rows(props)).push(Clause::Merge {
+        let marker = !update && !labels.is_empty();
+        let mut on_create = vec![SetItem::Replace(NODE_VAR.into(), row_props())];
+        if marker {
+            on_create.push(SetItem::Prop(
+                Expr::var(NODE_VAR).prop(CREATED),
+                Expr::Bool(true),
+            ));
+        }
+        let mut st = unwind(rows_with_flags(rows)).push(Clause::Merge {
             pattern: pattern.into(),
-            on_create: vec![SetItem::Replace(NODE_VAR.into(), row_props())],
+            on_create,
             on_match,
         });
-        st.clauses.push(returning_row(Expr::var(NODE_VAR)));
+        for l in labels {
+            let flag = Expr::var("row").prop("flags").prop(l);
+            let cond = if marker {
+                Expr::And(vec![
+                    flag.clone(),
+                    Expr::var(NODE_VAR).prop(CREATED).is_not_null(),
+                ])
+            } else {
+                flag.clone()
+            };
+            st.clauses.push(label_clause(NODE_VAR, l, cond, true));
+            if update {
+                st.clauses.push(label_clause(NODE_VAR, l, flag, false));
+            }
+        }
+        if marker {
+            st.clauses
+                .push(Clause::Remove(vec![Expr::var(NODE_VAR).prop(CREATED)]));
+        }
+        st.clauses
+            .push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
         st
     }
+
+    /// The transient property marking nodes a `MERGE` just created.
+    const CREATED: &str = "__boltline_created";
 }
 
 fn single_id(records: &[Record]) -> Result<Option<String>> {
@@ -173,6 +383,22 @@ fn in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<M>> {
         .collect()
 }
 
+/// Rows of `RETURN row.i AS i, elementId(n) AS id`, in input order.
+fn ids_in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<String>> {
+    let mut out: Vec<Option<String>> = vec![None; len];
+    for r in records {
+        let i: i64 = r.get_as("i").map_err(Error::from_driver)?;
+        let slot = usize::try_from(i)
+            .ok()
+            .and_then(|i| out.get_mut(i))
+            .ok_or(Error::DoesNotExist { model: M::NAME })?;
+        *slot = Some(r.get_as("id").map_err(Error::from_driver)?);
+    }
+    out.into_iter()
+        .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))
+        .collect()
+}
+
 /// Persistence operations for every [`Node`] model.
 pub trait NodeExt: Node {
     /// Creates the node (if it has no element id) or updates its declared
@@ -187,7 +413,11 @@ pub trait NodeExt: Node {
             match self.element_id() {
                 None => {
                     let records = exec
-                        .run(statements::create::<Self>(props).render().into_query())
+                        .run(
+                            statements::create::<Self>(props, &self.optional_labels())
+                                .render()
+                                .into_query(),
+                        )
                         .await?;
                     let id =
                         single_id(&records)?.ok_or(Error::DoesNotExist { model: Self::NAME })?;
@@ -195,7 +425,7 @@ pub trait NodeExt: Node {
                     self.post_create()?;
                 }
                 Some(id) => {
-                    let st = statements::update::<Self>(id, props);
+                    let st = statements::update::<Self>(id, props, &self.optional_labels());
                     let records = exec.run(st.render().into_query()).await?;
                     if records.is_empty() {
                         return Err(Error::DoesNotExist { model: Self::NAME });
@@ -214,8 +444,41 @@ pub trait NodeExt: Node {
                 .ok_or(Error::NotSaved { model: Self::NAME })?
                 .to_owned();
             self.pre_delete()?;
-            exec.run(statements::delete(&id).render().into_query())
+            let records = exec
+                .run(
+                    statements::delete_checked::<Self>(&id)
+                        .render()
+                        .into_query(),
+                )
                 .await?;
+            if let Some(r) = records.first() {
+                if !r.get_as::<bool>("ok").map_err(Error::from_driver)? {
+                    let checks = Self::delete_checks();
+                    let broken = checks
+                        .iter()
+                        .enumerate()
+                        .find(|(i, _)| r.get_as::<bool>(&format!("c{i}")).unwrap_or(false))
+                        .map(|(_, c)| c);
+                    let (relation, detail) = match broken {
+                        Some(c) => (
+                            c.rel_type,
+                            format!(
+                                "delete refused: a {} would be left with fewer than {} {} ({})",
+                                c.target,
+                                c.min,
+                                Self::NAME,
+                                c.cardinality
+                            ),
+                        ),
+                        None => ("", "delete refused".to_owned()),
+                    };
+                    return Err(Error::CardinalityViolation {
+                        model: Self::NAME,
+                        relation,
+                        detail,
+                    });
+                }
+            }
             self.set_element_id(None);
             self.post_delete()
         }
@@ -263,14 +526,14 @@ pub trait NodeExt: Node {
             let mut props = Vec::with_capacity(nodes.len());
             for n in &mut nodes {
                 n.pre_save()?;
-                props.push(n.deflate()?);
+                props.push((n.deflate()?, n.optional_labels()));
             }
             let records = exec
                 .run(statements::create_many::<Self>(props).render().into_query())
                 .await?;
-            let created: Vec<Self> = in_order(&records, nodes.len())?;
-            for (n, c) in nodes.iter_mut().zip(created) {
-                n.set_element_id(c.element_id().map(str::to_owned));
+            let ids = ids_in_order::<Self>(&records, nodes.len())?;
+            for (n, id) in nodes.iter_mut().zip(ids) {
+                n.set_element_id(Some(id));
                 n.post_create()?;
                 n.post_save()?;
             }
@@ -344,8 +607,11 @@ async fn merge<M: Node, E: Executor>(nodes: Vec<M>, update: bool, exec: E) -> Re
     if M::merge_keys().is_empty() {
         return Err(Error::NoMergeKey { model: M::NAME });
     }
-    let props = nodes.iter().map(M::deflate).collect::<Result<Vec<_>>>()?;
-    let st = statements::merge_many::<M>(props, update);
+    let rows = nodes
+        .iter()
+        .map(|n| Ok((n.deflate()?, n.optional_labels())))
+        .collect::<Result<Vec<_>>>()?;
+    let st = statements::merge_many::<M>(rows, update);
     let records = exec.run(st.render().into_query()).await?;
     in_order(&records, nodes.len())
 }

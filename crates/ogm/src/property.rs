@@ -25,6 +25,14 @@ pub trait PropertyType: Sized {
     /// The property value.
     fn to_value(&self) -> Value;
 
+    /// The property value, or why there is none: types whose conversion
+    /// can fail ([`Json`]) override it; writes use it, so such a failure
+    /// is an [`Error::Validation`](crate::Error::Validation), never a
+    /// wrong value stored.
+    fn try_to_value(&self) -> Result<Value, String> {
+        Ok(self.to_value())
+    }
+
     /// Back from a property value (`Null` for a missing property).
     fn from_value(v: Value) -> Result<Self, TypeMismatch>;
 }
@@ -102,6 +110,9 @@ impl<T: PropertyType> PropertyType for Option<T> {
     fn to_value(&self) -> Value {
         self.as_ref().map_or(Value::Null, T::to_value)
     }
+    fn try_to_value(&self) -> Result<Value, String> {
+        self.as_ref().map_or(Ok(Value::Null), T::try_to_value)
+    }
     fn from_value(v: Value) -> Result<Self, TypeMismatch> {
         match v {
             Value::Null => Ok(None),
@@ -115,6 +126,12 @@ impl<T: PropertyType> PropertyType for Vec<T> {
     type Filter = Vec<T>;
     fn to_value(&self) -> Value {
         Value::List(self.iter().map(T::to_value).collect())
+    }
+    fn try_to_value(&self) -> Result<Value, String> {
+        self.iter()
+            .map(T::try_to_value)
+            .collect::<Result<_, _>>()
+            .map(Value::List)
     }
     fn from_value(v: Value) -> Result<Self, TypeMismatch> {
         match v {
@@ -205,6 +222,172 @@ impl PropertyType for Email {
     }
 }
 
+/// Any serde type as a JSON property, stored as JSON text (a string), as
+/// neomodel's `JSONProperty` stores it: Neo4j properties cannot hold maps
+/// or nested lists, and text keeps every shape. Equality filters compare
+/// the text, which is canonical for structs and `serde_json` maps (their
+/// keys are sorted); a value that does not serialize (a map with non-text
+/// keys) is an [`Error::Validation`](crate::Error::Validation) on write
+/// and matches nothing in a filter.
+///
+/// `serde_json::Value` is a property type too, stored the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Json<T>(pub T);
+
+impl<T> From<T> for Json<T> {
+    fn from(v: T) -> Self {
+        Json(v)
+    }
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> PropertyType for Json<T> {
+    type Filter = Json<T>;
+    fn to_value(&self) -> Value {
+        self.try_to_value().unwrap_or(Value::Null)
+    }
+    fn try_to_value(&self) -> Result<Value, String> {
+        serde_json::to_string(&self.0)
+            .map(Value::String)
+            .map_err(|e| format!("not representable as JSON: {e}"))
+    }
+    fn from_value(v: Value) -> Result<Self, TypeMismatch> {
+        match v {
+            Value::String(s) => serde_json::from_str(&s)
+                .map(Json)
+                .map_err(|_| TypeMismatch {
+                    expected: "JSON text of the field's type",
+                    found: "STRING that does not parse as it",
+                }),
+            other => Err(mismatch("STRING (JSON text)", &other)),
+        }
+    }
+}
+
+impl PropertyType for serde_json::Value {
+    type Filter = serde_json::Value;
+    fn to_value(&self) -> Value {
+        // A `serde_json::Value` always serializes (its map keys are text).
+        Value::String(self.to_string())
+    }
+    fn from_value(v: Value) -> Result<Self, TypeMismatch> {
+        Json::<serde_json::Value>::from_value(v).map(|j| j.0)
+    }
+}
+
+/// A UUID, stored as its canonical text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+/// lowercase: what Cypher's `randomUUID()` makes), checked when read.
+///
+/// The crate has its own type rather than depending on the `uuid` crate:
+/// the OGM only needs to store, compare, check and generate identifiers,
+/// which takes a few lines; convert from a `uuid::Uuid` with
+/// `Uuid::from_bytes(u.into_bytes())`. [`Uuid::new_v4`] makes random ids
+/// for `#[ogm(default = boltline_ogm::Uuid::new_v4)]` (neomodel's
+/// `UniqueIdProperty`); its randomness comes from the standard library's
+/// randomly keyed hasher, fine for identifiers, not for secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uuid([u8; 16]);
+
+/// Text that is not a UUID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a UUID: {0:?}")]
+pub struct InvalidUuid(pub String);
+
+impl Uuid {
+    /// The UUID with these 16 bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Uuid(bytes)
+    }
+
+    /// Its 16 bytes.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// A random (version 4) UUID.
+    pub fn new_v4() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let mut bytes = [0u8; 16];
+        for (i, half) in bytes.chunks_mut(8).enumerate() {
+            // A fresh randomly keyed SipHash per half.
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(n);
+            h.write_u128(nanos);
+            h.write_usize(i);
+            half.copy_from_slice(&h.finish().to_le_bytes());
+        }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+        Uuid(bytes)
+    }
+
+    /// Parses the hyphenated form or 32 hex digits (any case).
+    pub fn parse(s: &str) -> Result<Self, InvalidUuid> {
+        let hex: Vec<u8> = if s.len() == 36 {
+            let b = s.as_bytes();
+            if [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+                return Err(InvalidUuid(s.to_owned()));
+            }
+            b.iter().copied().filter(|&c| c != b'-').collect()
+        } else {
+            s.as_bytes().to_vec()
+        };
+        if hex.len() != 32 {
+            return Err(InvalidUuid(s.to_owned()));
+        }
+        let digit = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+        let mut out = [0u8; 16];
+        for (i, pair) in hex.chunks(2).enumerate() {
+            match (digit(pair[0]), digit(pair[1])) {
+                (Some(h), Some(l)) => out[i] = (h << 4) | l,
+                _ => return Err(InvalidUuid(s.to_owned())),
+            }
+        }
+        Ok(Uuid(out))
+    }
+}
+
+impl std::str::FromStr for Uuid {
+    type Err = InvalidUuid;
+    fn from_str(s: &str) -> Result<Self, InvalidUuid> {
+        Uuid::parse(s)
+    }
+}
+
+impl std::fmt::Display for Uuid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl PropertyType for Uuid {
+    type Filter = Uuid;
+    fn to_value(&self) -> Value {
+        Value::String(self.to_string())
+    }
+    fn from_value(v: Value) -> Result<Self, TypeMismatch> {
+        match v {
+            Value::String(s) => Uuid::parse(&s).map_err(|_| TypeMismatch {
+                expected: "a UUID",
+                found: "another STRING",
+            }),
+            other => Err(mismatch("STRING (UUID)", &other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +429,57 @@ mod tests {
         let e = Email::new("x@y.z").unwrap();
         assert_eq!(Email::from_value(e.to_value()), Ok(e));
         assert!(Email::from_value(Value::from("nope")).is_err());
+    }
+
+    #[test]
+    fn json_is_text_and_round_trips() {
+        #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+        struct Meta {
+            tags: Vec<String>,
+            depth: u8,
+        }
+        let m = Json(Meta {
+            tags: vec!["a".into()],
+            depth: 2,
+        });
+        assert_eq!(m.to_value(), Value::from(r#"{"tags":["a"],"depth":2}"#));
+        assert_eq!(Json::<Meta>::from_value(m.to_value()), Ok(m));
+        assert!(Json::<Meta>::from_value(Value::from("{nope")).is_err());
+        assert!(Json::<Meta>::from_value(Value::from(r#"{"tags":1}"#)).is_err());
+        assert!(Json::<Meta>::from_value(Value::Integer(1)).is_err());
+        let v = serde_json::json!({"b": [1, {"c": null}], "a": "x"});
+        assert_eq!(v.to_value(), Value::from(r#"{"a":"x","b":[1,{"c":null}]}"#));
+        assert_eq!(serde_json::Value::from_value(v.to_value()), Ok(v));
+        // A map with non-text keys does not serialize: an error, not a value.
+        let bad = Json(std::collections::HashMap::from([((1, 2), 3)]));
+        assert!(bad.try_to_value().is_err());
+        assert!(Some(bad).try_to_value().is_err());
+    }
+
+    #[test]
+    fn uuids() {
+        let text = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let u = Uuid::parse(text).unwrap();
+        assert_eq!(u.to_string(), text);
+        assert_eq!(Uuid::parse("67E5504410B1426F9247BB680E5FE0C8"), Ok(u));
+        assert_eq!(u.to_value(), Value::from(text));
+        assert_eq!(Uuid::from_value(Value::from(text)), Ok(u));
+        for bad in [
+            "",
+            "67e55044-10b1-426f-9247-bb680e5fe0c",
+            "67e55044x10b1-426f-9247-bb680e5fe0c8",
+            "g7e55044-10b1-426f-9247-bb680e5fe0c8",
+            "67e55044-10b1-426f-9247-bb680e5fe0c8a",
+            "é7e55044-10b1-426f-9247-bb680e5fe0c",
+        ] {
+            assert!(Uuid::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Uuid::from_value(Value::from("x")).is_err());
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        assert_ne!(a, b);
+        let s = a.to_string();
+        assert_eq!(&s[14..15], "4", "{s}");
+        assert!(matches!(&s[19..20], "8" | "9" | "a" | "b"), "{s}");
+        assert_eq!(Uuid::parse(&s), Ok(a));
     }
 }

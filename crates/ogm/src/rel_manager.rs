@@ -237,3 +237,72 @@ fn inflate_rel<R: RelProps>(r: &Record) -> Result<R> {
         }),
     }
 }
+
+impl<S, T, C, Rev, R> Rel<S, T, C, Rev, R>
+where
+    S: Node,
+    T: Node,
+    C: Cardinality,
+    Rev: Cardinality,
+    R: RelProps,
+{
+    /// Creates `source` (unsaved) already connected to `target`, in one
+    /// statement: the way to create a node whose relationship is required
+    /// (`One`, `OneOrMore`) without a moment in which it has none. The
+    /// target is locked and its own maximum (`Rev`) checked first: if it
+    /// is full, nothing is created and the answer is
+    /// [`Error::CardinalityViolation`]. Runs the `pre_save`,
+    /// `post_create` and `post_save` hooks like [`save`](crate::NodeExt::save).
+    ///
+    /// `save` itself does not refuse a new node without its required
+    /// relationship (as in neomodel, the minimum is checked when it is
+    /// read: [`RelationshipManager::single`] reports the violation);
+    /// creating through this method is how the minimum holds from the
+    /// start.
+    pub async fn create_connected<E: Executor>(
+        self,
+        source: &mut S,
+        target: &T,
+        props: R,
+        exec: E,
+    ) -> Result<()> {
+        if source.element_id().is_some() {
+            return Err(Error::AlreadySaved { model: S::NAME });
+        }
+        let target_id = target
+            .element_id()
+            .ok_or(Error::NotSaved { model: T::NAME })?;
+        source.pre_save()?;
+        let st = self.create_connected_statement(
+            source.deflate()?,
+            &source.optional_labels(),
+            target_id,
+            props.deflate()?,
+        );
+        let records = exec.run(st.render().into_query()).await?;
+        let r = records
+            .first()
+            .ok_or(Error::DoesNotExist { model: T::NAME })?;
+        let created: Vec<String> = r.get_as("created").map_err(Error::from_driver)?;
+        let Some(id) = created.into_iter().next() else {
+            let to_target = r
+                .get_as::<Value>("to_target")
+                .map_err(Error::from_driver)?
+                .as_i64()
+                .unwrap_or(0);
+            return Err(Error::CardinalityViolation {
+                model: S::NAME,
+                relation: self.rel_type,
+                detail: format!(
+                    "create refused: the {} has {to_target} {} ({} allowed)",
+                    T::NAME,
+                    S::NAME,
+                    Rev::NAME
+                ),
+            });
+        };
+        source.set_element_id(Some(id));
+        source.post_create()?;
+        source.post_save()
+    }
+}

@@ -174,6 +174,67 @@ where
             .push(Self::returning())
     }
 
+    /// The statement of [`Rel::create_connected`]: locks the target,
+    /// counts its `S`s, and only if its maximum allows one more creates the
+    /// source node (`node` properties) and the relationship (`props`), in a
+    /// subquery returning the new node's element id (`created`, an empty
+    /// list when refused).
+    pub fn create_connected_statement(
+        &self,
+        node: Map,
+        flags: &[(&'static str, bool)],
+        target: &str,
+        props: Map,
+    ) -> Statement {
+        let st = self.match_target(Statement::new(), DST, target);
+        let ok: Vec<Expr> = Self::below_max("to_target", Rev::MAX).into_iter().collect();
+        let mut body = vec![
+            Clause::Unwind(
+                Expr::Case(
+                    Box::new(Expr::var("ok")),
+                    Box::new(Expr::List(vec![Expr::Bool(true)])),
+                    Box::new(Expr::List(Vec::new())),
+                ),
+                "_".into(),
+            ),
+            Clause::Create(vec![NodePattern::labelled(SRC, S::labels()).into()]),
+            Clause::Set(vec![SetItem::Replace(
+                SRC.into(),
+                Expr::Value(Value::Map(node)),
+            )]),
+        ];
+        body.extend(crate::ops::statements::label_clauses(SRC, flags, false));
+        body.extend([
+            Clause::Create(vec![Pattern::node(NodePattern::var(SRC))
+                .then(self.create_step(), NodePattern::var(DST))]),
+            Clause::Set(vec![SetItem::Replace(
+                REL.into(),
+                Expr::Value(Value::Map(props)),
+            )]),
+            Clause::Return(Projection::of(
+                Expr::Func("collect", vec![Expr::var(SRC).call("elementId")]),
+                Some("created"),
+            )),
+        ]);
+        Self::lock(st, &[DST])
+            .push(Self::with(
+                &[DST],
+                vec![(self.count_to_target(false), "to_target")],
+            ))
+            .push(Self::with(&[DST, "to_target"], vec![(Expr::And(ok), "ok")]))
+            .push(Clause::Call {
+                imports: vec![DST.into(), "ok".into()],
+                body,
+            })
+            .return_(Projection {
+                items: ["ok", "to_target", "created"]
+                    .iter()
+                    .map(|v| (Expr::var(*v), None))
+                    .collect(),
+                ..Projection::default()
+            })
+    }
+
     /// The statement of `disconnect`: both ends' minima checked after
     /// locking both nodes.
     pub fn disconnect_statement(&self, source: &str, target: &str) -> Statement {

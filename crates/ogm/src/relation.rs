@@ -121,6 +121,49 @@ impl<T: Node, C: Cardinality, Rev: Cardinality, R: RelProps> RelationField
     type Props = R;
 }
 
+/// A relationship whose far end has a minimum (`Rev` of `One` or
+/// `OneOrMore`): deleting a source node must not leave a target below it.
+/// The derive lists these per model ([`Node::delete_checks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteCheck {
+    /// The relationship type.
+    pub rel_type: &'static str,
+    /// Its direction, seen from the source.
+    pub direction: Direction,
+    /// The source model's labels (the nodes a target counts).
+    pub source_labels: &'static [&'static str],
+    /// The target model's labels.
+    pub target_labels: &'static [&'static str],
+    /// The target model's name.
+    pub target: &'static str,
+    /// How many sources a target needs at least.
+    pub min: i64,
+    /// The far end's cardinality, for messages.
+    pub cardinality: &'static str,
+}
+
+impl DeleteCheck {
+    /// The check for `rel`, if its far end has a minimum.
+    pub fn of<S, T, C, Rev, R>(rel: Rel<S, T, C, Rev, R>) -> Option<Self>
+    where
+        S: Node,
+        T: Node,
+        C: Cardinality,
+        Rev: Cardinality,
+        R: RelProps,
+    {
+        (Rev::MIN > 0).then(|| DeleteCheck {
+            rel_type: rel.rel_type,
+            direction: rel.direction,
+            source_labels: S::labels(),
+            target_labels: T::labels(),
+            target: T::NAME,
+            min: Rev::MIN,
+            cardinality: Rev::NAME,
+        })
+    }
+}
+
 /// A relationship of model `S` to model `T`: its type and direction, and
 /// both ends' cardinalities.
 pub struct Rel<S, T, C, Rev, R> {
@@ -203,5 +246,40 @@ where
     /// `node` (if given).
     pub fn any_with(self, rel: Q<R>, node: Option<Q<T>>) -> Q<S> {
         self.related(node, Some(rel))
+    }
+
+    fn pattern_from_set(self, target: &str) -> crate::cypher::Pattern {
+        crate::cypher::Pattern::node(crate::cypher::NodePattern::var(crate::NODE_VAR)).then(
+            crate::cypher::RelPattern::new(None, self.rel_type, self.direction),
+            crate::cypher::NodePattern::labelled(target, T::labels()),
+        )
+    }
+
+    /// For [`NodeSet::annotate`](crate::NodeSet::annotate): how many `T`s
+    /// each node of the set has (`COUNT { MATCH (n)-[:TYPE]->(:T) }`).
+    pub fn count(self) -> crate::cypher::Expr {
+        let p = self.pattern_from_set("");
+        let p = crate::cypher::Pattern {
+            start: p.start,
+            steps: p
+                .steps
+                .into_iter()
+                .map(|(r, n)| (r, n.anonymous()))
+                .collect(),
+        };
+        crate::cypher::Expr::CountSubquery(Box::new(p), None)
+    }
+
+    /// For [`NodeSet::annotate`](crate::NodeSet::annotate): the values of
+    /// property `prop` of each node's related `T`s, as a list.
+    pub fn collect<V>(self, prop: crate::Prop<T, V>) -> crate::cypher::Expr
+    where
+        V: crate::PropertyType,
+    {
+        crate::cypher::Expr::PatternComprehension(
+            Box::new(self.pattern_from_set("c")),
+            None,
+            Box::new(crate::cypher::Expr::var("c").prop(prop.db_name())),
+        )
     }
 }

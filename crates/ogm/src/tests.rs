@@ -337,27 +337,28 @@ fn every_text_operator_is_a_parameter() {
 #[test]
 fn write_statements() {
     let p = alice();
-    let r = statements::create::<Person>(p.deflate().unwrap()).render();
+    let r = statements::create::<Person>(p.deflate().unwrap(), &[]).render();
     assert_eq!(
         r.text,
         "CREATE (n:Person:Human)\nSET n = $p0\nRETURN elementId(n) AS id"
     );
     assert!(matches!(r.params["p0"], Value::Map(_)));
-    let r = statements::update::<Person>("4:x:1", p.deflate().unwrap()).render();
+    let r = statements::update::<Person>("4:x:1", p.deflate().unwrap(), &[]).render();
     assert_eq!(
         r.text,
         "MATCH (n:Person:Human) WHERE elementId(n) = $p0\nSET n += $p1\nRETURN elementId(n) AS id"
     );
-    let r = statements::merge_many::<Person>(vec![p.deflate().unwrap()], true).render();
+    let r =
+        statements::merge_many::<Person>(vec![(p.deflate().unwrap(), Vec::new())], true).render();
     assert_eq!(
         r.text,
         "UNWIND $p0 AS row\nMERGE (n:Person:Human {name: row.props.name}) ON CREATE SET n = \
          row.props ON MATCH SET n += row.props\nRETURN row.i AS i, n AS n"
     );
-    let r = statements::create_many::<Person>(vec![p.deflate().unwrap()]).render();
+    let r = statements::create_many::<Person>(vec![(p.deflate().unwrap(), Vec::new())]).render();
     assert_eq!(
         r.text,
-        "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, n AS n"
+        "UNWIND $p0 AS row\nCREATE (n:Person:Human)\nSET n = row.props\nRETURN row.i AS i, elementId(n) AS id"
     );
 }
 
@@ -429,8 +430,85 @@ mod relations {
         assert_eq!(
             r.text,
             "MATCH (n:Book) WHERE n.title STARTS WITH $p0\n\
-             RETURN n AS n, [(n)-[:AUTHOR]->(m:Author) | m] AS related"
+             RETURN n AS n, [(n)-[r0:AUTHOR]->(t0:Author) | t0] AS related"
         );
+    }
+
+    #[test]
+    fn multi_hop_and_shaped_traversals_are_one_statement() {
+        // Book -> its author -> the author's books, filtered on the way.
+        let r = Book::nodes()
+            .traverse(
+                Book::author()
+                    .matching(Author::name().startswith("J"))
+                    .then(Author::books().matching_rel(Wrote::year().gte(1990))),
+            )
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Book)\nRETURN n AS n, [(n)-[r0:AUTHOR]->(t0:Author) WHERE t0.name STARTS WITH $p0 \
+             | [t0, [(t0)<-[r1:AUTHOR]-(t1:Book) WHERE r1.year >= $p1 | t1]]] AS related"
+        );
+        assert_eq!(r.params["p0"], Value::from("J"));
+        assert_eq!(r.params["p1"], Value::from(1990));
+        // Relationships with their nodes, and two traversals side by side.
+        let r = Author::nodes()
+            .fetch_related((Author::books().with_rel(), Author::books()))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author)\nRETURN n AS n, [[(n)<-[r0:AUTHOR]-(t0:Book) | [r0, t0]], \
+             [(n)<-[r0:AUTHOR]-(t0:Book) | t0]] AS related"
+        );
+    }
+
+    #[test]
+    fn annotate_subquery_and_transform_render_in_order() {
+        let body = crate::cypher::Statement::new()
+            .match_(
+                crate::cypher::Pattern::node(crate::cypher::NodePattern::var("n")).then(
+                    crate::cypher::RelPattern::new(
+                        None,
+                        "AUTHOR",
+                        crate::cypher::Direction::Incoming,
+                    ),
+                    crate::cypher::NodePattern::labelled("b", &["Book"]),
+                ),
+                None,
+            )
+            .return_(crate::cypher::Projection::of(
+                crate::cypher::Expr::Func("max", vec![crate::cypher::Expr::var("b").prop("title")]),
+                Some("last_title"),
+            ));
+        let set = Author::nodes()
+            .filter(Author::name().ne("x"))
+            .subquery(body, &["last_title"])
+            .intermediate_transform(crate::Transform {
+                items: vec![(Author::books().count(), "n_books".into())],
+                where_: Some(
+                    crate::cypher::Expr::var("n_books")
+                        .binary(crate::cypher::BinOp::Gt, crate::cypher::Expr::value(1)),
+                ),
+                ..Default::default()
+            })
+            .annotate("titles", Author::books().collect(Book::title()))
+            .order_by_expr(crate::cypher::Expr::var("n_books"), true)
+            .limit(5);
+        let r = set.annotated_statement().render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author) WHERE n.name <> $p0\n\
+             CALL { WITH n MATCH (n)<-[:AUTHOR]-(b:Book) RETURN max(b.title) AS last_title }\n\
+             WITH n, last_title, COUNT { MATCH (n)<-[:AUTHOR]-(:Book) } AS n_books WHERE n_books > $p1\n\
+             RETURN n AS n, last_title AS last_title, n_books AS n_books, \
+             [(n)<-[:AUTHOR]-(c:Book) | c.title] AS titles ORDER BY n_books DESC LIMIT $p2"
+        );
+        // count and get go through the same stages.
+        let r = set.count_statement().render();
+        assert!(r.text.contains("CALL { WITH n"), "{}", r.text);
+        assert!(r.text.contains("WHERE n_books > $p1"), "{}", r.text);
     }
 
     #[test]
@@ -460,5 +538,407 @@ mod relations {
             .render();
         assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
         assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
+    }
+
+    #[derive(Debug)]
+    enum Either {
+        Book(Book),
+        Author(Author),
+    }
+
+    impl crate::FromNode for Either {
+        fn from_node(node: boltline::Node) -> crate::Result<Self> {
+            if node.labels.iter().any(|l| l == "Author") {
+                Author::from_node(node).map(Either::Author)
+            } else {
+                Book::from_node(node).map(Either::Book)
+            }
+        }
+    }
+
+    fn node(id: i64, label: &str, key: &str, value: &str) -> boltline::Node {
+        let mut properties = Map::new();
+        properties.insert(key.into(), Value::from(value));
+        boltline::Node {
+            id,
+            labels: vec![label.into()],
+            properties,
+            element_id: Some(format!("4:x:{id}")),
+        }
+    }
+
+    fn rel(id: i64, year: i64) -> boltline::UnboundRelationship {
+        let mut properties = Map::new();
+        properties.insert("year".into(), Value::from(year));
+        boltline::UnboundRelationship {
+            id,
+            rel_type: "AUTHOR".into(),
+            properties,
+            element_id: None,
+        }
+    }
+
+    #[test]
+    fn paths_resolve_into_models() {
+        // (emma:Book)-[:AUTHOR]->(jane:Author)<-[:AUTHOR]-(persuasion:Book)
+        let path = boltline::Path {
+            nodes: vec![
+                node(1, "Book", "title", "Emma"),
+                node(2, "Author", "name", "Jane"),
+                node(3, "Book", "title", "Persuasion"),
+            ],
+            relationships: vec![rel(10, 1815), rel(11, 1817)],
+            indices: vec![1, 1, -2, 2],
+        };
+        let p = crate::ModelPath::<Either, Wrote>::from_value(Value::Path(path.clone())).unwrap();
+        assert_eq!(p.nodes.len(), 3);
+        assert!(matches!(&p.nodes[0], Either::Book(b) if b.title == "Emma"));
+        assert!(matches!(&p.nodes[1], Either::Author(a) if a.name == "Jane"));
+        assert!(matches!(&p.nodes[2], Either::Book(b) if b.title == "Persuasion"));
+        assert_eq!(
+            p.relationships,
+            [Wrote { year: Some(1815) }, Wrote { year: Some(1817) }]
+        );
+        assert_eq!(p.forward, [true, false]);
+        assert_eq!(p.rel_types, ["AUTHOR", "AUTHOR"]);
+        // All nodes as one model: the author is not a Book.
+        assert!(matches!(
+            crate::ModelPath::<Book, Wrote>::from_value(Value::Path(path.clone())),
+            Err(Error::NotANode { model: "Book", .. })
+        ));
+        // Bad indices and non-paths are errors, not panics.
+        let mut bad = path;
+        bad.indices = vec![5, 1];
+        assert!(crate::ModelPath::<Either, Wrote>::from_value(Value::Path(bad)).is_err());
+        assert!(crate::ModelPath::<Either, Wrote>::from_value(Value::Null).is_err());
+    }
+
+    #[test]
+    fn delete_keeps_far_end_minimums() {
+        // A book needs its one author: deleting an author is checked.
+        assert_eq!(Book::delete_checks(), vec![]);
+        assert_eq!(
+            statements::delete_checked::<Book>("b:1").render().text,
+            "MATCH (n) WHERE elementId(n) = $p0\nDETACH DELETE n"
+        );
+        let checks = Author::delete_checks();
+        assert_eq!(checks.len(), 1);
+        assert_eq!((checks[0].target, checks[0].min), ("Book", 1));
+        let r = statements::delete_checked::<Author>("a:1").render();
+        assert_eq!(
+            r.text,
+            "MATCH (n) WHERE elementId(n) = $p0\n\
+             FOREACH (x IN [(n)<-[:AUTHOR]-(t0:Book) | t0] | SET x.__boltline_lock = true REMOVE x.__boltline_lock)\n\
+             WITH n, EXISTS { MATCH (n)<-[:AUTHOR]-(t0:Book) WHERE COUNT { MATCH (s0:Author)<-[:AUTHOR]-(t0) } <= $p1 } AS c0\n\
+             WITH n, c0, NOT c0 AS ok\n\
+             FOREACH (_ IN CASE WHEN ok THEN [true] ELSE [] END | DETACH DELETE n)\n\
+             RETURN ok, c0"
+        );
+        assert_eq!(r.params["p1"], Value::from(1));
+    }
+
+    #[test]
+    fn create_connected_makes_node_and_relationship_in_one_statement() {
+        let mut node = Map::new();
+        node.insert("title".into(), Value::from("Emma"));
+        let r = Book::author()
+            .create_connected_statement(node, &[], "a:1", Map::new())
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (b:Author) WHERE elementId(b) = $p0\n\
+             SET b.__boltline_lock = true\n\
+             REMOVE b.__boltline_lock\n\
+             WITH b, COUNT { MATCH (s:Book)-[:AUTHOR]->(b) } AS to_target\n\
+             WITH b, to_target, true AS ok\n\
+             CALL { WITH b, ok UNWIND CASE WHEN ok THEN [true] ELSE [] END AS _ \
+             CREATE (a:Book) SET a = $p1 CREATE (a)-[r:AUTHOR]->(b) SET r = $p2 \
+             RETURN collect(elementId(a)) AS created }\n\
+             RETURN ok, to_target, created"
+        );
+        assert_eq!(r.params["p0"], Value::from("a:1"));
+        assert!(matches!(&r.params["p1"], Value::Map(m) if m["title"] == Value::from("Emma")));
+        // An author created for a book: the book's `One` is checked.
+        let r = Author::books()
+            .create_connected_statement(Map::new(), &[], "b:1", Map::new())
+            .render();
+        assert!(r.text.contains("to_target < $p1 AS ok"), "{}", r.text);
+        assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
+        assert_eq!(r.params["p1"], Value::from(1));
+    }
+}
+
+mod extras {
+    use super::*;
+    use crate::{Json, Relationship, Uuid};
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+    struct Settings {
+        theme: String,
+    }
+
+    #[derive(Relationship, Debug, Default)]
+    struct Rated {
+        #[ogm(index)]
+        stars: Option<i64>,
+        #[ogm(unique)]
+        review_id: Option<String>,
+    }
+
+    #[derive(Node, Debug, PartialEq)]
+    struct Member {
+        id: ElementId,
+        #[ogm(unique, default = Uuid::new_v4)]
+        uid: Uuid,
+        settings: Json<Settings>,
+        raw: Option<serde_json::Value>,
+        #[ogm(optional_label = "Retired")]
+        retired: bool,
+        #[ogm(rel = "RATED")]
+        rated: Relation<Member, ZeroOrMore, ZeroOrMore, Rated>,
+        #[ogm(rel = "ALSO_RATED")]
+        also: Relation<Member, ZeroOrMore, ZeroOrMore, Rated>,
+    }
+
+    #[derive(Node, Debug)]
+    #[ogm(label = "Staff")]
+    struct Staff {
+        id: ElementId,
+        #[ogm(parent)]
+        member: Member,
+        #[ogm(optional_label = "Manager")]
+        manager: bool,
+    }
+
+    fn member(retired: bool) -> Member {
+        Member {
+            id: ElementId::unsaved(),
+            uid: Uuid::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap(),
+            settings: Json(Settings {
+                theme: "dark".into(),
+            }),
+            raw: Some(serde_json::json!({"k": [1, 2]})),
+            retired,
+            rated: Relation::default(),
+            also: Relation::default(),
+        }
+    }
+
+    #[test]
+    fn json_and_uuid_are_stored_as_text() {
+        let m = member(true);
+        let props = m.deflate().unwrap();
+        assert_eq!(
+            props["uid"],
+            Value::from("67e55044-10b1-426f-9247-bb680e5fe0c8")
+        );
+        assert_eq!(props["settings"], Value::from(r#"{"theme":"dark"}"#));
+        assert_eq!(props["raw"], Value::from(r#"{"k":[1,2]}"#));
+        assert!(!props.contains_key("retired"), "a label, not a property");
+        // Inflated from a node: the flag follows the labels.
+        let node = boltline::boltline_bolt::packstream::Node {
+            id: 1,
+            labels: vec!["Member".into(), "Retired".into()],
+            properties: props.clone(),
+            element_id: Some("4:x:1".into()),
+        };
+        let back = Member::inflate(Value::Node(node)).unwrap();
+        assert_eq!(back.settings, m.settings);
+        assert!(back.retired);
+        let node = boltline::boltline_bolt::packstream::Node {
+            id: 1,
+            labels: vec!["Member".into()],
+            properties: props,
+            element_id: Some("4:x:1".into()),
+        };
+        assert!(!Member::inflate(Value::Node(node)).unwrap().retired);
+        // Filters compare the stored text, as parameters.
+        let r = Member::nodes()
+            .filter(Member::uid().exact(m.uid) & Member::settings().exact(m.settings.clone()))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE n.uid = $p0 AND n.settings = $p1\nRETURN n AS n"
+        );
+        assert_eq!(r.params["p1"], Value::from(r#"{"theme":"dark"}"#));
+        // A bad stored value is a typed error naming the property.
+        let mut bad = m.deflate().unwrap();
+        bad.insert("uid".into(), Value::from("nope"));
+        assert!(matches!(
+            Member::inflate_properties(bad, None),
+            Err(Error::PropertyType {
+                property: "uid",
+                ..
+            })
+        ));
+        // A value that does not serialize is refused on write.
+        #[derive(Node, Debug)]
+        struct Odd {
+            id: ElementId,
+            map: Json<std::collections::HashMap<(i32, i32), i32>>,
+        }
+        let odd = Odd {
+            id: ElementId::unsaved(),
+            map: Json([((1, 2), 3)].into_iter().collect()),
+        };
+        assert!(matches!(
+            odd.deflate(),
+            Err(Error::Validation {
+                property: "map",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn optional_labels_follow_their_flags() {
+        let m = member(true);
+        assert_eq!(m.optional_labels(), vec![("Retired", true)]);
+        assert_eq!(Member::labels(), &["Member"], "not required by queries");
+        let r = statements::create::<Member>(Map::new(), &m.optional_labels()).render();
+        assert_eq!(
+            r.text,
+            "CREATE (n:Member)\nSET n = $p0\n\
+             FOREACH (_ IN CASE WHEN $p1 THEN [true] ELSE [] END | SET n:Retired)\n\
+             RETURN elementId(n) AS id"
+        );
+        assert_eq!(r.params["p1"], Value::Boolean(true));
+        let r = statements::update::<Member>("4:x:1", Map::new(), &[("Retired", false)]).render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE elementId(n) = $p0\nSET n += $p1\n\
+             FOREACH (_ IN CASE WHEN $p2 THEN [true] ELSE [] END | SET n:Retired)\n\
+             FOREACH (_ IN CASE WHEN $p3 THEN [] ELSE [true] END | REMOVE n:Retired)\n\
+             RETURN elementId(n) AS id"
+        );
+        let r = statements::create_many::<Member>(vec![(Map::new(), m.optional_labels())]).render();
+        assert!(
+            r.text.contains(
+                "FOREACH (_ IN CASE WHEN row.flags.Retired THEN [true] ELSE [] END | SET n:Retired)"
+            ),
+            "{}",
+            r.text
+        );
+        let r = statements::merge_many::<Member>(vec![(Map::new(), m.optional_labels())], false)
+            .render();
+        assert_eq!(
+            r.text,
+            "UNWIND $p0 AS row\nMERGE (n:Member {uid: row.props.uid}) ON CREATE SET n = row.props, \
+             n.__boltline_created = true\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired AND n.__boltline_created IS NOT NULL \
+             THEN [true] ELSE [] END | SET n:Retired)\n\
+             REMOVE n.__boltline_created\nRETURN row.i AS i, n AS n"
+        );
+        let r = statements::merge_many::<Member>(vec![(Map::new(), m.optional_labels())], true)
+            .render();
+        assert_eq!(
+            r.text,
+            "UNWIND $p0 AS row\nMERGE (n:Member {uid: row.props.uid}) ON CREATE SET n = row.props \
+             ON MATCH SET n += row.props\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired THEN [true] ELSE [] END | SET n:Retired)\n\
+             FOREACH (_ IN CASE WHEN row.flags.Retired THEN [] ELSE [true] END | REMOVE n:Retired)\n\
+             RETURN row.i AS i, n AS n"
+        );
+        let r = Member::nodes()
+            .filter(Member::retired().is(true))
+            .exclude(Member::retired().is(false))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Member) WHERE n:Retired AND NOT (NOT n:Retired)\nRETURN n AS n"
+        );
+        // A child model has its own and its parent's.
+        let s = Staff {
+            id: ElementId::unsaved(),
+            member: member(false),
+            manager: true,
+        };
+        assert_eq!(
+            s.optional_labels(),
+            vec![("Manager", true), ("Retired", false)]
+        );
+        let mut s = s;
+        s.set_optional_labels(&["Retired".into()]);
+        assert!(!s.manager && s.member.retired);
+    }
+
+    #[test]
+    fn relationship_property_indexes_are_installed() {
+        let texts: Vec<String> = ModelSchema::of::<Member>()
+            .statements
+            .iter()
+            .map(|s| s.render().text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "CREATE CONSTRAINT Member_uid_unique IF NOT EXISTS FOR (x:Member) REQUIRE x.uid IS UNIQUE",
+                "CREATE INDEX RATED_stars_index IF NOT EXISTS FOR ()-[x:RATED]-() ON (x.stars)",
+                "CREATE CONSTRAINT RATED_review_id_unique IF NOT EXISTS FOR ()-[x:RATED]-() REQUIRE x.review_id IS UNIQUE",
+                "CREATE INDEX ALSO_RATED_stars_index IF NOT EXISTS FOR ()-[x:ALSO_RATED]-() ON (x.stars)",
+                "CREATE CONSTRAINT ALSO_RATED_review_id_unique IF NOT EXISTS FOR ()-[x:ALSO_RATED]-() REQUIRE x.review_id IS UNIQUE",
+            ]
+        );
+        // The child's schema includes its parent's relationships.
+        assert!(ModelSchema::of::<Staff>()
+            .statements
+            .iter()
+            .any(|s| s.render().text.contains("FOR ()-[x:RATED]-()")));
+    }
+}
+
+mod regex_fields {
+    use super::*;
+
+    #[derive(Node, Debug)]
+    struct Plate {
+        id: ElementId,
+        #[ogm(regex = r"[A-Z]{2}-\d{3}")]
+        code: String,
+        #[ogm(regex = "[a-z]+")]
+        nick: Option<String>,
+        #[ogm(regex = "(unclosed")]
+        broken: Option<String>,
+    }
+
+    fn plate(code: &str, nick: Option<&str>) -> Plate {
+        Plate {
+            id: ElementId::unsaved(),
+            code: code.into(),
+            nick: nick.map(str::to_owned),
+            broken: None,
+        }
+    }
+
+    #[test]
+    fn the_whole_value_must_match() {
+        assert!(plate("AB-123", Some("abc")).deflate().is_ok());
+        assert!(
+            plate("AB-123", None).deflate().is_ok(),
+            "None is not checked"
+        );
+        for bad in ["ab-123", "AB-1234", "xAB-123", "AB-123\n"] {
+            let err = plate(bad, None).deflate().unwrap_err();
+            assert!(
+                matches!(&err, Error::Validation { property: "code", message, .. } if message.contains("does not match")),
+                "{bad:?}: {err:?}"
+            );
+        }
+        assert!(matches!(
+            plate("AB-123", Some("ABC")).deflate(),
+            Err(Error::Validation {
+                property: "nick",
+                ..
+            })
+        ));
+        // A pattern that does not compile is an error on write, not a panic.
+        let mut p = plate("AB-123", None);
+        p.broken = Some("x".into());
+        assert!(matches!(
+            p.deflate(),
+            Err(Error::Validation { property: "broken", message, .. }) if message.contains("does not compile")
+        ));
     }
 }

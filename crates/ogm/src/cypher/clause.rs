@@ -160,6 +160,16 @@ pub enum Clause {
     },
     /// `UNWIND expr AS var`.
     Unwind(Expr, String),
+    /// `CALL { [WITH imports] clauses }`: a subquery run once per incoming
+    /// row, seeing only the imported variables; what it returns joins the
+    /// row.
+    Call {
+        /// The outer variables it uses (`WITH a, b` at its start).
+        imports: Vec<String>,
+        /// Its clauses, ending with a `RETURN` (or none, for a unit
+        /// subquery of writes).
+        body: Vec<Clause>,
+    },
     /// `WITH projection [WHERE cond]`.
     With(Projection, Option<Expr>),
     /// `RETURN projection`.
@@ -238,6 +248,23 @@ impl Clause {
                     c.render(r);
                 }
                 r.push(")");
+            }
+            Clause::Call { imports, body } => {
+                r.push("CALL {");
+                if !imports.is_empty() {
+                    r.push(" WITH ");
+                    for (i, v) in imports.iter().enumerate() {
+                        if i > 0 {
+                            r.push(", ");
+                        }
+                        r.name(v);
+                    }
+                }
+                for c in body {
+                    r.push(" ");
+                    c.render(r);
+                }
+                r.push(" }");
             }
             Clause::Unwind(e, var) => {
                 r.push("UNWIND ");

@@ -98,6 +98,9 @@ pub enum Expr {
     PatternComprehension(Box<Pattern>, Option<Box<Expr>>, Box<Expr>),
     /// A boolean literal (from code, never from a user).
     Bool(bool),
+    /// `var:Label1:Label2`: whether the node has all these labels (in
+    /// `WHERE`), or the labels to take off (in `REMOVE`).
+    HasLabels(String, Vec<String>),
     /// `CASE WHEN cond THEN a ELSE b END`.
     Case(Box<Expr>, Box<Expr>, Box<Expr>),
 }
@@ -232,6 +235,10 @@ impl Expr {
                 r.push("]");
             }
             Expr::Bool(b) => r.push(if *b { "true" } else { "false" }),
+            Expr::HasLabels(var, labels) => {
+                r.name(var);
+                super::ident::write_labels(r.out(), labels, ':');
+            }
             Expr::Case(cond, then, otherwise) => {
                 r.push("CASE WHEN ");
                 cond.render(r);
