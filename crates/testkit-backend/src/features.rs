@@ -199,6 +199,7 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptConnectionReuse,
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
+    Feature::BackendMockTime,
 ];
 
 /// The announced features as testkit spells them.

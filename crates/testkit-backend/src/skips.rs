@@ -72,8 +72,6 @@ const NO_ERROR_MAPPING: &str = "testkit (pinned commit) has no error-type mappin
 /// A skip reason shared by several entries.
 const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
 /// A skip reason shared by several entries.
-const NO_RESET_FROM_POOL: &str = "verify_connectivity/get_server_info on a pooled connection send no RESET (boltline returns the idle connection unchecked); testkit expects one RESET";
-/// A skip reason shared by several entries.
 const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-transaction retry; testkit expects it only until one was sent successfully";
 /// A skip reason shared by several entries.
 const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
@@ -90,9 +88,6 @@ const NO_DERIVED_NOTIFICATIONS: &str = "the backend reports only notifications t
 const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unknown to its IANA rules (chrono-tz) in testkit's form, which needs the UTC offset";
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
-/// A skip reason shared by several entries.
-const NO_POOL_METRICS: &str =
-    "the driver exposes no connection pool metrics (GetConnectionPoolMetrics not wired)";
 /// A skip reason shared by several entries.
 const EXPLICIT_QID: &str = "boltline-bolt sends an explicit qid for the latest query's PULL/DISCARD inside a transaction; with Optimization:ImplicitDefaultArguments testkit expects it left out";
 /// A skip reason shared by several entries.
@@ -222,14 +217,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.types.test_temporal_types.TestTemporalTypesV4x4.test_zoned_date_time",
         LEGACY_ZONED_DATETIME,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_drop_connections_failing_liveness_check",
-        NO_POOL_METRICS,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_drop_connections_failing_liveness_check",
-        NO_POOL_METRICS,
     ),
     Skip::subtest(
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
@@ -363,22 +350,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_with_token_expired_on_begin_using_tx_run",
         LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_get_server_info.TestGetServerInfo.test_direct_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_get_server_info.TestGetServerInfo.test_routing_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_verify_connectivity.TestVerifyConnectivity.test_direct_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_verify_connectivity.TestVerifyConnectivity.test_routing_from_pool",
-        NO_RESET_FROM_POOL,
     ),
     Skip::new(
         "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_query_retry",

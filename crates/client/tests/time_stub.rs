@@ -1,0 +1,157 @@
+//! The driver against the scripted Bolt stub server: connection ages on a
+//! hand-controlled clock, the liveness check of connectivity checks, pool
+//! metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use boltline::boltline_pool::{Clock, FakeTime};
+use boltline::{Address, AuthToken, Config, Driver, SessionConfig};
+use boltline_stub::{map, sig, Script, StubServer, Value};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn driver(server: &StubServer, config: Config) -> Driver {
+    Driver::with_config(
+        &format!("bolt://{}", server.host_port()),
+        AuthToken::basic("neo4j", "pass"),
+        config,
+    )
+    .expect("driver")
+}
+
+fn address(server: &StubServer) -> Address {
+    Address::parse(&server.host_port()).unwrap()
+}
+
+/// An auto-commit `RETURN 1 AS x`.
+fn return_one(script: Script) -> Script {
+    script
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+}
+
+async fn run_return_one(d: &Driver) {
+    let mut s = d.session(SessionConfig::new());
+    let mut r = tokio::time::timeout(LIMIT, s.run("RETURN 1 AS x"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.collect::<i64>().await.unwrap(), [1]);
+}
+
+#[tokio::test]
+async fn connectivity_checks_reset_a_connection_lent_from_the_pool() {
+    let script = return_one(Script::authenticated(5, 4))
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, Config::default());
+    // A new connection: the handshake proved the server alive, no RESET.
+    run_return_one(&d).await;
+    // Lent as is from the pool: one RESET each time.
+    d.verify_connectivity().await.unwrap();
+    let info = d.get_server_info().await.unwrap();
+    assert_eq!(info.address, address(&server));
+    let metrics = d.pool_metrics();
+    let stats = metrics[&address(&server)];
+    assert_eq!((stats.in_use, stats.idle), (0, 1));
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    assert_eq!(reports[0].messages(sig::RESET).len(), 2);
+}
+
+#[tokio::test]
+async fn a_pooled_connection_failing_the_check_is_replaced() {
+    let dead = return_one(Script::authenticated(5, 4))
+        .expect(sig::RESET)
+        .close();
+    let fresh = Script::authenticated(5, 4)
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start([dead, fresh]).await.unwrap();
+    let d = driver(&server, Config::default());
+    run_return_one(&d).await;
+    d.verify_connectivity().await.unwrap();
+    assert_eq!(server.accepted(), 2);
+    let stats = d.pool_metrics()[&address(&server)];
+    assert_eq!((stats.size, stats.closed), (1, 1));
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[1].assert_completed();
+    assert!(reports[1].messages(sig::RESET).is_empty());
+}
+
+#[tokio::test]
+async fn the_configured_clock_retires_connections_past_their_lifetime() {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let config = Config::builder()
+        .with_max_connection_lifetime(Some(Duration::from_secs(3600)))
+        .with_clock(Clock::fake(fake.clone()))
+        .build()
+        .unwrap();
+    let first = return_one(return_one(Script::authenticated(5, 4)));
+    let second = return_one(Script::authenticated(5, 4))
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start([first, second]).await.unwrap();
+    let d = driver(&server, config);
+    run_return_one(&d).await;
+    fake.advance(Duration::from_secs(3599));
+    run_return_one(&d).await;
+    assert_eq!(server.accepted(), 1, "younger than the lifetime: reused");
+    fake.advance(Duration::from_secs(1));
+    run_return_one(&d).await;
+    assert_eq!(server.accepted(), 2, "at the lifetime: replaced");
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[1].assert_completed();
+}
+
+#[tokio::test]
+async fn the_configured_clock_drives_the_liveness_check() {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let config = Config::builder()
+        .with_liveness_check_timeout(Some(Duration::from_secs(2)))
+        .with_clock(Clock::fake(fake.clone()))
+        .build()
+        .unwrap();
+    let script = return_one(
+        return_one(return_one(Script::authenticated(5, 4)))
+            .expect(sig::RESET)
+            .success(map::<&str>([])),
+    )
+    .expect(sig::GOODBYE)
+    .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, config);
+    run_return_one(&d).await;
+    fake.advance(Duration::from_millis(1999));
+    run_return_one(&d).await;
+    fake.advance(Duration::from_millis(2001));
+    run_return_one(&d).await;
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    // RESET only after the idle time passed the threshold, before the third
+    // query.
+    let names = reports[0].names();
+    let reset = names.iter().position(|n| n == "RESET").unwrap();
+    assert_eq!(names.iter().filter(|n| *n == "RUN").count(), 3);
+    assert_eq!(names.iter().filter(|n| *n == "RESET").count(), 1);
+    assert_eq!(
+        names[..reset].iter().filter(|n| *n == "RUN").count(),
+        2,
+        "{names:?}"
+    );
+}
