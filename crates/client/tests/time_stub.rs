@@ -155,3 +155,71 @@ async fn the_configured_clock_drives_the_liveness_check() {
         "{names:?}"
     );
 }
+
+fn telemetry_enabled() -> Script {
+    let hints = map([(
+        "hints",
+        Value::Map(map([("telemetry.enabled", Value::from(true))])),
+    )]);
+    Script::bolt(5, 4).hello_ok(hints, true)
+}
+
+#[tokio::test]
+async fn telemetry_is_sent_again_only_until_the_server_answered_it() {
+    // Attempt 1: the connection dies before TELEMETRY is answered.
+    let dead = telemetry_enabled().expect(sig::TELEMETRY).close();
+    // Attempt 2: TELEMETRY answered, BEGIN fails with a transient error;
+    // attempt 3 (after the RESET) goes without TELEMETRY.
+    let second = telemetry_enabled()
+        .expect(sig::TELEMETRY)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .failure("Neo.TransientError.General.PleaseRetry", "try again")
+        .ignored()
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]))
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start([dead, second]).await.unwrap();
+    let d = driver(&server, Config::default());
+    let mut s = d.session(SessionConfig::new());
+    let attempts = std::sync::atomic::AtomicUsize::new(0);
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_read(async |tx: &mut boltline::ManagedTransaction| {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut r = tx.run("RETURN 1 AS x").await?;
+            r.collect::<i64>().await
+        }),
+    )
+    .await;
+    let reports = server.reports();
+    let v = v.unwrap_or_else(|_| {
+        panic!(
+            "hung: {:?}",
+            reports
+                .iter()
+                .map(|r| (r.names(), r.outcome.clone()))
+                .collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(v.unwrap(), [1], "{:?}", reports[1].names());
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 3);
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[1].assert_completed();
+    assert_eq!(reports[1].messages(sig::TELEMETRY).len(), 1);
+}

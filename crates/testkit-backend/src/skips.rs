@@ -72,8 +72,6 @@ const NO_ERROR_MAPPING: &str = "testkit (pinned commit) has no error-type mappin
 /// A skip reason shared by several entries.
 const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
 /// A skip reason shared by several entries.
-const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-transaction retry; testkit expects it only until one was sent successfully";
-/// A skip reason shared by several entries.
 const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
 /// A skip reason shared by several entries.
 /// A skip reason shared by several entries.
@@ -350,18 +348,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_with_token_expired_on_begin_using_tx_run",
         LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_query_retry",
-        TELEMETRY_RETRY,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_read_retry",
-        TELEMETRY_RETRY,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_write_retry",
-        TELEMETRY_RETRY,
     ),
     Skip::new(
         "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.*",
