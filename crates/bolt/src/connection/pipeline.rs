@@ -223,6 +223,7 @@ where
             }
         }
         for (id, qid) in discards {
+            let qid = self.wire_qid(id, qid);
             self.send(
                 &Discard { n: -1, qid },
                 RequestKind::Discard,
@@ -232,6 +233,18 @@ where
         }
         self.streams.retain(|e| !e.forgotten());
         Ok(())
+    }
+
+    /// The `qid` to put in a PULL/DISCARD for result `id` whose query the
+    /// server numbered `qid`: `-1` (left out on the wire, meaning "the last
+    /// query") when it is the most recent RUN sent on this connection, as
+    /// the official drivers do; the explicit number for an earlier one.
+    pub(super) fn wire_qid(&self, id: u64, qid: i64) -> i64 {
+        if id.checked_add(1) == Some(self.next_stream) {
+            -1
+        } else {
+            qid
+        }
     }
 
     pub(super) fn is_stale(&self, p: &Pending) -> bool {

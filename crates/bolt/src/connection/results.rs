@@ -37,6 +37,7 @@ where
                 Phase::Failed(f) => stream.end = Some(End::Failed(f.clone())),
                 Phase::Paused => {
                     let (id, n, qid) = (e.id, e.fetch_size, e.qid);
+                    let qid = self.wire_qid(id, qid);
                     self.send(&Pull { n, qid }, RequestKind::Pull, Some(id), None)?;
                     if let Some(e) = self.streams.iter_mut().find(|e| e.id == id) {
                         e.phase = Phase::Pulling;
@@ -101,6 +102,7 @@ where
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
+                    let qid = self.wire_qid(id, qid);
                     self.send(
                         &Discard { n: -1, qid },
                         RequestKind::Discard,
