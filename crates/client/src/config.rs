@@ -196,8 +196,11 @@ impl ConfigBuilder {
         self
     }
 
-    /// Limit on opening one connection: TCP, TLS, handshake and
-    /// authentication (default 30 s; `None`: no limit).
+    /// Limit on reaching a server: DNS, TCP connect and TLS (default 30 s;
+    /// `None`: no limit). The Bolt handshake and authentication that follow
+    /// are bounded by the
+    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout),
+    /// as in the official drivers.
     pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_timeout = timeout;
         self

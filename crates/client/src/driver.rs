@@ -104,6 +104,11 @@ impl Driver {
             .with_auth(auth.clone())
             .with_notification_filter(config.notification_filter.clone())
             .with_connect_timeout(config.connection_timeout)
+            // The handshake and authentication are bounded by the
+            // acquisition timeout (which bounds the whole acquisition
+            // anyway), not by the connection timeout: as the official
+            // drivers.
+            .with_handshake_timeout(Some(config.connection_acquisition_timeout))
             .with_keep_alive(config.keep_alive)
             .with_fetch_size(config.fetch_size);
         if let Some(agent) = &config.user_agent {

@@ -75,8 +75,6 @@ const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimi
 const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
 /// A skip reason shared by several entries.
 /// A skip reason shared by several entries.
-const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt handshake too; testkit expects it to cover TCP connect only (handshake bounded by the acquisition timeout)";
-/// A skip reason shared by several entries.
 const ONE_SUPPLIER_CALL: &str = "boltline asks the bookmark manager once per transaction (ROUTE and BEGIN share that set); testkit counts supplier calls expecting one for ROUTE and another for BEGIN";
 /// A skip reason shared by several entries.
 const NO_GQL_STATUS_OBJECTS: &str = "the backend does not report the summary's GQL status objects yet (Feature:API:Summary:GqlStatusObjects not announced), but these Bolt 5.6 tests need them";
@@ -350,10 +348,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_router_handshake_has_own_timeout_in_time",
         ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_should_encompass_the_version_handshake_in_time",
-        HANDSHAKE_TIMEOUT,
     ),
     Skip::new(
         "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_call_bookmarks_consumer_for_default_db",
