@@ -223,3 +223,108 @@ async fn telemetry_is_sent_again_only_until_the_server_answered_it() {
     reports[1].assert_completed();
     assert_eq!(reports[1].messages(sig::TELEMETRY).len(), 1);
 }
+
+/// `HELLO` answered with the `connection.recv_timeout_seconds` hint.
+fn recv_timeout_hint(seconds: i64) -> Script {
+    let hints = map([(
+        "hints",
+        Value::Map(map([(
+            "connection.recv_timeout_seconds",
+            Value::from(seconds),
+        )])),
+    )]);
+    Script::bolt(5, 4).hello_ok(hints, true)
+}
+
+#[tokio::test]
+async fn the_servers_recv_timeout_hint_closes_a_slow_connection_and_the_work_is_retried() {
+    // The first connection answers too late: the driver gives up after the
+    // hinted second, closes the socket (the script sees it close), and the
+    // managed transaction is retried on a new connection.
+    let slow = recv_timeout_hint(1)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .delay(Duration::from_millis(1500))
+        .expect_close();
+    let fast = recv_timeout_hint(1)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]))
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start([slow, fast]).await.unwrap();
+    let d = driver(&server, Config::default());
+    let mut s = d.session(SessionConfig::new());
+    let mut errors = Vec::new();
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_write(async |tx: &mut boltline::ManagedTransaction| {
+            let r = async { tx.run("RETURN 1 AS x").await?.collect::<i64>().await }.await;
+            if let Err(e) = &r {
+                errors.push((e.to_string(), e.is_retryable()));
+            }
+            r
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(v, [1]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .0
+            .contains("timed out after 1s waiting for the server"),
+        "{errors:?}"
+    );
+    assert!(errors[0].1, "a read timeout is retryable: {errors:?}");
+    drop(s);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    reports[1].assert_completed();
+}
+
+#[tokio::test]
+async fn a_read_timeout_in_an_explicit_transaction_ends_it_and_closes_the_connection() {
+    let slow = recv_timeout_hint(1)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .delay(Duration::from_millis(1500))
+        .expect_close();
+    let server = StubServer::start([slow]).await.unwrap();
+    let d = driver(&server, Config::default());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = s.begin_transaction().await.unwrap();
+    let first = tokio::time::timeout(LIMIT, tx.run("RETURN 1 AS x"))
+        .await
+        .unwrap();
+    let e = first.err().expect("the read timed out");
+    assert!(e.is_retryable(), "{e}");
+    // The socket is closed while the transaction is still held.
+    let reports = tokio::time::timeout(LIMIT, async {
+        loop {
+            let r = server.reports();
+            if r[0].outcome.is_ok() {
+                break r;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the connection was closed");
+    reports[0].assert_completed();
+    // Further use of the transaction fails.
+    assert!(tx.run("RETURN 2 AS x").await.is_err());
+    drop(tx);
+    drop(s);
+    d.close().await;
+}

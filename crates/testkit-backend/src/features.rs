@@ -200,6 +200,7 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
     Feature::BackendMockTime,
+    Feature::ConfHintConRecvTimeout,
 ];
 
 /// The announced features as testkit spells them.

@@ -89,6 +89,38 @@ const NO_DNS_RESOLVER: &str = "boltline has no domain-name resolver hook (Domain
 /// The skip list: each entry names the gap (see docs/CONFORMANCE.md).
 pub const SKIPS: &[Skip] = &[
     Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_unmanaged_tx",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_unmanaged_tx_should_fail_subsequent_usage_after_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_managed_tx_retry",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_unmanaged_tx",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_unmanaged_tx_should_fail_subsequent_usage_after_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_managed_tx_retry",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
         "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
         NO_DNS_RESOLVER,
     ),
