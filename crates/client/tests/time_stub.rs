@@ -307,7 +307,9 @@ async fn a_read_timeout_in_an_explicit_transaction_ends_it_and_closes_the_connec
     let first = tokio::time::timeout(LIMIT, tx.run("RETURN 1 AS x"))
         .await
         .unwrap();
-    let e = first.err().expect("the read timed out");
+    let Err(e) = first else {
+        panic!("the read did not time out")
+    };
     assert!(e.is_retryable(), "{e}");
     // The socket is closed while the transaction is still held.
     let reports = tokio::time::timeout(LIMIT, async {
