@@ -27,9 +27,17 @@ pub struct ConnectionConfig {
     pub routing_context: Option<Map>,
     /// Connection-wide notification filter (5.2+).
     pub notification_filter: NotificationFilter,
-    /// Limit on opening the connection: DNS, TCP, TLS, handshake and
-    /// authentication together. `None` waits forever.
+    /// Limit on establishing the transport: DNS, TCP connect and the TLS
+    /// handshake together (default 30 s). `None` waits forever.
     pub connect_timeout: Option<Duration>,
+    /// Limit on the Bolt version handshake and authentication (`HELLO`,
+    /// `LOGON`) once the transport is up (default 60 s). Separate from
+    /// [`connect_timeout`](ConnectionConfig::connect_timeout), as in the
+    /// official drivers: a slow server that accepted the connection gets
+    /// this long (the driver sets it to its acquisition timeout), an
+    /// unreachable one fails within the connect timeout. `None` waits
+    /// forever.
+    pub handshake_timeout: Option<Duration>,
     /// Limit on waiting for the server while a request is outstanding
     /// (between any two chunks). `None` uses the server's
     /// `connection.recv_timeout_seconds` hint, if it sends one.
@@ -52,6 +60,7 @@ impl Default for ConnectionConfig {
             routing_context: None,
             notification_filter: NotificationFilter::default(),
             connect_timeout: Some(Duration::from_secs(30)),
+            handshake_timeout: Some(Duration::from_secs(60)),
             read_timeout: None,
             keep_alive: Some(Duration::from_secs(60)),
             fetch_size: DEFAULT_FETCH_SIZE,
@@ -99,6 +108,12 @@ impl ConnectionConfig {
     /// Sets the connect timeout.
     pub fn with_connect_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets [`handshake_timeout`](ConnectionConfig::handshake_timeout).
+    pub fn with_handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.handshake_timeout = timeout;
         self
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use boltline_bolt::packstream::{DateTimeZoneId, TimeBasis};
 use boltline_bolt::{
-    AuthToken, Connection, Error, NotificationFilter, Query, TxOptions, Value, Version,
+    Address, AuthToken, Connection, Error, NotificationFilter, Query, TxOptions, Value, Version,
 };
 use boltline_stub::{map, sig, Handshake, Script, StubServer};
 use common::*;
@@ -153,10 +153,53 @@ async fn a_server_that_never_answers_times_out() {
     let server = StubServer::start_one(Script::new(Handshake::Raw(Vec::new())))
         .await
         .unwrap();
-    let config = config().with_connect_timeout(Some(Duration::from_millis(200)));
+    let config = config().with_handshake_timeout(Some(Duration::from_millis(200)));
     let err = connect_with(&server, &config).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     assert!(err.is_retryable());
+}
+
+/// The connect timeout bounds reaching the server (TCP, TLS), not a slow
+/// Bolt handshake once connected: that has its own limit.
+#[tokio::test]
+async fn the_connect_timeout_does_not_bound_the_bolt_handshake() {
+    let server = StubServer::start_one(
+        Script::authenticated(5, 4)
+            .expect(sig::GOODBYE)
+            .expect_close(),
+    )
+    .await
+    .unwrap();
+    // The handshake answer is delayed past the connect timeout.
+    let slow = server.address();
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_address = proxy.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut client, _) = proxy.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let mut upstream = tokio::net::TcpStream::connect(slow).await.unwrap();
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+    });
+    let address = Address::new("127.0.0.1", proxy_address.port());
+    let patient = config()
+        .with_connect_timeout(Some(Duration::from_millis(100)))
+        .with_handshake_timeout(Some(Duration::from_secs(5)));
+    let mut conn = Connection::connect(&address, &patient).await.unwrap();
+    conn.close().await;
+    server.finish_and_assert().await;
+
+    // ... and the handshake timeout does.
+    let silent = StubServer::start_one(Script::new(Handshake::Raw(Vec::new())))
+        .await
+        .unwrap();
+    let impatient = config()
+        .with_connect_timeout(Some(Duration::from_secs(5)))
+        .with_handshake_timeout(Some(Duration::from_millis(200)));
+    let err = connect_with(&silent, &impatient).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { timeout, .. } if timeout == Duration::from_millis(200)),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -231,6 +231,66 @@ async fn two_results_in_a_transaction_use_their_qids() {
     server.finish_and_assert().await;
 }
 
+/// PULL/DISCARD for the most recent query leave `qid` out (the server's
+/// "last query"); only an earlier query's carry its number.
+#[tokio::test]
+async fn the_latest_query_is_pulled_and_discarded_without_a_qid() {
+    fn no_qid(f: &[Value]) -> Result<(), String> {
+        (!f[0].as_map().unwrap().contains_key("qid"))
+            .then_some(())
+            .ok_or_else(|| format!("latest query with a qid: {f:?}"))
+    }
+    let script = Script::authenticated(5, 0)
+        .expect(sig::BEGIN)
+        .success(no_meta())
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["a"]), ("qid", Value::from(0i64))])
+        .records(int_rows(0..1))
+        .success([("has_more", Value::from(true))])
+        // The first query is still the latest: its next PULL has no qid.
+        .expect_with(sig::PULL, no_qid)
+        .records(int_rows(1..2))
+        .success([("has_more", Value::from(true))])
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([fields(&["b"]), ("qid", Value::from(1i64))])
+        .records(int_rows(10..11))
+        .success([("has_more", Value::from(true))])
+        // Consuming the second (latest) result: DISCARD without qid.
+        .expect_with(sig::DISCARD, no_qid)
+        .success(no_meta())
+        // The first is no longer the latest: its DISCARD names it.
+        .expect_with(sig::DISCARD, |f| {
+            (f[0].as_map().unwrap().get("qid") == Some(&Value::from(0i64)))
+                .then_some(())
+                .ok_or_else(|| format!("earlier query without its qid: {f:?}"))
+        })
+        .success(no_meta())
+        .expect(sig::ROLLBACK)
+        .success(no_meta());
+    let server = StubServer::start_one(script).await.unwrap();
+    let mut conn = connect(&server).await.unwrap();
+    bounded(conn.begin(&TxOptions::new())).await.unwrap();
+    let mut a = bounded(conn.run_in_tx(&Query::new("A").with_fetch_size(1)))
+        .await
+        .unwrap();
+    for want in [0, 1] {
+        let v = first(bounded(conn.next_record(&mut a)).await.unwrap());
+        assert_eq!(v.as_i64(), Some(want));
+    }
+    let mut b = bounded(conn.run_in_tx(&Query::new("B").with_fetch_size(1)))
+        .await
+        .unwrap();
+    let v = first(bounded(conn.next_record(&mut b)).await.unwrap());
+    assert_eq!(v.as_i64(), Some(10));
+    bounded(conn.consume(&mut b)).await.unwrap();
+    bounded(conn.consume(&mut a)).await.unwrap();
+    bounded(conn.rollback()).await.unwrap();
+    drop(conn);
+    server.finish_and_assert().await;
+}
+
 #[tokio::test]
 async fn failure_then_ignored_then_automatic_reset() {
     let script = Script::authenticated(5, 4)

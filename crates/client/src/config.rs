@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use boltline_bolt::{NotificationFilter, TlsConfig};
+use boltline_pool::Clock;
 use boltline_routing::Resolve;
 
 use crate::{Error, Result};
@@ -68,6 +69,7 @@ pub struct Config {
     pub(crate) encryption: Option<TrustedCertificates>,
     pub(crate) notification_filter: NotificationFilter,
     pub(crate) telemetry_disabled: bool,
+    pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for Config {
@@ -92,6 +94,7 @@ impl fmt::Debug for Config {
             .field("encryption", &self.encryption)
             .field("notification_filter", &self.notification_filter)
             .field("telemetry_disabled", &self.telemetry_disabled)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -112,6 +115,7 @@ impl Default for Config {
             encryption: None,
             notification_filter: NotificationFilter::default(),
             telemetry_disabled: false,
+            clock: Clock::system(),
         }
     }
 }
@@ -147,6 +151,13 @@ impl Config {
     /// Whether `TELEMETRY` messages are suppressed.
     pub fn telemetry_disabled(&self) -> bool {
         self.telemetry_disabled
+    }
+
+    /// The clock connection lifetimes, idle times, routing-table TTLs and
+    /// the home-database cache are measured with (default: the system
+    /// clock).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 }
 
@@ -185,8 +196,11 @@ impl ConfigBuilder {
         self
     }
 
-    /// Limit on opening one connection: TCP, TLS, handshake and
-    /// authentication (default 30 s; `None`: no limit).
+    /// Limit on reaching a server: DNS, TCP connect and TLS (default 30 s;
+    /// `None`: no limit). The Bolt handshake and authentication that follow
+    /// are bounded by the
+    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout),
+    /// as in the official drivers.
     pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_timeout = timeout;
         self
@@ -246,6 +260,17 @@ impl ConfigBuilder {
         self
     }
 
+    /// The clock ages and lifetimes are measured with: connection lifetime
+    /// and idle time (liveness checks), routing-table TTLs, the home-database
+    /// cache. Default: the system clock. A [`Clock::fake`] lets tests move
+    /// time forward by hand (see [`boltline_pool::FakeTime`]). Timeouts that
+    /// bound waiting (acquisition, connection, retries) always run on real
+    /// time.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.config.clock = clock;
+        self
+    }
+
     /// Checks the values.
     pub fn build(self) -> Result<Config> {
         let c = &self.config;
@@ -291,10 +316,12 @@ mod tests {
         assert_eq!(c.max_transaction_retry_time, Duration::from_secs(30));
         assert!(!c.telemetry_disabled);
         assert!(c.encryption.is_none());
+        assert!(c.clock().is_system());
     }
 
     #[test]
     fn builder_sets_values() {
+        let fake = std::sync::Arc::new(boltline_pool::FakeTime::new());
         let c = Config::builder()
             .with_max_connection_pool_size(7)
             .with_connection_acquisition_timeout(Duration::from_secs(2))
@@ -307,6 +334,7 @@ mod tests {
             .with_user_agent("app/1")
             .with_telemetry_disabled(true)
             .with_notification_filter(NotificationFilter::off())
+            .with_clock(Clock::fake(fake.clone()))
             .build()
             .unwrap();
         assert_eq!(c.max_connection_pool_size(), 7);
@@ -319,6 +347,7 @@ mod tests {
         assert_eq!(c.user_agent.as_deref(), Some("app/1"));
         assert!(c.telemetry_disabled());
         assert_eq!(c.notification_filter, NotificationFilter::off());
+        assert_eq!(c.clock(), &Clock::fake(fake));
     }
 
     #[test]

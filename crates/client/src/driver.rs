@@ -1,11 +1,14 @@
 //! The driver: configuration, connection pools, and the entry points.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use boltline_bolt::{AccessMode, AuthToken, BoltUri, ConnectionConfig, Query, Security, TlsConfig};
-use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig};
+use boltline_bolt::{
+    AccessMode, Address, AuthToken, BoltUri, ConnectionConfig, Query, Security, TlsConfig,
+};
+use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig, PoolStats};
 use boltline_routing::{Connector, ConnectorConfig};
 
 use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
@@ -101,6 +104,11 @@ impl Driver {
             .with_auth(auth.clone())
             .with_notification_filter(config.notification_filter.clone())
             .with_connect_timeout(config.connection_timeout)
+            // The handshake and authentication are bounded by the
+            // acquisition timeout (which bounds the whole acquisition
+            // anyway), not by the connection timeout: as the official
+            // drivers.
+            .with_handshake_timeout(Some(config.connection_acquisition_timeout))
             .with_keep_alive(config.keep_alive)
             .with_fetch_size(config.fetch_size);
         if let Some(agent) = &config.user_agent {
@@ -113,7 +121,8 @@ impl Driver {
             .max_size(config.max_connection_pool_size)
             .acquisition_timeout(config.connection_acquisition_timeout)
             .max_age(config.max_connection_lifetime)
-            .liveness_check_after(config.liveness_check_timeout);
+            .liveness_check_after(config.liveness_check_timeout)
+            .clock(config.clock.clone());
         let provider = if parsed.routing {
             let mut cc = ConnectorConfig::new(connection)
                 .with_pool(pool)
@@ -159,16 +168,46 @@ impl Driver {
             mode: AccessMode::Read,
             ..AcquireRequest::default()
         };
-        let lease = self
-            .inner
-            .provider
-            .acquire(&request, &self.inner.auths)
-            .await?;
+        // A connection lent from the pool as is proves nothing about the
+        // server now: one RESET does (as the official drivers' check). A
+        // connection failing it is closed by the pool; the next one is
+        // tried, ending at the latest with a newly opened one (which the
+        // handshake just proved alive).
+        let mut attempts = self.inner.config.max_connection_pool_size;
+        let lease = loop {
+            let mut lease = self
+                .inner
+                .provider
+                .acquire(&request, &self.inner.auths)
+                .await?;
+            match lease.ensure_alive().await {
+                Ok(()) => break lease,
+                Err(e) => {
+                    // Only this connection failed: the server is not
+                    // forgotten for it (a stale idle socket is common).
+                    let address = lease.address().clone();
+                    drop(lease);
+                    tracing::debug!(target: "boltline", %address, error = %e, "pooled connection failed its liveness check");
+                    attempts = attempts.saturating_sub(1);
+                    if attempts == 0 {
+                        return Err(e.into());
+                    }
+                }
+            }
+        };
         Ok(ServerInfo {
             address: lease.address().clone(),
             agent: lease.server_info().agent.clone(),
             protocol_version: lease.version(),
         })
+    }
+
+    /// Each connection pool's figures (connections in use, idle, opened,
+    /// closed, ...), by server address: one pool for a `bolt://` URI, one
+    /// per cluster member with a pool for `neo4j://`. A server with no
+    /// pool is absent.
+    pub fn pool_metrics(&self) -> BTreeMap<Address, PoolStats> {
+        self.inner.provider.pool_stats()
     }
 
     /// Whether connections use TLS.

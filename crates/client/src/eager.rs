@@ -8,7 +8,7 @@ use boltline_bolt::{AccessMode, AuthToken, Query, TelemetryApi};
 
 use crate::bookmarks::BookmarkManager;
 use crate::retry::RetryPolicy;
-use crate::session::{finish, retry_delay};
+use crate::session::{finish, retry_delay, telemetry_answered};
 use crate::summary::ResultSummary;
 use crate::{
     Driver, ManagedTransaction, QueryResult, Record, Result, SessionConfig, TransactionConfig,
@@ -142,11 +142,9 @@ impl<'d> ExecuteQuery<'d> {
         let mut retry = 0u32;
         // The managed-transaction loop, written out so the transformer
         // needs no higher-ranked signature (its future stays `Send`).
+        let mut telemetry = Some(TelemetryApi::ExecuteQuery);
         let r = loop {
-            let attempt = match session
-                .begin(mode, &self.tx_config, TelemetryApi::ExecuteQuery)
-                .await
-            {
+            let attempt = match session.begin(mode, &self.tx_config, telemetry).await {
                 Ok(tx) => {
                     let mut managed = ManagedTransaction::new(tx);
                     let r = match managed.run(self.query.clone()).await {
@@ -157,6 +155,9 @@ impl<'d> ExecuteQuery<'d> {
                 }
                 Err(e) => Err(e),
             };
+            if telemetry_answered(&attempt) {
+                telemetry = None;
+            }
             match retry_delay(&policy, attempt, start, &mut retry) {
                 Ok(v) => break v,
                 Err(delay) => tokio::time::sleep(delay).await,

@@ -1,13 +1,13 @@
 //! Where connections come from: one pool for a `bolt://` URI, the routing
 //! connector (a pool per cluster member) for `neo4j://`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
 
 use boltline_bolt::{AccessMode, Address, AuthToken};
-use boltline_pool::{BoltConnection, BoltManager, Pool, Pooled};
+use boltline_pool::{BoltConnection, BoltManager, Pool, PoolStats, Pooled};
 use boltline_routing::{AcquireOptions, Connector, RoutedConnection};
 
 use crate::{BoltError, Result};
@@ -93,6 +93,17 @@ impl Lease {
 }
 
 impl Lease {
+    /// Proves the connection alive with one `RESET` unless the pool just
+    /// opened, reset or liveness-checked it: a connectivity check must not
+    /// answer from an idle connection the server may have dropped.
+    pub(crate) async fn ensure_alive(&mut self) -> Result<(), BoltError> {
+        let pooled = match self {
+            Lease::Direct(p, _) => p,
+            Lease::Routed(r) => r.pooled_mut(),
+        };
+        pooled.ensure_alive().await
+    }
+
     /// Closes the connection at once (no `GOODBYE`, no reset): work in
     /// flight dies with it, and its place in the pool is freed.
     pub(crate) fn kill(self) {
@@ -147,6 +158,14 @@ impl Provider {
     pub(crate) fn home_database_seen(&self, lease: &Lease, database: &str) {
         if let (Provider::Routing(c), Lease::Routed(r)) = (self, lease) {
             c.home_database_seen(r, database);
+        }
+    }
+
+    /// Each pool's figures, by server address.
+    pub(crate) fn pool_stats(&self) -> BTreeMap<Address, PoolStats> {
+        match self {
+            Provider::Direct(p) => BTreeMap::from([(p.manager().address().clone(), p.stats())]),
+            Provider::Routing(c) => c.pool_stats(),
         }
     }
 

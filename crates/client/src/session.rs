@@ -134,7 +134,7 @@ impl Session {
         tx_config: TransactionConfig,
     ) -> Result<Transaction> {
         let mode = self.config.access_mode;
-        self.begin(mode, &tx_config, TelemetryApi::ExplicitTransaction)
+        self.begin(mode, &tx_config, Some(TelemetryApi::ExplicitTransaction))
             .await
     }
 
@@ -190,9 +190,9 @@ impl Session {
         let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
         let start = Instant::now();
         let mut retry = 0u32;
+        let mut telemetry = Some(TelemetryApi::ManagedTransaction);
         loop {
-            let api = TelemetryApi::ManagedTransaction;
-            let attempt = match self.begin(mode, &tx_config, api).await {
+            let attempt = match self.begin(mode, &tx_config, telemetry).await {
                 Ok(tx) => {
                     let mut managed = ManagedTransaction::new(tx);
                     let r = work(&mut managed).await;
@@ -200,6 +200,9 @@ impl Session {
                 }
                 Err(e) => Err(e),
             };
+            if telemetry_answered(&attempt) {
+                telemetry = None;
+            }
             match retry_delay(&policy, attempt, start, &mut retry) {
                 Ok(v) => return v,
                 Err(delay) => tokio::time::sleep(delay).await,
@@ -269,8 +272,9 @@ impl Session {
         let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
         let start = Instant::now();
         let mut retry = 0u32;
+        let mut telemetry = Some(api);
         loop {
-            let attempt = match self.begin(mode, &tx_config, api).await {
+            let attempt = match self.begin(mode, &tx_config, telemetry).await {
                 Ok(tx) => {
                     let mut managed = ManagedTransaction::new(tx);
                     let r = work(&mut managed).await;
@@ -278,6 +282,9 @@ impl Session {
                 }
                 Err(e) => Err(e),
             };
+            if telemetry_answered(&attempt) {
+                telemetry = None;
+            }
             match retry_delay(&policy, attempt, start, &mut retry) {
                 Ok(v) => return v,
                 Err(delay) => tokio::time::sleep(delay).await,
@@ -341,7 +348,7 @@ impl Session {
         &mut self,
         mode: AccessMode,
         tx_config: &TransactionConfig,
-        api: TelemetryApi,
+        telemetry: Option<TelemetryApi>,
     ) -> Result<Transaction> {
         let slot_ref = self.slot.clone();
         let mut slot = slot_ref.lock().await;
@@ -350,7 +357,7 @@ impl Session {
         let Some(conn) = slot.lease.as_mut() else {
             return Err(Error::SessionClosed);
         };
-        if !self.driver.config.telemetry_disabled {
+        if let (false, Some(api)) = (self.driver.config.telemetry_disabled, telemetry) {
             let _ = conn.telemetry(api);
         }
         // BEGIN goes out with the first RUN (one round trip less); a
@@ -459,6 +466,16 @@ pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> 
             Err(e)
         }
     }
+}
+
+/// Whether the server answered the `TELEMETRY` sent before an attempt of a
+/// managed transaction, so retries need not send it again (as testkit and
+/// the official drivers expect). Responses come in order, and TELEMETRY
+/// goes out ahead of BEGIN: a successful attempt or a server `FAILURE`
+/// (to BEGIN, a query or COMMIT) means it was answered. A lost connection
+/// or an acquisition failure leaves that unknown, and it is sent again.
+pub(crate) fn telemetry_answered<T>(attempt: &Result<T>) -> bool {
+    matches!(attempt, Ok(_) | Err(Error::Server(_)))
 }
 
 /// `Ok(outcome)` to return it, `Err(delay)` to retry after the delay.

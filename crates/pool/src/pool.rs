@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 
@@ -35,9 +35,16 @@ impl Drop for CloseCounter {
 #[doc(hidden)]
 pub struct Slot<C> {
     conn: C,
-    /// When it last came back to the pool (for the liveness threshold;
-    /// deadpool's own metrics know when it last left, not came back).
+    /// When it was opened, on the configured clock (deadpool's own
+    /// metrics read the system clock, which a fake clock cannot move).
+    created_at: Instant,
+    /// When it last came back to the pool, on the configured clock (for the
+    /// liveness threshold; deadpool's metrics know when it last left, not
+    /// came back).
     idle_since: Instant,
+    /// Whether the current lease began with a round trip proving the
+    /// connection alive (opened for it, reset, or liveness-checked).
+    verified: bool,
     close_counter: CloseCounter,
 }
 
@@ -57,18 +64,24 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         if let Some(hook) = &s.hooks.on_create {
             hook(&conn);
         }
+        let now = s.config.clock.now();
         Ok(Slot {
             conn,
-            idle_since: Instant::now(),
+            created_at: now,
+            idle_since: now,
+            verified: true,
             close_counter: CloseCounter(Some(s.counters.clone())),
         })
     }
 
-    async fn recycle(&self, slot: &mut Self::Type, metrics: &Metrics) -> RecycleResult<M::Error> {
+    async fn recycle(&self, slot: &mut Self::Type, _: &Metrics) -> RecycleResult<M::Error> {
         let s = &self.0;
+        let clock = &s.config.clock;
+        slot.verified = false;
         if let Some(max_age) = s.config.max_age {
-            if metrics.age() >= max_age {
-                tracing::debug!(target: "boltline_pool", age = ?metrics.age(), "connection past max_age, closing");
+            let age = clock.elapsed_since(slot.created_at);
+            if age >= max_age {
+                tracing::debug!(target: "boltline_pool", ?age, "connection past max_age, closing");
                 return Err(RecycleError::message("connection older than max_age"));
             }
         }
@@ -86,20 +99,27 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 s.manager
                     .reset(&mut slot.conn)
                     .await
-                    .map_err(RecycleError::Backend)
+                    .map_err(RecycleError::Backend)?;
+                slot.verified = true;
+                Ok(())
             }
-            Health::Clean if s.config.force_reset => s
-                .manager
-                .reset(&mut slot.conn)
-                .await
-                .map_err(RecycleError::Backend),
+            Health::Clean if s.config.force_reset => {
+                s.manager
+                    .reset(&mut slot.conn)
+                    .await
+                    .map_err(RecycleError::Backend)?;
+                slot.verified = true;
+                Ok(())
+            }
             Health::Clean => match s.config.liveness_check_after {
-                Some(t) if slot.idle_since.elapsed() >= t => {
-                    tracing::trace!(target: "boltline_pool", idle = ?slot.idle_since.elapsed(), "liveness check");
+                Some(t) if clock.elapsed_since(slot.idle_since) >= t => {
+                    tracing::trace!(target: "boltline_pool", idle = ?clock.elapsed_since(slot.idle_since), "liveness check");
                     s.manager
                         .check_alive(&mut slot.conn)
                         .await
-                        .map_err(RecycleError::Backend)
+                        .map_err(RecycleError::Backend)?;
+                    slot.verified = true;
+                    Ok(())
                 }
                 // The common case: no round trip at all.
                 _ => Ok(()),
@@ -289,12 +309,14 @@ impl<M: ManageConnection> Pool<M> {
 
     /// Closes idle connections older than `max_age` or idle longer than
     /// `idle_for`, leaving the rest.
-    pub async fn prune_idle_longer_than(&self, idle_for: std::time::Duration) -> usize {
+    pub async fn prune_idle_longer_than(&self, idle_for: Duration) -> usize {
         let max_age = self.shared.config.max_age;
+        let clock = &self.shared.config.clock;
         let removed = self
             .inner
-            .retain(|slot, metrics| {
-                slot.idle_since.elapsed() < idle_for && max_age.is_none_or(|m| metrics.age() < m)
+            .retain(|slot, _| {
+                clock.elapsed_since(slot.idle_since) < idle_for
+                    && max_age.is_none_or(|m| clock.elapsed_since(slot.created_at) < m)
             })
             .removed;
         let n = removed.len();
@@ -348,12 +370,35 @@ impl<M: ManageConnection> Pooled<M> {
             .expect("pooled connection present until dropped")
     }
 
-    /// How long ago the connection was opened.
-    pub fn age(&self) -> std::time::Duration {
+    /// How long ago the connection was opened (on the pool's clock).
+    pub fn age(&self) -> Duration {
         self.obj
             .as_ref()
-            .map(|o| Object::metrics(o).age())
+            .map(|o| self.shared.config.clock.elapsed_since(o.created_at))
             .unwrap_or_default()
+    }
+
+    /// Whether this lease began with a round trip that proved the connection
+    /// alive: it was opened for it, or the pool reset or liveness-checked
+    /// it. `false` for a clean idle connection lent as is (no round trip
+    /// since it was last used); see [`Pooled::ensure_alive`].
+    pub fn is_verified(&self) -> bool {
+        self.obj.as_ref().is_some_and(|o| o.verified)
+    }
+
+    /// Proves the connection alive with the manager's liveness check (for
+    /// Bolt: one `RESET`) unless this lease already began with a round trip
+    /// ([`Pooled::is_verified`]): for callers that must know the server
+    /// answers now, such as a connectivity check.
+    pub async fn ensure_alive(&mut self) -> Result<(), M::Error> {
+        if self.is_verified() {
+            return Ok(());
+        }
+        let shared = self.shared.clone();
+        let slot = self.slot_mut();
+        shared.manager.check_alive(&mut slot.conn).await?;
+        slot.verified = true;
+        Ok(())
     }
 
     /// Takes the connection out of the pool for good, freeing its place.
@@ -448,7 +493,7 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                             let slot = Object::take(obj);
                             shared.manager.close(slot.conn).await;
                         }
-                        Ok(Ok(())) => obj.idle_since = Instant::now(),
+                        Ok(Ok(())) => obj.idle_since = shared.config.clock.now(),
                         Ok(Err(e)) => {
                             tracing::debug!(target: "boltline_pool", error = %e, "reset after release failed, closing");
                             drop(Object::take(obj));
@@ -462,7 +507,7 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                 return;
             }
         }
-        obj.idle_since = Instant::now();
+        obj.idle_since = s.config.clock.now();
         // Dropping the object hands it back to deadpool's idle queue.
     }
 }

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline_pool::{Health, Hooks, ManageConnection, Pool, PoolConfig, PoolError};
+use boltline_pool::{
+    Clock, FakeTime, Health, Hooks, ManageConnection, Pool, PoolConfig, PoolError,
+};
 
 #[derive(Default)]
 struct World {
@@ -245,6 +247,88 @@ async fn connections_past_max_age_are_closed_not_reused() {
     assert_eq!(c.id, 1);
     assert_eq!(world.connects.load(SeqCst), 2);
     assert_eq!(pool.stats().closed, 1);
+}
+
+#[tokio::test]
+async fn fake_time_past_max_age_retires_a_connection_without_sleeping() {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let config = small(2)
+        .max_age(Some(Duration::from_secs(3600)))
+        .clock(Clock::fake(fake.clone()));
+    let (pool, world) = pool(config).await;
+    drop(pool.acquire().await.unwrap());
+    fake.advance(Duration::from_secs(3599));
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 0, "one second short of max_age: reused");
+    assert_eq!(c.age(), Duration::from_secs(3599));
+    drop(c);
+    fake.advance(Duration::from_secs(1));
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 1, "at max_age: closed, a new one opened");
+    assert_eq!(world.connects.load(SeqCst), 2);
+    assert_eq!(pool.stats().closed, 1);
+}
+
+#[tokio::test]
+async fn fake_idle_time_triggers_the_liveness_check_and_acquisition_resets_it() {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let config = small(2)
+        .liveness_check_after(Some(Duration::from_secs(60)))
+        .clock(Clock::fake(fake.clone()));
+    let (pool, world) = pool(config).await;
+    drop(pool.acquire().await.unwrap());
+    fake.advance(Duration::from_secs(59));
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.checks.load(SeqCst), 0, "idle 59 s: no check");
+    fake.advance(Duration::from_secs(60));
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.checks.load(SeqCst), 1, "idle 60 s: checked");
+    // Idle time counts from the last release, not from creation.
+    fake.advance(Duration::from_secs(30));
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.checks.load(SeqCst), 1);
+}
+
+#[tokio::test]
+async fn prune_by_idle_time_reads_the_fake_clock() {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let (pool, _world) = pool(small(3).init_size(2).clock(Clock::fake(fake.clone()))).await;
+    assert_eq!(
+        pool.prune_idle_longer_than(Duration::from_secs(10)).await,
+        0
+    );
+    fake.advance(Duration::from_secs(10));
+    assert_eq!(
+        pool.prune_idle_longer_than(Duration::from_secs(10)).await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn ensure_alive_checks_only_connections_lent_without_a_round_trip() {
+    let (pool, world) = pool(small(2)).await;
+    let mut c = pool.acquire().await.unwrap();
+    assert!(c.is_verified(), "just opened");
+    c.ensure_alive().await.unwrap();
+    assert_eq!(world.checks.load(SeqCst), 0);
+    drop(c);
+    let mut c = pool.acquire().await.unwrap();
+    assert!(!c.is_verified(), "clean idle connection lent as is");
+    c.ensure_alive().await.unwrap();
+    assert!(c.is_verified());
+    c.ensure_alive().await.unwrap();
+    assert_eq!(world.checks.load(SeqCst), 1, "one check per lease");
+    c.dirty = true;
+    drop(c);
+    let c = pool.acquire().await.unwrap();
+    assert!(c.is_verified(), "reset on release or acquisition");
+    drop(c);
+    world.fail_check.store(true, SeqCst);
+    let mut c = pool.acquire().await.unwrap();
+    assert!(c.ensure_alive().await.is_err());
 }
 
 #[tokio::test]

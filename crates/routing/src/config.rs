@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use boltline_bolt::{ConnectionConfig, Map};
-use boltline_pool::PoolConfig;
+use boltline_pool::{Clock, PoolConfig};
 
 use crate::{HomeDbCache, Resolve};
 
@@ -86,6 +86,19 @@ impl ConnectorConfig {
     pub fn with_routing_context(mut self, context: Map) -> Self {
         self.routing_context = context;
         self
+    }
+
+    /// Sets the clock connection ages, routing-table TTLs and the
+    /// home-database cache are measured with (the pool's clock: one clock
+    /// for the whole connector; default the system clock).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.pool.clock = clock;
+        self
+    }
+
+    /// The clock (see [`ConnectorConfig::with_clock`]).
+    pub fn clock(&self) -> &Clock {
+        &self.pool.clock
     }
 
     /// Sets a custom resolver for the initial address.

@@ -148,6 +148,12 @@ impl Connector {
         Connector::new(parsed.address, config)
     }
 
+    /// The current instant on the configured clock (table TTLs and the
+    /// home-database cache are measured with it).
+    pub(crate) fn now(&self) -> Instant {
+        self.inner.config.pool.clock.now()
+    }
+
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.inner.state)
     }
@@ -200,7 +206,7 @@ impl Connector {
     /// the next one is tried.
     pub async fn acquire_with(&self, options: &AcquireOptions) -> Result<RoutedConnection> {
         self.ensure_open()?;
-        self.purge_tables(Instant::now());
+        self.purge_tables(self.now());
         let mode = options.mode;
         if let Some(db) = &options.database {
             self.ensure_fresh(db, mode, options).await?;
@@ -285,7 +291,7 @@ impl Connector {
     }
 
     fn is_fresh(&self, database: &str, mode: AccessMode) -> bool {
-        let now = Instant::now();
+        let now = self.now();
         self.state()
             .tables
             .get(database)
@@ -395,15 +401,12 @@ impl Connector {
 
     /// The cached home database of a user.
     pub fn home_database(&self, key: &HomeDbKey) -> Option<String> {
-        self.state()
-            .home_db
-            .get(key, Instant::now())
-            .map(str::to_owned)
+        self.state().home_db.get(key, self.now()).map(str::to_owned)
     }
 
     /// Caches `database` as `key`'s home database.
     pub fn cache_home_database(&self, key: HomeDbKey, database: &str) {
-        self.state().home_db.insert(key, database, Instant::now());
+        self.state().home_db.insert(key, database, self.now());
     }
 
     /// Reports the database a server named in a reply on a connection

@@ -10,7 +10,6 @@
 //! (database not found, credentials, bookmarks) stop discovery at once.
 
 use std::io;
-use std::time::Instant;
 
 use boltline_bolt::{Address, RouteOptions, ServerError};
 use boltline_pool::PoolError;
@@ -92,7 +91,7 @@ impl Connector {
             if let Some(key) = home_key {
                 state
                     .home_db
-                    .insert(key.clone(), table.database(), Instant::now());
+                    .insert(key.clone(), table.database(), self.now());
             }
             state.tables.insert(name.clone(), table.clone());
         }
@@ -302,7 +301,7 @@ impl Connector {
             }
             Err(e) => return Ok(Err(DiscoveryFailure::Route(e))),
         };
-        let table = match RoutingTable::from_route_reply(&reply, requested, Instant::now()) {
+        let table = match RoutingTable::from_route_reply(&reply, requested, self.now()) {
             Ok(t) => t,
             Err(RoutingError::InvalidRoutingTable(reason)) => {
                 return Ok(Err(DiscoveryFailure::InvalidTable(reason)))

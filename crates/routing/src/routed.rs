@@ -136,6 +136,12 @@ impl RoutedConnection {
     pub fn into_pooled(self) -> Pooled<BoltManager> {
         self.conn
     }
+
+    /// The pool guard, borrowed (its age, whether the lease began with a
+    /// round trip, [`Pooled::ensure_alive`]).
+    pub fn pooled_mut(&mut self) -> &mut Pooled<BoltManager> {
+        &mut self.conn
+    }
 }
 
 impl Deref for RoutedConnection {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use boltline_routing::boltline_bolt::{ConnectionConfig, Query, ServerError, TxOptions};
-use boltline_routing::boltline_pool::PoolConfig;
+use boltline_routing::boltline_pool::{Clock, FakeTime, PoolConfig};
 use boltline_routing::{
     AccessMode, AcquireOptions, Address, BoltError, Connector, ConnectorConfig, DiscoveryFailure,
     ErrorAction, HomeDbKey, RoutedConnection, RoutingError,
@@ -781,6 +781,56 @@ async fn stale_ttl_sends_a_new_route() {
     );
     c.close().await;
     assert_eq!(messages(&member.finish().await, sig::ROUTE).len(), 2);
+}
+
+#[tokio::test]
+async fn ttl_and_home_db_cache_expire_on_a_fake_clock() {
+    capture::setup();
+    let member = Member::new().await;
+    let r = member.address();
+    let member = member
+        .serve(vec![hello(true)
+            .route(None, None, rt(300, "home1", &[&r], &[&r], &[&r]))
+            .route(None, None, rt(300, "home1", &[&r], &[&r], &[&r]))
+            .route(None, None, rt(300, "home2", &[&r], &[&r], &[&r]))])
+        .await;
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    let config = config()
+        .with_home_db_cache(10, Some(Duration::from_secs(600)))
+        .with_clock(Clock::fake(fake.clone()));
+    assert_eq!(config.clock(), &Clock::fake(fake.clone()));
+    let c = Connector::new(r.clone(), config).unwrap();
+
+    let first = bounded(c.acquire(None, AccessMode::Read)).await.unwrap();
+    assert_eq!(first.database(), "home1");
+    drop(first);
+    let fetched = c.routing_table("home1").unwrap().fetched_at();
+    // 299 fake seconds later the table is still fresh: no ROUTE.
+    fake.advance(Duration::from_secs(299));
+    drop(bounded(c.acquire(None, AccessMode::Read)).await.unwrap());
+    assert_eq!(c.routing_table("home1").unwrap().fetched_at(), fetched);
+    // At its TTL it is refreshed (asking for the home database again).
+    fake.advance(Duration::from_secs(1));
+    let conn = bounded(c.acquire(None, AccessMode::Read)).await.unwrap();
+    assert_eq!(conn.database(), "home1");
+    drop(conn);
+    let refreshed = c.routing_table("home1").unwrap().fetched_at();
+    assert_eq!(refreshed.duration_since(fetched), Duration::from_secs(300));
+    // The refresh stored the name again; 600 s (the cache TTL) later it is
+    // forgotten, and resolving the home database again names another one.
+    fake.advance(Duration::from_secs(599));
+    assert_eq!(
+        c.home_database(&HomeDbKey::Driver).as_deref(),
+        Some("home1")
+    );
+    fake.advance(Duration::from_secs(1));
+    assert_eq!(c.home_database(&HomeDbKey::Driver), None);
+    let conn = bounded(c.acquire(None, AccessMode::Read)).await.unwrap();
+    assert_eq!(conn.database(), "home2");
+    drop(conn);
+    c.close().await;
+    assert_eq!(messages(&member.finish().await, sig::ROUTE).len(), 3);
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! [`Backend::handle`] answers the requests that need no driver for real:
 //! test selection (`StartTest`, `StartSubTest`), `GetFeatures`, the routing
 //! of testkit's callback answers (`...Completed`) to the driver code waiting
-//! for them, and freeing backend-side objects (`BookmarkManagerClose`,
+//! for them, the connection's fake clock (`FakeTimeInstall`, `FakeTimeTick`,
+//! `FakeTimeUninstall`: drivers read it, so it needs none), and freeing backend-side objects (`BookmarkManagerClose`,
 //! `AuthTokenManagerClose`, `ClientCertificateProviderClose`). Every other
 //! request needs the driver and goes to [`Handles::driver_request`]
 //! (implemented by [`crate::wired::Boltline`]); [`NOT_WIRED`] lists those
@@ -30,11 +31,7 @@ pub const NOT_WIRED: &[&str] = &[
     "CheckSessionAuthSupport",
     "ForcedRoutingTableUpdate",
     "GetRoutingTable",
-    "GetConnectionPoolMetrics",
     "CypherTypeField",
-    "FakeTimeInstall",
-    "FakeTimeTick",
-    "FakeTimeUninstall",
 ];
 
 /// The answer to a request that needs the driver, until it is wired.
@@ -131,6 +128,26 @@ impl<H: Handles> Backend<H> {
                 }
             }
 
+            // The connection's clock, which its drivers were given.
+            Request::FakeTimeInstall(_) => {
+                reg.fake_time.freeze();
+                Response::FakeTimeAck {}
+            }
+            Request::FakeTimeTick(t) => match u64::try_from(t.increment_ms) {
+                Ok(ms) => {
+                    reg.fake_time.advance(std::time::Duration::from_millis(ms));
+                    Response::FakeTimeAck {}
+                }
+                Err(_) => Response::backend_error(format!(
+                    "FakeTimeTick: incrementMs must not be negative, got {}",
+                    t.increment_ms
+                )),
+            },
+            Request::FakeTimeUninstall(_) => {
+                reg.fake_time.release();
+                Response::FakeTimeAck {}
+            }
+
             // Everything below needs the driver.
             Request::NewDriver(_)
             | Request::NewAuthTokenManager(_)
@@ -168,10 +185,7 @@ impl<H: Handles> Backend<H> {
             | Request::GetRoutingTable(_)
             | Request::GetConnectionPoolMetrics(_)
             | Request::CypherTypeField(_)
-            | Request::ExecuteQuery(_)
-            | Request::FakeTimeInstall(_)
-            | Request::FakeTimeTick(_)
-            | Request::FakeTimeUninstall(_) => H::driver_request(reg, request).await,
+            | Request::ExecuteQuery(_) => H::driver_request(reg, request).await,
         })
     }
 }
@@ -311,8 +325,8 @@ mod tests {
         let mut b = backend::<Unwired>();
         for j in [
             json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
+            json!({"name": "CypherTypeField", "data": {"resultId": 1, "recordKey": "n", "type": "node", "field": "id"}}),
             json!({"name": "NewAuthTokenManager", "data": {}}),
-            json!({"name": "FakeTimeInstall", "data": {}}),
         ] {
             let r = ask(&mut b, j.clone()).await.unwrap_or_default();
             assert_eq!(r["name"], "BackendError", "{j}");
@@ -324,6 +338,41 @@ mod tests {
         for n in NOT_WIRED {
             assert!(Request::NAMES.contains(n), "{n}");
         }
+    }
+
+    #[tokio::test]
+    async fn fake_time_requests_drive_the_connection_clock() {
+        let mut b = backend::<Unwired>();
+        let ack = Some(json!({"name": "FakeTimeAck", "data": {}}));
+        let clock = b.registries.fake_time.clone();
+        assert_eq!(
+            ask(&mut b, json!({"name": "FakeTimeInstall", "data": {}})).await,
+            ack
+        );
+        assert!(clock.is_frozen());
+        let t0 = clock.now();
+        assert_eq!(
+            ask(
+                &mut b,
+                json!({"name": "FakeTimeTick", "data": {"incrementMs": 1500}})
+            )
+            .await,
+            ack
+        );
+        assert_eq!(clock.now() - t0, std::time::Duration::from_millis(1500));
+        let r = ask(
+            &mut b,
+            json!({"name": "FakeTimeTick", "data": {"incrementMs": -1}}),
+        )
+        .await
+        .unwrap_or_default();
+        assert_eq!(r["name"], "BackendError");
+        assert_eq!(clock.now() - t0, std::time::Duration::from_millis(1500));
+        assert_eq!(
+            ask(&mut b, json!({"name": "FakeTimeUninstall", "data": {}})).await,
+            ack
+        );
+        assert!(!clock.is_frozen());
     }
 
     #[tokio::test]

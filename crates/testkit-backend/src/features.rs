@@ -200,6 +200,8 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptConnectionReuse,
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
+    Feature::BackendMockTime,
+    Feature::ConfHintConRecvTimeout,
 ];
 
 /// The announced features as testkit spells them.

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use boltline::boltline_pool::FakeTime;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::protocol::{
@@ -394,6 +395,10 @@ pub struct Registries<H: Handles> {
     pub errors: Registry<H::Error>,
     /// Callback requests awaiting testkit's answer.
     pub callbacks: CallbackHub,
+    /// The connection's clock (`FakeTimeInstall` / `Tick` / `Uninstall`):
+    /// every driver this connection creates measures ages and lifetimes
+    /// with it. Real time until installed.
+    pub fake_time: Arc<FakeTime>,
 }
 
 impl<H: Handles> std::fmt::Debug for Registries<H> {
@@ -412,6 +417,7 @@ impl<H: Handles> std::fmt::Debug for Registries<H> {
             )
             .field("errors", &self.errors.len())
             .field("pending_callbacks", &self.callbacks.len())
+            .field("fake_time", &self.fake_time)
             .finish()
     }
 }
@@ -431,6 +437,7 @@ impl<H: Handles> Registries<H> {
             auth_token_managers: Registry::new("auth token manager"),
             client_certificate_providers: Registry::new("client certificate provider"),
             errors: Registry::new("error"),
+            fake_time: Arc::new(FakeTime::new()),
         }
     }
 }

@@ -72,14 +72,8 @@ const NO_ERROR_MAPPING: &str = "testkit (pinned commit) has no error-type mappin
 /// A skip reason shared by several entries.
 const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
 /// A skip reason shared by several entries.
-const NO_RESET_FROM_POOL: &str = "verify_connectivity/get_server_info on a pooled connection send no RESET (boltline returns the idle connection unchecked); testkit expects one RESET";
-/// A skip reason shared by several entries.
-const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-transaction retry; testkit expects it only until one was sent successfully";
-/// A skip reason shared by several entries.
 const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
 /// A skip reason shared by several entries.
-/// A skip reason shared by several entries.
-const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt handshake too; testkit expects it to cover TCP connect only (handshake bounded by the acquisition timeout)";
 /// A skip reason shared by several entries.
 const ONE_SUPPLIER_CALL: &str = "boltline asks the bookmark manager once per transaction (ROUTE and BEGIN share that set); testkit counts supplier calls expecting one for ROUTE and another for BEGIN";
 /// A skip reason shared by several entries.
@@ -87,14 +81,41 @@ const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unk
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
 /// A skip reason shared by several entries.
-const NO_POOL_METRICS: &str =
-    "the driver exposes no connection pool metrics (GetConnectionPoolMetrics not wired)";
-/// A skip reason shared by several entries.
-const EXPLICIT_QID: &str = "boltline-bolt sends an explicit qid for the latest query's PULL/DISCARD inside a transaction; with Optimization:ImplicitDefaultArguments testkit expects it left out";
-/// A skip reason shared by several entries.
 const NO_DNS_RESOLVER: &str = "boltline has no domain-name resolver hook (DomainNameResolutionRequired): the test's fake host names (host1, host2, ...) cannot be resolved";
 /// The skip list: each entry names the gap (see docs/CONFORMANCE.md).
 pub const SKIPS: &[Skip] = &[
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_unmanaged_tx",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_unmanaged_tx_should_fail_subsequent_usage_after_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestDirectConnectionRecvTimeout.test_timeout_managed_tx_retry",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_unmanaged_tx",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_unmanaged_tx_should_fail_subsequent_usage_after_timeout",
+        NO_ERROR_MAPPING,
+    ),
+    Skip::new(
+        "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_managed_tx_retry",
+        NO_ERROR_MAPPING,
+    ),
     Skip::new(
         "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
         NO_DNS_RESOLVER,
@@ -110,14 +131,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_request_rt_from_all_initial_routers_until_successful_on_authorization_expired",
         NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
-        EXPLICIT_QID,
-    ),
-    Skip::new(
-        "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query_nested",
-        EXPLICIT_QID,
     ),
     Skip::new(
         "stub.tx_lifetime.test_tx_lifetime.TestTxLifetime.test_unmanaged_tx_raises_tx_closed_exec",
@@ -178,14 +191,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.types.test_temporal_types.TestTemporalTypesV4x4.test_zoned_date_time",
         LEGACY_ZONED_DATETIME,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_drop_connections_failing_liveness_check",
-        NO_POOL_METRICS,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_drop_connections_failing_liveness_check",
-        NO_POOL_METRICS,
     ),
     Skip::subtest(
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
@@ -321,34 +326,6 @@ pub const SKIPS: &[Skip] = &[
         LAZY_BEGIN,
     ),
     Skip::new(
-        "stub.connectivity_check.test_get_server_info.TestGetServerInfo.test_direct_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_get_server_info.TestGetServerInfo.test_routing_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_verify_connectivity.TestVerifyConnectivity.test_direct_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.connectivity_check.test_verify_connectivity.TestVerifyConnectivity.test_routing_from_pool",
-        NO_RESET_FROM_POOL,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_query_retry",
-        TELEMETRY_RETRY,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_read_retry",
-        TELEMETRY_RETRY,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetry.test_execute_write_retry",
-        TELEMETRY_RETRY,
-    ),
-    Skip::new(
         "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.*",
         ROUTE_WITHOUT_DB,
     ),
@@ -359,10 +336,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_router_handshake_has_own_timeout_in_time",
         ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_should_encompass_the_version_handshake_in_time",
-        HANDSHAKE_TIMEOUT,
     ),
     Skip::new(
         "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_call_bookmarks_consumer_for_default_db",

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
+use boltline::boltline_pool::Clock;
 use boltline::{
     AccessMode, Address, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
     GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
@@ -183,6 +184,23 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
                     Err(e) => driver_error(reg, e),
                 }
             }
+            Err(e) => e.into(),
+        },
+        Request::GetConnectionPoolMetrics(r) => match reg.drivers.get(r.driver_id) {
+            Ok(d) => match Address::parse(&r.address) {
+                Ok(address) => {
+                    // A server with no pool has no connections.
+                    let stats = d.driver.pool_metrics().remove(&address).unwrap_or_default();
+                    Response::ConnectionPoolMetrics {
+                        in_use: u64::try_from(stats.in_use).unwrap_or(u64::MAX),
+                        idle: u64::try_from(stats.idle).unwrap_or(u64::MAX),
+                    }
+                }
+                Err(e) => Response::backend_error(format!(
+                    "GetConnectionPoolMetrics: bad address {:?}: {e}",
+                    r.address
+                )),
+            },
             Err(e) => e.into(),
         },
         Request::NewBookmarkManager(r) => new_bookmark_manager(reg, r),
@@ -396,7 +414,8 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
         }
         None => BoltAuthToken::none(),
     };
-    let mut b = Config::builder();
+    // Every driver of the connection reads the connection's (fake) clock.
+    let mut b = Config::builder().with_clock(Clock::fake(reg.fake_time.clone()));
     if let Some(ua) = r.user_agent {
         b = b.with_user_agent(ua);
     }

@@ -39,16 +39,24 @@ async fn within<T>(
 }
 
 impl Connection<BoltStream> {
-    /// Connects over TCP (and TLS when configured), then handshakes and
-    /// authenticates, all within the configured connect timeout.
+    /// Connects over TCP (and TLS when configured) within the configured
+    /// connect timeout, then handshakes and authenticates within the
+    /// handshake timeout.
     ///
     /// TCP_NODELAY is set (Bolt requests are small and latency-bound), and
     /// TCP keep-alive as configured.
     pub async fn connect(address: &Address, config: &ConnectionConfig) -> Result<Self> {
-        within(config.connect_timeout, "connecting", async {
-            let stream = connect_transport(address, config).await?;
-            Connection::open_unbounded(stream, config, Some(address)).await
-        })
+        let stream = within(
+            config.connect_timeout,
+            "connecting",
+            connect_transport(address, config),
+        )
+        .await?;
+        within(
+            config.handshake_timeout,
+            "the Bolt handshake and authentication",
+            Connection::open_unbounded(stream, config, Some(address)),
+        )
         .await
     }
 }
@@ -99,12 +107,12 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     /// Handshakes and authenticates on an already connected stream, within
-    /// the configured connect timeout. Fails with [`Error::NotNeo4j`] when
+    /// the configured handshake timeout. Fails with [`Error::NotNeo4j`] when
     /// the server's agent does not start with `Neo4j/`.
     pub async fn open(io: S, config: &ConnectionConfig) -> Result<Self> {
         within(
-            config.connect_timeout,
-            "opening the connection",
+            config.handshake_timeout,
+            "the Bolt handshake and authentication",
             Connection::open_unbounded(io, config, None),
         )
         .await

@@ -35,6 +35,11 @@ use crate::{Error, Result, ServerError};
 /// at most one block.
 const READ_BUFFER: usize = 32 * 1024;
 
+/// How long closing a timed-out connection may take (a TLS `close_notify`
+/// cannot be written if the peer stopped reading; the socket is dropped
+/// with the connection anyway).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// A request the server has not answered yet.
 #[derive(Debug)]
 pub(super) struct Pending {
@@ -123,10 +128,19 @@ where
                 Some(limit) => match tokio::time::timeout(limit, read).await {
                     Ok(r) => r,
                     Err(_) => {
-                        return Err(self.broken(Error::Timeout {
+                        let e = self.broken(Error::Timeout {
                             during: "waiting for the server's response",
                             timeout: limit,
-                        }))
+                        });
+                        // The server is too slow for the read timeout (the
+                        // configured one, or its own `recv_timeout_seconds`
+                        // hint): the connection is out of sync for good, so
+                        // close it now rather than when its owner lets go
+                        // of it (which may be a transaction held open). It
+                        // stays defunct, not `closed`: its users are told it
+                        // broke.
+                        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.io.shutdown()).await;
+                        return Err(e);
                     }
                 },
                 None => read.await,
@@ -223,6 +237,7 @@ where
             }
         }
         for (id, qid) in discards {
+            let qid = self.wire_qid(id, qid);
             self.send(
                 &Discard { n: -1, qid },
                 RequestKind::Discard,
@@ -232,6 +247,18 @@ where
         }
         self.streams.retain(|e| !e.forgotten());
         Ok(())
+    }
+
+    /// The `qid` to put in a PULL/DISCARD for result `id` whose query the
+    /// server numbered `qid`: `-1` (left out on the wire, meaning "the last
+    /// query") when it is the most recent RUN sent on this connection, as
+    /// the official drivers do; the explicit number for an earlier one.
+    pub(super) fn wire_qid(&self, id: u64, qid: i64) -> i64 {
+        if id.checked_add(1) == Some(self.next_stream) {
+            -1
+        } else {
+            qid
+        }
     }
 
     pub(super) fn is_stale(&self, p: &Pending) -> bool {

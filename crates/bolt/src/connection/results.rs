@@ -44,6 +44,7 @@ where
                 }
                 Phase::Paused => {
                     let (id, n, qid) = (e.id, e.fetch_size, e.qid);
+                    let qid = self.wire_qid(id, qid);
                     self.send(&Pull { n, qid }, RequestKind::Pull, Some(id), None)?;
                     if let Some(e) = self.streams.iter_mut().find(|e| e.id == id) {
                         e.phase = Phase::Pulling;
@@ -222,6 +223,7 @@ where
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
+                    let qid = self.wire_qid(id, qid);
                     self.send(
                         &Discard { n: -1, qid },
                         RequestKind::Discard,
