@@ -4,9 +4,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use boltline_bolt::{Address, AuthToken, BoltStream, Connection, ConnectionConfig, Error};
+use boltline_bolt::{
+    Address, AuthToken, BoltStream, Connection, ConnectionConfig, Error, ServerError,
+};
 
 use crate::{Health, ManageConnection};
 
@@ -44,6 +46,10 @@ pub struct AuthScope {
     source: Arc<dyn AuthSource>,
     force: bool,
     keep_unswitchable: bool,
+    /// The server refused the credentials when an idle connection was
+    /// switched to them: the acquisition fails with that refusal rather
+    /// than open a new connection only to be refused again.
+    refused: Arc<Mutex<Option<Box<ServerError>>>>,
 }
 
 impl fmt::Debug for AuthScope {
@@ -66,6 +72,7 @@ impl AuthScope {
             source,
             force: false,
             keep_unswitchable: false,
+            refused: Arc::default(),
         }
     }
 
@@ -140,6 +147,14 @@ impl ManageConnection for BoltManager {
         match AuthScope::current() {
             None => Connection::connect(&self.address, &self.config).await,
             Some(scope) => {
+                let refused = scope
+                    .refused
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                if let Some(e) = refused {
+                    return Err(Error::Server(e));
+                }
                 let auth = scope.source.auth().await?;
                 let config = ConnectionConfig {
                     auth,
@@ -156,7 +171,8 @@ impl ManageConnection for BoltManager {
     /// closed, and the pool opens a new one (logged in with the right
     /// credentials from the start).
     async fn prepare(&self, conn: &mut BoltConnection) -> Result<(), Error> {
-        let (wanted, force, keep) = match AuthScope::current() {
+        let scope = AuthScope::current();
+        let (wanted, force, keep) = match &scope {
             None => (Cow::Borrowed(&self.config.auth), false, false),
             Some(scope) => (
                 Cow::Owned(scope.source.auth().await?),
@@ -179,7 +195,18 @@ impl ManageConnection for BoltManager {
                 version: conn.version(),
             });
         }
-        conn.reauth(&wanted).await
+        if force {
+            // Verifying credentials: the answer is the point.
+            let r = conn.reauth(&wanted).await;
+            if let (Err(Error::Server(e)), Some(scope)) = (&r, &scope) {
+                *scope.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+            }
+            r
+        } else {
+            // Goes out with the acquirer's first request (one round trip
+            // less); a rejected token fails that request.
+            conn.reauth_pipelined(&wanted).await
+        }
     }
 
     fn health(&self, conn: &BoltConnection) -> Health {

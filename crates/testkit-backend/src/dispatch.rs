@@ -22,12 +22,7 @@ use crate::skips::{self, Skip, TestDecision};
 /// wire to the driver (the driver lacks what they need); they are answered
 /// with a `BackendError` saying "not wired".
 pub const NOT_WIRED: &[&str] = &[
-    "NewAuthTokenManager",
-    "NewBasicAuthTokenManager",
-    "NewBearerAuthTokenManager",
     "NewClientCertificateProvider",
-    "VerifyAuthentication",
-    "CheckSessionAuthSupport",
     "ForcedRoutingTableUpdate",
     "GetRoutingTable",
     "GetConnectionPoolMetrics",

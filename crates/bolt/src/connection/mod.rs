@@ -440,6 +440,29 @@ where
         .await
     }
 
+    /// Queues `LOGOFF` + `LOGON` without waiting (Bolt 5.1+): they go out
+    /// with the next request, which reports a rejected token (the server
+    /// then closes the connection, so it is never used under the wrong
+    /// identity). [`Connection::auth`] names the new token at once.
+    pub async fn reauth_pipelined(&mut self, auth: &AuthToken) -> Result<()> {
+        self.ensure_usable()?;
+        if !self.version.has_logon() {
+            return Err(Error::Unsupported {
+                feature: "re-authentication",
+                needs: Version::V5_1,
+                version: self.version,
+            });
+        }
+        self.settle().await?;
+        self.ensure_idle_for("re-authenticate")?;
+        self.recover_if_failed()?;
+        self.auth = None;
+        self.send(&Logoff, RequestKind::Logoff, None, None)?;
+        self.send(&Logon { auth }, RequestKind::Logon, None, None)?;
+        self.auth = Some(auth.clone());
+        Ok(())
+    }
+
     /// Says `GOODBYE` and shuts the stream down. Best effort: errors are
     /// ignored, the connection is closed either way.
     pub async fn close(&mut self) {
