@@ -306,7 +306,7 @@ mod tests {
         let mut b = backend::<Unwired>();
         for j in [
             json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
-            json!({"name": "NewAuthTokenManager", "data": {}}),
+            json!({"name": "NewClientCertificateProvider", "data": {}}),
             json!({"name": "FakeTimeInstall", "data": {}}),
         ] {
             let r = ask(&mut b, j.clone()).await.unwrap_or_default();
