@@ -223,12 +223,8 @@ impl AuthManager for ExpirationBasedAuthManager {
             let fresh = (self.provider)().await?;
             // Expiry counts from when the token arrived.
             let arrived = self.clock.now();
-            let expires_at = fresh.expires_in.map(|d| {
-                arrived
-                    .checked_add(d)
-                    // Too far to represent: as good as never.
-                    .unwrap_or(arrived + Duration::from_secs(100 * 365 * 24 * 3600))
-            });
+            // A lifetime too long to represent never ends.
+            let expires_at = fresh.expires_in.and_then(|d| arrived.checked_add(d));
             *current = Some(Cached {
                 auth: fresh.auth.clone(),
                 expires_at,
