@@ -94,6 +94,10 @@ pub enum Error {
         /// The negotiated version.
         version: Version,
     },
+    /// The source of the credentials (an auth token manager) failed to
+    /// provide a token; nothing was sent.
+    #[error("could not get an auth token: {0}")]
+    AuthProvider(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// An address or URI could not be parsed.
     #[error("invalid address {input:?}: {reason}")]
     InvalidAddress {

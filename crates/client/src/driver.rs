@@ -11,16 +11,19 @@ use boltline_bolt::{
 use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig, PoolStats};
 use boltline_routing::{Connector, ConnectorConfig};
 
+use crate::auth::{AuthManager, AuthManagers};
 use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
 use crate::eager::ExecuteQuery;
-use crate::provider::{AcquireRequest, AuthTracker, Provider};
+use crate::provider::{AcquireRequest, Provider};
 use crate::summary::ServerInfo;
 use crate::{Config, Error, Result, Session, SessionConfig};
 
 pub(crate) struct DriverInner {
     pub(crate) provider: Provider,
     pub(crate) config: Config,
-    pub(crate) auths: AuthTracker,
+    /// Where the driver's credentials come from (a fixed token is a
+    /// static manager).
+    pub(crate) auth_manager: Arc<dyn AuthManager>,
     pub(crate) encrypted: bool,
     pub(crate) query_bookmark_manager: Arc<Neo4jBookmarkManager>,
     closed: AtomicBool,
@@ -80,6 +83,47 @@ impl Driver {
 
     /// A driver with a configuration from [`Config::builder`].
     pub fn with_config(uri: &str, auth: AuthToken, config: Config) -> Result<Driver> {
+        let manager = AuthManagers::static_auth(auth.clone());
+        Driver::build(uri, auth, manager, config)
+    }
+
+    /// A driver whose credentials come from an [`AuthManager`] (rotating
+    /// passwords, expiring tokens; see [`AuthManagers`]): it is asked for
+    /// the current token on every connection acquisition, and told about
+    /// security failures.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use boltline::{AuthManagers, AuthToken, Config, Driver, ExpiringAuth};
+    /// # async fn fetch_sso_token() -> Result<String, boltline::ProviderError> { Ok(String::new()) }
+    /// # fn demo() -> boltline::Result<()> {
+    /// let manager = AuthManagers::bearer(|| async {
+    ///     let token = fetch_sso_token().await?;
+    ///     Ok(ExpiringAuth::new(AuthToken::bearer(token)).expires_in(Duration::from_secs(3600)))
+    /// });
+    /// let driver = Driver::with_auth_manager(
+    ///     "neo4j://localhost:7687",
+    ///     manager.into_shared(),
+    ///     Config::default(),
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_auth_manager(
+        uri: &str,
+        manager: Arc<dyn AuthManager>,
+        config: Config,
+    ) -> Result<Driver> {
+        // Every acquisition asks the manager (see `Provider::acquire`); the
+        // configured token is only a fallback nothing uses.
+        Driver::build(uri, AuthToken::none(), manager, config)
+    }
+
+    fn build(
+        uri: &str,
+        auth: AuthToken,
+        auth_manager: Arc<dyn AuthManager>,
+        config: Config,
+    ) -> Result<Driver> {
         let parsed = BoltUri::parse(uri).map_err(|e| Error::InvalidUri {
             uri: uri.to_owned(),
             reason: match e {
@@ -101,7 +145,7 @@ impl Driver {
         };
         let encrypted = tls.is_some();
         let mut connection = ConnectionConfig::new()
-            .with_auth(auth.clone())
+            .with_auth(auth)
             .with_notification_filter(config.notification_filter.clone())
             .with_connect_timeout(config.connection_timeout)
             // The handshake and authentication are bounded by the
@@ -139,7 +183,7 @@ impl Driver {
             inner: Arc::new(DriverInner {
                 provider,
                 config,
-                auths: AuthTracker::new(auth),
+                auth_manager,
                 encrypted,
                 query_bookmark_manager: Arc::new(Neo4jBookmarkManager::new()),
                 closed: AtomicBool::new(false),
@@ -178,7 +222,7 @@ impl Driver {
             let mut lease = self
                 .inner
                 .provider
-                .acquire(&request, &self.inner.auths)
+                .acquire(&request, &self.inner.auth_manager)
                 .await?;
             match lease.ensure_alive().await {
                 Ok(()) => break lease,
@@ -208,6 +252,54 @@ impl Driver {
     /// pool is absent.
     pub fn pool_metrics(&self) -> BTreeMap<Address, PoolStats> {
         self.inner.provider.pool_stats()
+    }
+
+    /// Checks whether the server accepts `auth` (the driver's credentials
+    /// when `None`): `Ok(true)` if it does, `Ok(false)` if it refuses them
+    /// (`Unauthorized`, `TokenExpired`, `CredentialsExpired`, `Forbidden`),
+    /// and an error for any other failure. A pooled connection is logged in
+    /// again even when it already uses the same token. Needs Bolt 5.1+.
+    ///
+    /// On a cluster the check uses a reader of the `system` database.
+    pub async fn verify_authentication(&self, auth: Option<AuthToken>) -> Result<bool> {
+        if self.inner.is_closed() {
+            return Err(Error::DriverClosed);
+        }
+        let auth = match auth {
+            Some(a) => a,
+            None => self
+                .inner
+                .auth_manager
+                .get_auth()
+                .await
+                .map_err(|e| Error::Bolt(boltline_bolt::Error::AuthProvider(e)))?,
+        };
+        let request = AcquireRequest {
+            database: Some("system".to_owned()),
+            mode: AccessMode::Read,
+            auth: Some(auth),
+            force_auth: true,
+            ..AcquireRequest::default()
+        };
+        match self
+            .inner
+            .provider
+            .acquire(&request, &self.inner.auth_manager)
+            .await
+        {
+            Ok(_lease) => Ok(true),
+            Err(e) if e.code().is_some_and(refuses_credentials) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether sessions can have credentials of their own
+    /// ([`SessionConfig::with_auth`]): the server must speak Bolt 5.1+.
+    /// Connects (as [`verify_connectivity`](Driver::verify_connectivity))
+    /// to find out.
+    pub async fn supports_session_auth(&self) -> Result<bool> {
+        let info = self.get_server_info().await?;
+        Ok(info.protocol_version >= boltline_bolt::Version::V5_1)
     }
 
     /// Whether connections use TLS.
@@ -242,6 +334,18 @@ impl Driver {
             tracing::debug!(target: "boltline", "driver closed");
         }
     }
+}
+
+/// The codes with which a server says "these credentials are not good"
+/// (as opposed to failing for another reason).
+fn refuses_credentials(code: &str) -> bool {
+    matches!(
+        code,
+        "Neo.ClientError.Security.CredentialsExpired"
+            | "Neo.ClientError.Security.Forbidden"
+            | "Neo.ClientError.Security.TokenExpired"
+            | "Neo.ClientError.Security.Unauthorized"
+    )
 }
 
 #[cfg(test)]

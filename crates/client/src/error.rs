@@ -30,6 +30,13 @@ pub enum Error {
     #[error("{0}")]
     Server(Box<ServerError>),
 
+    /// The server refused the credentials with a security failure, and the
+    /// driver's [`AuthManager`](crate::AuthManager) handled it (it will
+    /// supply other credentials): unlike [`Error::Server`] with the same
+    /// code, running the work again may succeed, so it is retryable.
+    #[error("{0}")]
+    SecurityRetryable(Box<ServerError>),
+
     /// The connection to the server broke while working (I/O error, closed
     /// socket, timeout, protocol violation). The work may be retried on a
     /// new connection.
@@ -160,6 +167,8 @@ impl From<PoolError<BoltError>> for Error {
             // A server that refuses the credentials is not "unavailable":
             // surface its failure as it is.
             PoolError::Connect(BoltError::Server(s)) => Error::Server(s),
+            // The auth manager failed: the server was never asked.
+            PoolError::Connect(e @ BoltError::AuthProvider(_)) => Error::Bolt(e),
             e => Error::ServiceUnavailable(e),
         }
     }
@@ -188,7 +197,7 @@ impl Error {
     /// `ROUTE`).
     pub fn server_error(&self) -> Option<&ServerError> {
         match self {
-            Error::Server(e) => Some(e),
+            Error::Server(e) | Error::SecurityRetryable(e) => Some(e),
             Error::Routing(
                 RoutingError::DatabaseNotFound { source, .. }
                 | RoutingError::DiscoveryRefused { source, .. },
@@ -216,13 +225,28 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Server(e) => e.is_retryable(),
-            Error::ConnectionLost(_) => true,
+            Error::SecurityRetryable(_) | Error::ConnectionLost(_) => true,
             Error::ServiceUnavailable(p) => match p {
                 PoolError::Connect(b) => b.is_retryable(),
                 p => p.is_retryable(),
             },
             Error::Routing(r) => r.is_retryable(),
             _ => false,
+        }
+    }
+
+    /// This error, made retryable when it is a server security failure the
+    /// auth manager `handled`.
+    pub(crate) fn security_handled(self, handled: bool) -> Error {
+        if !handled {
+            return self;
+        }
+        match self {
+            Error::Server(s) if s.is_security_error() => Error::SecurityRetryable(s),
+            other => match other.server_error() {
+                Some(s) if s.is_security_error() => Error::SecurityRetryable(Box::new(s.clone())),
+                _ => other,
+            },
         }
     }
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod auth;
 mod bookmarks;
 mod config;
 mod driver;
@@ -16,6 +17,9 @@ mod shared;
 mod summary;
 mod transaction;
 
+pub use auth::{
+    AuthManager, AuthManagers, BoxFuture, ExpirationBasedAuthManager, ExpiringAuth, ProviderError,
+};
 pub use bookmarks::{
     BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, Neo4jBookmarkManager,
 };

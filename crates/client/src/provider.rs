@@ -1,16 +1,17 @@
 //! Where connections come from: one pool for a `bolt://` URI, the routing
 //! connector (a pool per cluster member) for `neo4j://`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use boltline_bolt::{AccessMode, Address, AuthToken};
-use boltline_pool::{BoltConnection, BoltManager, Pool, PoolStats, Pooled};
+use boltline_bolt::{AccessMode, Address, AuthToken, Version};
+use boltline_pool::{AuthScope, BoltConnection, BoltManager, Pool, PoolStats, Pooled};
 use boltline_routing::{AcquireOptions, Connector, RoutedConnection};
 
-use crate::{BoltError, Result};
+use crate::auth::{AuthManager, ManagedSource};
+use crate::{BoltError, Error, Result};
 
 /// What a session asks for.
 #[derive(Debug, Clone, Default)]
@@ -19,8 +20,10 @@ pub(crate) struct AcquireRequest {
     pub(crate) mode: AccessMode,
     pub(crate) bookmarks: Vec<String>,
     pub(crate) imp_user: Option<String>,
-    /// Credentials of the session, when they differ from the driver's.
+    /// Credentials of the session, instead of the driver's.
     pub(crate) auth: Option<AuthToken>,
+    /// Log in again even with the same token (verifying credentials).
+    pub(crate) force_auth: bool,
 }
 
 /// The connection source.
@@ -117,14 +120,54 @@ impl Lease {
 }
 
 impl Provider {
-    /// Lends a connection for the request, re-authenticated with the
-    /// session's credentials if it has its own.
+    /// Lends a connection for the request, logged in with the session's
+    /// credentials if it has its own, else with the driver manager's
+    /// current token. A security failure while connecting is reported to
+    /// the manager (see [`AuthManager::handle_security_exception`]).
     pub(crate) async fn acquire(
         &self,
         request: &AcquireRequest,
-        auths: &AuthTracker,
+        manager: &Arc<dyn AuthManager>,
     ) -> Result<Lease> {
-        let mut lease = match self {
+        let managed = Arc::new(ManagedSource::new(manager.clone()));
+        let scope = match &request.auth {
+            Some(token) => AuthScope::new(Arc::new(token.clone())).keep_unswitchable(),
+            None => AuthScope::new(managed.clone()),
+        };
+        let scope = if request.force_auth {
+            scope.forced()
+        } else {
+            scope
+        };
+        let acquired = scope.run(self.acquire_unscoped(request)).await;
+        match acquired {
+            Ok(lease) => {
+                if request.auth.is_some() && !lease.supports_reauth() {
+                    // Before Bolt 5.1 a connection keeps the credentials it
+                    // was opened with; the official drivers refuse rather
+                    // than open a connection per session.
+                    return Err(Error::Bolt(BoltError::Unsupported {
+                        feature: "session-level authentication",
+                        needs: Version::V5_1,
+                        version: lease.version(),
+                    }));
+                }
+                Ok(lease)
+            }
+            Err(e) => {
+                let handled = match (&request.auth, e.server_error(), managed.last()) {
+                    (None, Some(se), Some(token)) if se.is_security_error() => {
+                        manager.handle_security_exception(&token, se).await
+                    }
+                    _ => false,
+                };
+                Err(e.security_handled(handled))
+            }
+        }
+    }
+
+    async fn acquire_unscoped(&self, request: &AcquireRequest) -> Result<Lease> {
+        Ok(match self {
             Provider::Direct(pool) => {
                 let conn = pool.acquire().await?;
                 Lease::Direct(conn, pool.manager().address().clone())
@@ -139,9 +182,7 @@ impl Provider {
                 }
                 Lease::Routed(connector.acquire_with(&options).await?)
             }
-        };
-        auths.ensure(&mut lease, request.auth.as_ref()).await?;
-        Ok(lease)
+        })
     }
 
     /// Tells the routing layer about an error on a connection, so a dead
@@ -174,93 +215,6 @@ impl Provider {
         match self {
             Provider::Direct(p) => p.close().await,
             Provider::Routing(c) => c.close().await,
-        }
-    }
-}
-
-/// Which pooled connections are logged in with a session's credentials
-/// instead of the driver's. A session with its own auth re-authenticates
-/// its connection (`LOGOFF`/`LOGON`); the next user of that connection
-/// switches it back. Keyed by the connection's process-unique id.
-pub(crate) struct AuthTracker {
-    driver_auth: AuthToken,
-    /// Connections not logged in with the driver's credentials. Absent:
-    /// the driver's.
-    switched: Mutex<HashMap<u64, Identity>>,
-}
-
-/// Who a connection is logged in as, when not as the driver.
-#[derive(Clone, PartialEq)]
-enum Identity {
-    /// A session's own credentials.
-    Session(AuthToken),
-    /// A switch was started and did not finish (cancelled or failed after
-    /// LOGOFF/LOGON went out): the next user re-authenticates whatever it
-    /// wants, never trusting what the connection might be.
-    Unknown,
-}
-
-impl fmt::Debug for AuthTracker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthTracker")
-            .field("switched", &self.lock().len())
-            .finish()
-    }
-}
-
-impl AuthTracker {
-    pub(crate) fn new(driver_auth: AuthToken) -> Self {
-        AuthTracker {
-            driver_auth,
-            switched: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Identity>> {
-        // A panic while holding this lock cannot leave the map inconsistent
-        // (single inserts and removes), so a poisoned lock is still usable.
-        self.switched.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    async fn ensure(&self, conn: &mut BoltConnection, wanted: Option<&AuthToken>) -> Result<()> {
-        let id = conn.id();
-        let current = self.lock().get(&id).cloned();
-        let wanted = wanted.filter(|w| **w != self.driver_auth);
-        let up_to_date = match (&current, wanted) {
-            (None, None) => true,
-            (Some(Identity::Session(have)), Some(w)) => have == w,
-            _ => false,
-        };
-        if up_to_date {
-            return Ok(());
-        }
-        let target = wanted.unwrap_or(&self.driver_auth);
-        // Unknown until LOGON has succeeded: if this future is dropped or
-        // the switch fails after LOGOFF/LOGON went out, the connection is
-        // attributed to nobody, and its next user switches it again.
-        self.lock().insert(id, Identity::Unknown);
-        match conn.reauth(target).await {
-            Ok(()) => {
-                match wanted {
-                    Some(w) => self.lock().insert(id, Identity::Session(w.clone())),
-                    None => self.lock().remove(&id),
-                };
-                Ok(())
-            }
-            Err(e) => {
-                if matches!(
-                    e,
-                    BoltError::Unsupported { .. } | BoltError::InvalidState(_)
-                ) {
-                    // Refused before anything was sent: unchanged identity.
-                    let mut map = self.lock();
-                    match current {
-                        Some(identity) => map.insert(id, identity),
-                        None => map.remove(&id),
-                    };
-                }
-                Err(e.into())
-            }
         }
     }
 }

@@ -387,15 +387,15 @@ impl QueryResult {
     /// later readers and reported to routing.
     async fn failed(&self, slot: &mut Slot, e: crate::BoltError) -> Error {
         slot.streams.remove(&self.cell.id);
-        slot.report_error(&self.driver.provider, &e).await;
+        let handled = slot.report_error(&self.driver.provider, &e).await;
         if !self.auto_commit {
             // The server ended the transaction with this failure.
             slot.tx_failed = true;
         }
-        lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e)));
+        lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e, handled)));
         if self.auto_commit || e.is_connection_error() {
             slot.release_if_idle();
         }
-        e.into()
+        Error::from(e).security_handled(handled)
     }
 }

@@ -114,9 +114,9 @@ impl Session {
                 ))
             }
             Err(e) => {
-                slot.report_error(&self.driver.provider, &e).await;
+                let handled = slot.report_error(&self.driver.provider, &e).await;
                 slot.lease = None;
-                Err(e.into())
+                Err(Error::from(e).security_handled(handled))
             }
         }
     }
@@ -363,9 +363,9 @@ impl Session {
         // BEGIN goes out with the first RUN (one round trip less); a
         // failing BEGIN is reported by that RUN.
         if let Err(e) = conn.begin_pipelined(&options).await {
-            slot.report_error(&self.driver.provider, &e).await;
+            let handled = slot.report_error(&self.driver.provider, &e).await;
             slot.lease = None;
-            return Err(e.into());
+            return Err(Error::from(e).security_handled(handled));
         }
         let server = server_info(conn);
         let token = Arc::new(TxToken);
@@ -431,12 +431,17 @@ impl Session {
             bookmarks: bookmarks.to_vec(),
             imp_user: self.config.impersonated_user.clone(),
             auth: self.config.auth.clone(),
+            force_auth: false,
         };
         let lease = self
             .driver
             .provider
-            .acquire(&request, &self.driver.auths)
+            .acquire(&request, &self.driver.auth_manager)
             .await?;
+        slot.auth_manager = match self.config.auth {
+            Some(_) => None,
+            None => Some(self.driver.auth_manager.clone()),
+        };
         let db = database.or_else(|| lease.resolved_database().map(str::to_owned));
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);

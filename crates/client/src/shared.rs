@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use boltline_bolt::{Map, RecordStream, ServerError, Success};
 
+use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
 use crate::provider::{Lease, Provider};
 use crate::summary::{ResultShape, ResultSummary, ServerInfo};
@@ -37,7 +38,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct TxToken;
 
 /// The connection of a session, and what is open on it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Slot {
     pub(crate) lease: Option<Lease>,
     /// The database the lease was acquired for (for routing error reports).
@@ -56,6 +57,21 @@ pub(crate) struct Slot {
     /// the session may begin another (as the official drivers allow) while
     /// the failed one's handle only reports itself closed.
     pub(crate) tx_failed: bool,
+    /// The driver's auth manager, when the lease is logged in with its
+    /// token (not a session's own): told about security failures.
+    pub(crate) auth_manager: Option<Arc<dyn AuthManager>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot")
+            .field("lease", &self.lease)
+            .field("database", &self.database)
+            .field("open", &self.open.len())
+            .field("tx", &self.tx.is_some())
+            .field("tx_failed", &self.tx_failed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Async mutex around the slot, shared by a session and what it created.
@@ -187,17 +203,26 @@ impl Slot {
                 Ok(())
             }
             Err(e) => {
-                self.report_error(provider, &e).await;
-                lock(&cell.state).end = Some(End::Failed(StoredError::from_bolt(&e)));
-                Err(e.into())
+                let handled = self.report_error(provider, &e).await;
+                lock(&cell.state).end = Some(End::Failed(StoredError::from_bolt(&e, handled)));
+                Err(Error::from(e).security_handled(handled))
             }
         }
     }
 
-    /// Tells the routing layer about an error on this slot's connection.
-    pub(crate) async fn report_error(&self, provider: &Provider, e: &BoltError) {
-        if let Some(lease) = &self.lease {
-            provider.on_error(lease.address(), &self.database, e).await;
+    /// Tells the routing layer about an error on this slot's connection,
+    /// and the driver's auth manager about a security failure. Returns
+    /// whether the manager handled it (the error is then retryable).
+    pub(crate) async fn report_error(&self, provider: &Provider, e: &BoltError) -> bool {
+        let Some(lease) = &self.lease else {
+            return false;
+        };
+        provider.on_error(lease.address(), &self.database, e).await;
+        match (&self.auth_manager, e.server_error(), lease.auth()) {
+            (Some(manager), Some(se), Some(auth)) if se.is_security_error() => {
+                manager.handle_security_exception(auth, se).await
+            }
+            _ => false,
         }
     }
 
@@ -212,15 +237,16 @@ impl Slot {
 /// How a result ended, for readers who come later.
 #[derive(Debug, Clone)]
 pub(crate) enum StoredError {
-    Server(Box<ServerError>),
+    /// With whether the auth manager handled it.
+    Server(Box<ServerError>, bool),
     ConnectionLost(String),
     Other(String),
 }
 
 impl StoredError {
-    pub(crate) fn from_bolt(e: &BoltError) -> StoredError {
+    pub(crate) fn from_bolt(e: &BoltError, handled: bool) -> StoredError {
         match e {
-            BoltError::Server(s) => StoredError::Server(s.clone()),
+            BoltError::Server(s) => StoredError::Server(s.clone(), handled),
             e if e.is_connection_error() => StoredError::ConnectionLost(e.to_string()),
             e => StoredError::Other(e.to_string()),
         }
@@ -228,7 +254,7 @@ impl StoredError {
 
     pub(crate) fn to_error(&self) -> Error {
         match self {
-            StoredError::Server(s) => Error::Server(s.clone()),
+            StoredError::Server(s, handled) => Error::Server(s.clone()).security_handled(*handled),
             StoredError::ConnectionLost(m) => Error::ConnectionLost(BoltError::Io(
                 std::io::Error::new(std::io::ErrorKind::ConnectionAborted, m.clone()),
             )),

@@ -104,9 +104,9 @@ impl Transaction {
                 ))
             }
             Err(e) => {
-                slot.report_error(&self.driver.provider, &e).await;
+                let handled = slot.report_error(&self.driver.provider, &e).await;
                 slot.tx_failed = true;
-                Err(e.into())
+                Err(Error::from(e).security_handled(handled))
             }
         }
     }
@@ -177,11 +177,11 @@ impl Transaction {
             }
             Ok(None) => Ok(()),
             Err(e) => {
-                slot.report_error(&self.driver.provider, &e).await;
+                let handled = slot.report_error(&self.driver.provider, &e).await;
                 if commit && e.is_connection_error() {
                     Err(Error::IncompleteCommit(e))
                 } else {
-                    Err(Error::from(e))
+                    Err(Error::from(e).security_handled(handled))
                 }
             }
         };

@@ -353,43 +353,22 @@ async fn telemetry_can_be_disabled() {
     assert_eq!(reports[0].messages(sig::BEGIN).len(), 1);
 }
 
-#[tokio::test]
-async fn per_session_credentials_reauthenticate_and_switch_back() {
-    let script = Script::authenticated(5, 4).repeat_until_closed(
-        steps()
-            .expect(sig::LOGOFF)
-            .success(map::<&str>([]))
-            .expect(sig::LOGON)
-            .success(map::<&str>([]))
-            .expect(sig::BEGIN)
-            .expect(sig::RUN)
-            .expect(sig::PULL)
-            .success(map::<&str>([]))
-            .success([("fields", Value::from_iter(["x"]))])
-            .record(vec![Value::from(1)])
-            .success([("type", Value::from("r"))])
-            .expect(sig::COMMIT)
-            .success([("bookmark", Value::from("b"))]),
-    );
-    let server = StubServer::start_one(script).await.unwrap();
-    let d = driver(&server, quick());
-    let mut alice =
-        d.session(SessionConfig::new().with_auth(AuthToken::basic("alice", "a-secret")));
-    alice
-        .execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
-        .await
-        .unwrap();
-    drop(alice);
-    // The driver's own user again: the connection switches back.
-    let mut driver_user = d.session(SessionConfig::new());
-    driver_user
-        .execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
-        .await
-        .unwrap();
-    drop(driver_user);
-    d.close().await;
-    let reports = server.finish_within(LIMIT).await;
-    let logons: Vec<String> = reports[0]
+/// The steps of [`tx_return_one`] appended to `script`.
+fn then_tx(script: Script, bookmark: &str) -> Script {
+    script
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::COMMIT)
+        .success([("bookmark", Value::from(bookmark))])
+}
+
+fn logon_principals(report: &ConnectionReport) -> Vec<String> {
+    report
         .messages(sig::LOGON)
         .iter()
         .filter_map(|m| {
@@ -397,18 +376,56 @@ async fn per_session_credentials_reauthenticate_and_switch_back() {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         })
-        .collect();
-    assert_eq!(logons, ["neo4j", "alice", "neo4j"]);
+        .collect()
+}
+
+#[tokio::test]
+async fn per_session_credentials_reauthenticate_and_switch_back() {
+    // A new connection for a session with its own credentials logs in
+    // with them directly; later users switch it with LOGOFF/LOGON.
+    let switch = steps()
+        .expect(sig::LOGOFF)
+        .success(map::<&str>([]))
+        .expect(sig::LOGON)
+        .success(map::<&str>([]));
+    let script =
+        then_tx(Script::authenticated(5, 4), "b").repeat_until_closed(then_tx(switch, "b"));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, quick());
+    let alice = || SessionConfig::new().with_auth(AuthToken::basic("alice", "a-secret"));
+    for config in [alice(), SessionConfig::new(), alice()] {
+        let mut s = d.session(config);
+        s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await)
+            .await
+            .unwrap();
+    }
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    assert_eq!(logon_principals(&reports[0]), ["alice", "neo4j", "alice"]);
 }
 
 /// A server without re-authentication (Bolt 5.0) cannot run a session with
 /// its own credentials: every such session fails, none runs as the
-/// driver's user, and the driver's own sessions still work.
+/// driver's user, the driver's pooled connection is kept (not replaced by
+/// one logged in as the session's user), and the driver's own sessions
+/// still work on it.
 #[tokio::test]
 async fn session_credentials_never_fall_back_to_the_driver_user() {
     let script = Script::authenticated(5, 0).repeat_until_closed(tx_return_one("bm"));
     let server = StubServer::start_one(script).await.unwrap();
     let d = driver(&server, quick());
+    let run_as_driver = || async {
+        let mut s = d.session(SessionConfig::new());
+        let v = tokio::time::timeout(
+            LIMIT,
+            s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(v, 1);
+    };
+    run_as_driver().await;
     let alice = || SessionConfig::new().with_auth(AuthToken::basic("alice", "a-secret"));
     for attempt in 0..2 {
         let mut s = d.session(alice());
@@ -418,28 +435,18 @@ async fn session_credentials_never_fall_back_to_the_driver_user() {
         )
         .await
         .unwrap();
-        assert!(
-            r.is_err(),
-            "attempt {attempt}: a session with its own auth ran: {r:?}"
-        );
+        let e = r.expect_err("a session with its own auth ran on Bolt 5.0");
+        assert!(e.to_string().contains("5.1"), "attempt {attempt}: {e}");
+        assert!(!e.is_retryable(), "attempt {attempt}: {e:?}");
     }
-    // The connection itself is fine for the driver's own credentials.
-    let mut s = d.session(SessionConfig::new());
-    let v = tokio::time::timeout(
-        LIMIT,
-        s.execute_read(async |tx: &mut ManagedTransaction| read_one(tx).await),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(v, 1);
-    drop(s);
+    run_as_driver().await;
     d.close().await;
     let reports = server.finish_within(LIMIT).await;
+    assert_eq!(reports.len(), 1, "the driver's connection was replaced");
     let names = reports[0].names();
     assert_eq!(
         names.iter().filter(|n| *n == "BEGIN").count(),
-        1,
+        2,
         "{names:?}"
     );
     assert!(!names.iter().any(|n| n == "LOGON"), "{names:?}");

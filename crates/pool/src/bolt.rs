@@ -1,8 +1,108 @@
 //! Pooling `boltline-bolt` connections to one server address.
 
-use boltline_bolt::{Address, BoltStream, Connection, ConnectionConfig, Error};
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use boltline_bolt::{
+    Address, AuthToken, BoltStream, Connection, ConnectionConfig, Error, ServerError,
+};
 
 use crate::{Health, ManageConnection};
+
+/// A future of an auth token, as [`AuthSource::auth`] returns it.
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<AuthToken, Error>> + Send + 'a>>;
+
+/// Where the credentials of an acquisition come from: asked once when a
+/// connection is opened for it, and once when an idle connection is lent
+/// for it (a connection logged in with other credentials is switched, or
+/// replaced before Bolt 5.1). A fixed [`AuthToken`] is one; the driver's
+/// auth token managers are others.
+pub trait AuthSource: Send + Sync {
+    /// The token to log in with. A failure is reported as
+    /// [`Error::AuthProvider`] (or any error the source chooses).
+    fn auth(&self) -> AuthFuture<'_>;
+}
+
+impl AuthSource for AuthToken {
+    fn auth(&self) -> AuthFuture<'_> {
+        Box::pin(async move { Ok(self.clone()) })
+    }
+}
+
+/// The credentials for the acquisitions made inside [`AuthScope::run`].
+///
+/// Without a scope, a [`BoltManager`] logs connections in with its
+/// [`ConnectionConfig::auth`] (and switches connections that a scope left
+/// logged in as someone else back to it). A scope passes through every
+/// layer that acquires on the caller's behalf (the routing connector's
+/// `ROUTE` connections included), so the layers in between need not know
+/// about credentials. It is a task-local value: it does not follow work
+/// spawned onto other tasks.
+#[derive(Clone)]
+pub struct AuthScope {
+    source: Arc<dyn AuthSource>,
+    force: bool,
+    keep_unswitchable: bool,
+    /// The server refused the credentials when an idle connection was
+    /// switched to them: the acquisition fails with that refusal rather
+    /// than open a new connection only to be refused again.
+    refused: Arc<Mutex<Option<Box<ServerError>>>>,
+}
+
+impl fmt::Debug for AuthScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthScope")
+            .field("force", &self.force)
+            .field("keep_unswitchable", &self.keep_unswitchable)
+            .finish_non_exhaustive()
+    }
+}
+
+tokio::task_local! {
+    static AUTH_SCOPE: AuthScope;
+}
+
+impl AuthScope {
+    /// Credentials from `source`.
+    pub fn new(source: Arc<dyn AuthSource>) -> AuthScope {
+        AuthScope {
+            source,
+            force: false,
+            keep_unswitchable: false,
+            refused: Arc::default(),
+        }
+    }
+
+    /// Lends an idle connection that cannot switch credentials (before
+    /// Bolt 5.1) as it is, instead of replacing it: for credentials of one
+    /// session, which the caller then refuses to run on such a connection,
+    /// rather than have the pool trade the shared connections for ones
+    /// logged in as that session's user.
+    pub fn keep_unswitchable(mut self) -> AuthScope {
+        self.keep_unswitchable = true;
+        self
+    }
+
+    /// Also re-authenticates idle connections already logged in with the
+    /// same token (to prove the token is still accepted, as
+    /// `verify_authentication` must).
+    pub fn forced(mut self) -> AuthScope {
+        self.force = true;
+        self
+    }
+
+    /// Runs `f` with this scope in force.
+    pub async fn run<F: Future>(self, f: F) -> F::Output {
+        AUTH_SCOPE.scope(self, f).await
+    }
+
+    fn current() -> Option<AuthScope> {
+        AUTH_SCOPE.try_with(AuthScope::clone).ok()
+    }
+}
 
 /// A Bolt connection as the pool lends it.
 pub type BoltConnection = Connection<BoltStream>;
@@ -44,7 +144,69 @@ impl ManageConnection for BoltManager {
     type Error = Error;
 
     async fn connect(&self) -> Result<BoltConnection, Error> {
-        Connection::connect(&self.address, &self.config).await
+        match AuthScope::current() {
+            None => Connection::connect(&self.address, &self.config).await,
+            Some(scope) => {
+                let refused = scope
+                    .refused
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                if let Some(e) = refused {
+                    return Err(Error::Server(e));
+                }
+                let auth = scope.source.auth().await?;
+                let config = ConnectionConfig {
+                    auth,
+                    ..self.config.clone()
+                };
+                Connection::connect(&self.address, &config).await
+            }
+        }
+    }
+
+    /// Switches the connection to the credentials of the current
+    /// [`AuthScope`] (or the configured ones) when it is logged in with
+    /// others: `LOGOFF`/`LOGON` from Bolt 5.1; before that the connection is
+    /// closed, and the pool opens a new one (logged in with the right
+    /// credentials from the start).
+    async fn prepare(&self, conn: &mut BoltConnection) -> Result<(), Error> {
+        let scope = AuthScope::current();
+        let (wanted, force, keep) = match &scope {
+            None => (Cow::Borrowed(&self.config.auth), false, false),
+            Some(scope) => (
+                Cow::Owned(scope.source.auth().await?),
+                scope.force,
+                scope.keep_unswitchable,
+            ),
+        };
+        if !force && conn.auth() == Some(&*wanted) {
+            return Ok(());
+        }
+        if !conn.supports_reauth() {
+            if keep {
+                return Ok(());
+            }
+            tracing::debug!(target: "boltline_pool", "credentials changed; replacing a connection that cannot switch them");
+            conn.close().await;
+            return Err(Error::Unsupported {
+                feature: "re-authentication",
+                needs: boltline_bolt::Version::V5_1,
+                version: conn.version(),
+            });
+        }
+        if force {
+            // Verifying credentials: the answer is the point.
+            let r = conn.reauth(&wanted).await;
+            if let (Err(Error::Server(e)), Some(scope)) = (&r, &scope) {
+                *scope.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+            }
+            r
+        } else {
+            // Goes out with the acquirer's first request (one round trip
+            // less); a rejected token fails that request.
+            conn.reauth_pipelined(&wanted).await
+        }
     }
 
     fn health(&self, conn: &BoltConnection) -> Health {

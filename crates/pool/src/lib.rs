@@ -11,7 +11,7 @@ mod metrics;
 mod pool;
 
 #[cfg(feature = "bolt")]
-pub use bolt::{BoltConnection, BoltManager};
+pub use bolt::{AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager};
 pub use clock::{Clock, FakeTime};
 pub use config::PoolConfig;
 pub use error::PoolError;

@@ -49,6 +49,19 @@ pub trait ManageConnection: Send + Sync + 'static {
         conn: &mut Self::Connection,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 
+    /// Brings an idle connection up to date for the task acquiring it,
+    /// after any reset or liveness check (for Bolt: switches it to the
+    /// credentials wanted, see [`AuthScope`](crate::AuthScope)). An error
+    /// retires the connection and the pool lends another one. The default
+    /// does nothing.
+    fn prepare(
+        &self,
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        let _ = conn;
+        async { Ok(()) }
+    }
+
     /// Closes a connection politely (for Bolt: GOODBYE). Errors are not
     /// interesting at this point and are not reported.
     fn close(&self, conn: Self::Connection) -> impl Future<Output = ()> + Send;

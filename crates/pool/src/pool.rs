@@ -85,7 +85,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 return Err(RecycleError::message("connection older than max_age"));
             }
         }
-        match s.manager.health(&slot.conn) {
+        let checked = match s.manager.health(&slot.conn) {
             Health::Broken => {
                 s.counters.broken.fetch_add(1, Relaxed);
                 if let Some(hook) = &s.hooks.on_broken {
@@ -124,7 +124,12 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 // The common case: no round trip at all.
                 _ => Ok(()),
             },
-        }
+        };
+        checked?;
+        s.manager
+            .prepare(&mut slot.conn)
+            .await
+            .map_err(RecycleError::Backend)
     }
 }
 

@@ -23,12 +23,7 @@ use crate::skips::{self, Skip, TestDecision};
 /// wire to the driver (the driver lacks what they need); they are answered
 /// with a `BackendError` saying "not wired".
 pub const NOT_WIRED: &[&str] = &[
-    "NewAuthTokenManager",
-    "NewBasicAuthTokenManager",
-    "NewBearerAuthTokenManager",
     "NewClientCertificateProvider",
-    "VerifyAuthentication",
-    "CheckSessionAuthSupport",
     "ForcedRoutingTableUpdate",
     "GetRoutingTable",
     "CypherTypeField",
@@ -326,7 +321,7 @@ mod tests {
         for j in [
             json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
             json!({"name": "CypherTypeField", "data": {"resultId": 1, "recordKey": "n", "type": "node", "field": "id"}}),
-            json!({"name": "NewAuthTokenManager", "data": {}}),
+            json!({"name": "NewClientCertificateProvider", "data": {}}),
         ] {
             let r = ask(&mut b, j.clone()).await.unwrap_or_default();
             assert_eq!(r["name"], "BackendError", "{j}");

@@ -26,6 +26,7 @@
 //! [`dispatch::NOT_WIRED`], which answer with a `BackendError` (the driver
 //! lacks what they need).
 
+pub mod auth;
 pub mod calendar;
 pub mod cypher;
 pub mod dispatch;

@@ -24,7 +24,7 @@ use std::time::Duration;
 use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
 use boltline::boltline_pool::Clock;
 use boltline::{
-    AccessMode, Address, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
+    AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
     GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
     Session, SessionConfig, Transaction, TransactionConfig,
@@ -54,7 +54,7 @@ impl Handles for Boltline {
     type Transaction = TxEntry;
     type Result = QueryResult;
     type BookmarkManager = Arc<Neo4jBookmarkManager>;
-    type AuthTokenManager = ();
+    type AuthTokenManager = Arc<dyn AuthManager>;
     type ClientCertificateProvider = ();
     type Error = Error;
 
@@ -136,6 +136,13 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
     let name = request.name();
     match request {
         Request::NewDriver(r) => new_driver(reg, r),
+        Request::NewAuthTokenManager(_) => crate::auth::new_custom(reg),
+        Request::NewBasicAuthTokenManager(_) => crate::auth::new_basic(reg),
+        Request::NewBearerAuthTokenManager(_) => crate::auth::new_bearer(reg),
+        Request::VerifyAuthentication(r) => crate::auth::verify_authentication(reg, r).await,
+        Request::CheckSessionAuthSupport(r) => {
+            crate::auth::check_session_auth_support(reg, r.driver_id).await
+        }
         Request::DriverClose(r) => match reg.drivers.remove(r.driver_id) {
             Ok(d) => {
                 d.driver.close().await;
@@ -402,16 +409,18 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
 }
 
 fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
+    let manager = match r.auth_token_manager_id {
+        Some(id) => match reg.auth_token_managers.get(id) {
+            Ok(m) => Some(m.clone()),
+            Err(e) => return e.into(),
+        },
+        None => None,
+    };
     let auth = match &r.authorization_token {
         Some(t) => match auth_token(t) {
             Ok(a) => a,
             Err(resp) => return resp,
         },
-        None if r.auth_token_manager_id.is_some() => {
-            return Response::backend_error(
-                "NewDriver: auth token managers are not supported by boltline",
-            )
-        }
         None => BoltAuthToken::none(),
     };
     // Every driver of the connection reads the connection's (fake) clock.
@@ -456,7 +465,11 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
         Ok(c) => c,
         Err(e) => return driver_error(reg, e),
     };
-    match Driver::with_config(&r.uri, auth, config) {
+    let driver = match manager {
+        Some(m) => Driver::with_auth_manager(&r.uri, m, config),
+        None => Driver::with_config(&r.uri, auth, config),
+    };
+    match driver {
         Ok(driver) => {
             let id = reg.drivers.insert(&reg.ids.clone(), DriverEntry { driver });
             Response::Driver { id }
@@ -489,7 +502,15 @@ fn millis(ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
-fn auth_token(t: &AuthToken) -> Result<BoltAuthToken, Response> {
+/// The clock the basic and bearer auth token managers measure token
+/// expiry with: the connection's fake clock, as the drivers' (real time
+/// until `FakeTimeInstall`).
+pub(crate) fn auth_clock(reg: &Reg) -> Clock {
+    Clock::fake(reg.fake_time.clone())
+}
+
+/// testkit's token as boltline's.
+pub(crate) fn auth_token(t: &AuthToken) -> Result<BoltAuthToken, Response> {
     let principal = t.principal.clone();
     let credentials = t.credentials.clone();
     Ok(match t.scheme.as_str() {
@@ -1120,7 +1141,7 @@ fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response>
 /// boltline's own, after the official drivers' vocabulary).
 pub fn error_type(e: &Error) -> &'static str {
     match e {
-        Error::Server(_) => "Neo4jError",
+        Error::Server(_) | Error::SecurityRetryable(_) => "Neo4jError",
         Error::ConnectionLost(_) => "SessionExpired",
         Error::ServiceUnavailable(_) => "ServiceUnavailable",
         Error::Routing(_) => "ServiceUnavailable",
@@ -1198,7 +1219,7 @@ fn driver_error_unregistered(e: &Error) -> Response {
 
 /// Registers `e` (testkit may hand it back in `RetryableNegative`) and
 /// answers with its `DriverError`.
-fn driver_error(reg: &mut Reg, e: Error) -> Response {
+pub(crate) fn driver_error(reg: &mut Reg, e: Error) -> Response {
     let mut resp = driver_error_unregistered(&e);
     let id = reg.errors.insert(&reg.ids.clone(), e);
     if let Response::DriverError(d) = &mut resp {

@@ -80,6 +80,10 @@ pub struct Connection<S> {
     routing_context: Option<Map>,
     next_ticket: u64,
     next_stream: u64,
+    /// The credentials the server accepted for this connection; `None`
+    /// until authentication succeeded, and while a switch is under way (or
+    /// after one was interrupted), so nobody trusts a half-done switch.
+    auth: Option<AuthToken>,
     span: Span,
 }
 
@@ -99,6 +103,19 @@ impl<S> fmt::Debug for Connection<S> {
 
 /// Inspection; no I/O.
 impl<S> Connection<S> {
+    /// The credentials the server accepted for this connection: `None`
+    /// before authentication and while (or after an interrupted) switch of
+    /// credentials. `Debug` of the token never shows its secrets.
+    pub fn auth(&self) -> Option<&AuthToken> {
+        self.auth.as_ref()
+    }
+
+    /// Whether credentials can be switched without reconnecting
+    /// ([`Connection::reauth`], Bolt 5.1+).
+    pub fn supports_reauth(&self) -> bool {
+        self.version.has_logon()
+    }
+
     /// Process-unique id of this connection (also in its tracing span).
     pub fn id(&self) -> u64 {
         self.id
@@ -412,13 +429,38 @@ where
             self.settle().await?;
             self.ensure_idle_for("re-authenticate")?;
             self.recover_if_failed()?;
+            // Unknown from the moment LOGOFF goes out until LOGON succeeds.
+            self.auth = None;
             self.send(&Logoff, RequestKind::Logoff, None, None)?;
-            self.request(&Logon { auth }, RequestKind::Logon)
-                .await
-                .map(drop)
+            self.request(&Logon { auth }, RequestKind::Logon).await?;
+            self.auth = Some(auth.clone());
+            Ok(())
         }
         .instrument(span)
         .await
+    }
+
+    /// Queues `LOGOFF` + `LOGON` without waiting (Bolt 5.1+): they go out
+    /// with the next request, which reports a rejected token (the server
+    /// then closes the connection, so it is never used under the wrong
+    /// identity). [`Connection::auth`] names the new token at once.
+    pub async fn reauth_pipelined(&mut self, auth: &AuthToken) -> Result<()> {
+        self.ensure_usable()?;
+        if !self.version.has_logon() {
+            return Err(Error::Unsupported {
+                feature: "re-authentication",
+                needs: Version::V5_1,
+                version: self.version,
+            });
+        }
+        self.settle().await?;
+        self.ensure_idle_for("re-authenticate")?;
+        self.recover_if_failed()?;
+        self.auth = None;
+        self.send(&Logoff, RequestKind::Logoff, None, None)?;
+        self.send(&Logon { auth }, RequestKind::Logon, None, None)?;
+        self.auth = Some(auth.clone());
+        Ok(())
     }
 
     /// Says `GOODBYE` and shuts the stream down. Best effort: errors are

@@ -166,6 +166,7 @@ where
             routing_context: config.routing_context.clone(),
             next_ticket: 0,
             next_stream: 0,
+            auth: None,
             span,
         }
     }
@@ -216,6 +217,7 @@ where
             let outcome = self.wait(ticket).await?;
             self.expect_success(outcome)?;
         }
+        self.auth = Some(config.auth.clone());
         Ok(())
     }
 }
