@@ -434,7 +434,7 @@ impl Session {
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
-        slot.database = db.clone().unwrap_or_default();
+        slot.database = lease.routing_database().to_owned();
         slot.lease = Some(lease);
         Ok(TxOptions {
             bookmarks: bookmarks.to_vec(),

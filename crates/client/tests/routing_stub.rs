@@ -163,3 +163,54 @@ async fn a_write_that_meets_a_follower_is_retried_on_the_new_leader() {
 fn old_server_names(report: &boltline_stub::ConnectionReport) -> Vec<String> {
     report.names().into_iter().take(7).collect()
 }
+
+/// A router that does not name the home database (testkit's routers send
+/// no `db`): the table is used, and the work names no database, so that
+/// the server picks the home database itself.
+#[tokio::test]
+async fn home_database_table_without_a_name_is_used() {
+    let server = reserve();
+    let mut unnamed = rt(&[server], &[server], &[server]);
+    if let Value::Map(m) = &mut unnamed {
+        m.remove("db");
+    }
+    let served = |s: Script| {
+        s.expect(sig::ROUTE)
+            .success([("rt", unnamed.clone())])
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(1)])
+            .success([("type", Value::from("r"))])
+    };
+    let stub = StubServer::start_on(server, [served(served(hello()))])
+        .await
+        .unwrap();
+    let driver = Driver::new(&format!("neo4j://{server}"), AuthToken::none()).unwrap();
+    let mut session = driver.session(SessionConfig::new());
+    for _ in 0..2 {
+        let x: i64 = tokio::time::timeout(LIMIT, async {
+            let mut r = session.run("RETURN 1 AS x").await?;
+            r.single(true).await?.expect("strict").get_as("x")
+        })
+        .await
+        .expect("no hang")
+        .expect("the query ran");
+        assert_eq!(x, 1);
+    }
+    drop(session);
+    driver.close().await;
+    let reports = stub.finish_and_assert().await;
+    let routes = reports[0].messages(sig::ROUTE);
+    assert_eq!(
+        routes.len(),
+        2,
+        "each home-database acquisition resolves it"
+    );
+    assert_eq!(routes[0].entry(2, "db"), None);
+    let runs = reports[0].messages(sig::RUN);
+    assert_eq!(runs.len(), 2);
+    for run in runs {
+        assert_eq!(run.entry(2, "db"), None, "{run:?}");
+    }
+}

@@ -366,7 +366,9 @@ impl Connector {
             (None, Some(k)) => self.home_database(k),
             _ => None,
         };
-        let known = known.or(cached.as_deref());
+        // With no cached name, the table of an unnamed home database (stored
+        // under the empty name), if one is held.
+        let known = known.or(cached.as_deref()).or(home_key.map(|_| ""));
         self.refresh(requested, known, home_key, options).await
     }
 

@@ -89,10 +89,14 @@ impl Connector {
         {
             let mut state = self.state();
             self.ensure_open()?;
-            if let Some(key) = home_key {
-                state
+            match home_key {
+                // The server did not name the home database: nothing to
+                // remember, and an earlier name may no longer hold.
+                Some(key) if table.is_unnamed() => state.home_db.remove(key),
+                Some(key) => state
                     .home_db
-                    .insert(key.clone(), table.database(), Instant::now());
+                    .insert(key.clone(), table.database(), Instant::now()),
+                None => {}
             }
             state.tables.insert(name.clone(), table.clone());
         }

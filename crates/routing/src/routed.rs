@@ -101,7 +101,9 @@ impl RoutedConnection {
         &self.address
     }
 
-    /// The database whose routing table chose the server.
+    /// The database whose routing table chose the server; empty for the
+    /// home database when the server did not name it (then no database is
+    /// named in `BEGIN`/`RUN` either).
     pub fn database(&self) -> &str {
         &self.database
     }

@@ -1089,6 +1089,45 @@ async fn home_database_resolution_without_server_side_routing() {
 }
 
 #[tokio::test]
+async fn home_database_table_without_a_name() {
+    capture::setup();
+    let member = Member::new().await;
+    let r = member.address();
+    let mut unnamed = rt(300, "x", &[&r], &[&r], &[&r]);
+    if let Value::Map(m) = &mut unnamed {
+        m.remove("db");
+    }
+    let member = member
+        .serve(vec![hello(false)
+            .route(None, None, rt(300, "home1", &[&r], &[&r], &[&r]))
+            .route(None, None, unnamed.clone())
+            .route(None, None, unnamed)])
+        .await;
+    let c = connector(&r);
+    drop(bounded(c.acquire(None, AccessMode::Read)).await.unwrap());
+    assert_eq!(
+        c.home_database(&HomeDbKey::Driver).as_deref(),
+        Some("home1")
+    );
+    // A router that does not name the home database (as testkit's do): the
+    // table is accepted under the empty name, and the cached name, no
+    // longer confirmed, is forgotten.
+    for _ in 0..2 {
+        let conn = bounded(c.acquire(None, AccessMode::Write)).await.unwrap();
+        assert_eq!(conn.database(), "");
+        assert!(conn.is_home_database() && !conn.database_is_guess());
+        drop(conn);
+    }
+    assert_eq!(c.home_database(&HomeDbKey::Driver), None);
+    let table = c.routing_table("").expect("the unnamed home table");
+    assert!(table.is_unnamed());
+    assert_eq!(table.writers(), std::slice::from_ref(&r));
+    c.close().await;
+    let reports = member.finish().await;
+    assert_eq!(messages(&reports, sig::ROUTE).len(), 3);
+}
+
+#[tokio::test]
 async fn home_database_cache_with_server_side_routing() {
     capture::setup();
     let member = Member::new().await;

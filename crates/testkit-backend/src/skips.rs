@@ -76,8 +76,6 @@ const NO_RESET_FROM_POOL: &str = "verify_connectivity/get_server_info on a poole
 /// A skip reason shared by several entries.
 const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-transaction retry; testkit expects it only until one was sent successfully";
 /// A skip reason shared by several entries.
-const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
-/// A skip reason shared by several entries.
 /// A skip reason shared by several entries.
 const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt handshake too; testkit expects it to cover TCP connect only (handshake bounded by the acquisition timeout)";
 /// A skip reason shared by several entries.
@@ -393,28 +391,25 @@ pub const SKIPS: &[Skip] = &[
         TELEMETRY_RETRY,
     ),
     Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.*",
-        ROUTE_WITHOUT_DB,
+        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.test_execute_query_retry",
+        TELEMETRY_RETRY,
     ),
     Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_does_not_encompass_router_route_response",
-        ROUTE_WITHOUT_DB,
+        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.test_execute_read_retry",
+        TELEMETRY_RETRY,
     ),
     Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_router_handshake_has_own_timeout_in_time",
-        ROUTE_WITHOUT_DB,
+        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.test_execute_write_retry",
+        TELEMETRY_RETRY,
+    ),
+    Skip::subtest(
+        "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments",
+        &[("use_tx", "true"), ("routing", "false")],
+        EXPLICIT_QID,
     ),
     Skip::new(
         "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_should_encompass_the_version_handshake_in_time",
         HANDSHAKE_TIMEOUT,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_call_bookmarks_consumer_for_default_db",
-        ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments",
-        ROUTE_WITHOUT_DB,
     ),
 ];
 
