@@ -172,7 +172,8 @@ impl fmt::Debug for RoutedConnection {
 pub enum ErrorAction {
     /// Nothing: the error says nothing about the server's role.
     None,
-    /// The connection broke: the server was removed from every routing
+    /// The connection broke, or the server could not serve the database
+    /// (`DatabaseUnavailable`): the server was removed from every routing
     /// table and its idle connections closed.
     ServerRemoved,
     /// The server is no longer a writer of the database (`NotALeader`,

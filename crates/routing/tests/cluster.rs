@@ -1039,6 +1039,40 @@ async fn no_writer_during_an_election() {
 }
 
 #[tokio::test]
+async fn database_unavailable_removes_the_server() {
+    capture::setup();
+    let (leader, follower) = (Member::new().await, Member::new().await);
+    let (l, f) = (leader.address(), follower.address());
+    let table = rt(300, "neo4j", &[&l, &f], &[&l, &f], &[&l]);
+    let leader = leader
+        .serve(vec![hello(false).route(Some("neo4j"), None, table)])
+        .await;
+    let c = connector(&l);
+    let conn = bounded(c.acquire(Some("neo4j"), AccessMode::Write))
+        .await
+        .unwrap();
+    assert_eq!(conn.address(), &l);
+    // The server is copying its store: it must not be chosen again, in any
+    // role, until a new table names it.
+    let unavailable = BoltError::Server(Box::new(ServerError::new(
+        "Neo.TransientError.General.DatabaseUnavailable",
+        "Database is busy doing store copy",
+    )));
+    assert_eq!(
+        c.on_error(&l, "neo4j", &unavailable).await,
+        ErrorAction::ServerRemoved
+    );
+    drop(conn);
+    let table = c.routing_table("neo4j").unwrap();
+    assert!(!table.contains(&l), "{table:?}");
+    assert_eq!(table.readers(), std::slice::from_ref(&f));
+    assert!(c.in_use_at(&l) == 0 && !c.in_use().contains_key(&l));
+    c.close().await;
+    drop(follower);
+    leader.finish().await;
+}
+
+#[tokio::test]
 async fn home_database_resolution_without_server_side_routing() {
     capture::setup();
     let member = Member::new().await;
