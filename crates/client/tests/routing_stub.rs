@@ -214,3 +214,81 @@ async fn home_database_table_without_a_name_is_used() {
         assert_eq!(run.entry(2, "db"), None, "{run:?}");
     }
 }
+
+/// A leader that shuts the database down at `COMMIT`
+/// (`DatabaseUnavailable`) is forgotten: the managed transaction is
+/// retried on the leader the next routing table names, not on it again.
+#[tokio::test]
+async fn database_unavailable_on_commit_is_retried_elsewhere() {
+    let (old, new) = (reserve(), reserve());
+    let old_server = StubServer::start_on(
+        old,
+        [hello()
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[old, new], &[old, new], &[old]))])
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success(map::<&str>([]))
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(1)])
+            .success([("type", Value::from("w"))])
+            .expect(sig::COMMIT)
+            .failure(
+                "Neo.TransientError.General.DatabaseUnavailable",
+                "Database shut down.",
+            )
+            .close()],
+    )
+    .await
+    .unwrap();
+    let new_server = StubServer::start_on(
+        new,
+        [hello()
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[new], &[new], &[new]))])
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success(map::<&str>([]))
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(2)])
+            .success([("type", Value::from("w"))])
+            .expect(sig::COMMIT)
+            .success([("bookmark", Value::from("bm-new"))])],
+    )
+    .await
+    .unwrap();
+    let config = Config::builder()
+        .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .with_max_transaction_retry_time(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let driver = Driver::with_config(&format!("neo4j://{old}"), AuthToken::none(), config).unwrap();
+    let mut session = driver.session(SessionConfig::new().with_database("neo4j"));
+    let attempts = AtomicUsize::new(0);
+    let x: i64 = tokio::time::timeout(
+        LIMIT,
+        session.execute_write(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            let mut r = tx.run("CREATE (n:Thing) RETURN 1 AS x").await?;
+            r.single(true).await?.expect("strict").get_as("x")
+        }),
+    )
+    .await
+    .expect("no hang")
+    .expect("retried to success on the new leader");
+    assert_eq!(x, 2);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    drop(session);
+    driver.close().await;
+    assert_eq!(
+        old_server.accepted(),
+        1,
+        "the old leader was not tried again"
+    );
+    let old_reports = old_server.finish_within(LIMIT).await;
+    assert_eq!(old_reports[0].messages(sig::BEGIN).len(), 1);
+    let new_reports = new_server.finish_and_assert().await;
+    assert_eq!(new_reports[0].messages(sig::COMMIT).len(), 1);
+}
