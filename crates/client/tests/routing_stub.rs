@@ -292,3 +292,60 @@ async fn database_unavailable_on_commit_is_retried_elsewhere() {
     let new_reports = new_server.finish_and_assert().await;
     assert_eq!(new_reports[0].messages(sig::COMMIT).len(), 1);
 }
+
+/// The routing table as the driver holds it, and a forced refresh.
+#[tokio::test]
+async fn routing_table_is_exposed_and_can_be_refreshed() {
+    let (router, reader) = (reserve(), reserve());
+    let stub = StubServer::start_on(
+        router,
+        [hello()
+            .expect_with(sig::ROUTE, |fields| {
+                let bookmarks = fields.get(1).and_then(Value::as_list);
+                if bookmarks.is_some_and(|b| b == [Value::from("bm1")]) {
+                    Ok(())
+                } else {
+                    Err(format!("ROUTE bookmarks {bookmarks:?}"))
+                }
+            })
+            .success([("rt", rt(&[router], &[reader], &[router]))])
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[router], &[router, reader], &[]))])],
+    )
+    .await
+    .unwrap();
+    let driver = Driver::new(&format!("neo4j://{router}"), AuthToken::none()).unwrap();
+    assert!(driver.routing_table(Some("neo4j")).is_none(), "none yet");
+    let fetched = tokio::time::timeout(LIMIT, driver.update_routing_table(Some("neo4j"), ["bm1"]))
+        .await
+        .expect("no hang")
+        .expect("fetched");
+    let held = driver.routing_table(Some("neo4j")).expect("held");
+    assert_eq!(held, fetched);
+    assert_eq!(held.database(), "neo4j");
+    assert_eq!(held.ttl(), Duration::from_secs(300));
+    let text = |a: &[boltline::Address]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(text(held.routers()), [router.to_string()]);
+    assert_eq!(text(held.readers()), [reader.to_string()]);
+    assert_eq!(text(held.writers()), [router.to_string()]);
+    // The home database (the server named it `neo4j`).
+    let home = tokio::time::timeout(
+        LIMIT,
+        driver.update_routing_table(None, Vec::<String>::new()),
+    )
+    .await
+    .expect("no hang")
+    .expect("fetched");
+    assert!(home.writers().is_empty());
+    assert_eq!(driver.routing_table(None), Some(home));
+    driver.close().await;
+    stub.finish_and_assert().await;
+
+    let direct = Driver::new(&format!("bolt://{router}"), AuthToken::none()).unwrap();
+    assert!(direct.routing_table(None).is_none());
+    let e = direct
+        .update_routing_table(None, Vec::<String>::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, boltline::Error::InvalidConfig(_)), "{e:?}");
+}

@@ -378,6 +378,15 @@ impl Connector {
         self.state().tables.get(database).cloned()
     }
 
+    /// The routing table of `key`'s home database, if one is held: the
+    /// table of its cached name, else the table of a home database the
+    /// server did not name (see [`RoutingTable::is_unnamed`]).
+    pub fn home_routing_table(&self, key: &HomeDbKey) -> Option<RoutingTable> {
+        self.home_database(key)
+            .and_then(|name| self.routing_table(&name))
+            .or_else(|| self.routing_table(""))
+    }
+
     /// Every routing table held, by database name.
     pub fn routing_tables(&self) -> BTreeMap<String, RoutingTable> {
         self.state()

@@ -227,13 +227,29 @@ impl Connector {
         Ok(None)
     }
 
-    /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`).
+    /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`),
+    /// with the configured domain-name resolver or the system's.
     async fn expand(&self, address: &Address) -> io::Result<Vec<Address>> {
         let config = &self.inner.config;
         if !config.resolve_dns || is_ip(address) {
             return Ok(vec![address.clone()]);
         }
-        resolve_dns(address).await
+        let Some(resolver) = &config.dns_resolver else {
+            return resolve_dns(address).await;
+        };
+        let mut out: Vec<Address> = Vec::new();
+        for a in resolver.resolve(address).await? {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        if out.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("the domain-name resolver resolved {address} to no address"),
+            ));
+        }
+        Ok(out)
     }
 
     async fn try_address(

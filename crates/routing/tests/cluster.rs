@@ -1278,3 +1278,77 @@ async fn dns_names_are_expanded_for_discovery() {
     c.close().await;
     member.finish().await;
 }
+
+#[tokio::test]
+async fn domain_name_resolver_replaces_dns_after_the_custom_resolver() {
+    capture::setup();
+    let (first, second) = (Member::new().await, Member::new().await);
+    let (a1, a2) = (first.address(), second.address());
+    // The custom resolver turns the initial address into two host names no
+    // DNS knows; the domain-name resolver maps each to its member's IP.
+    let fake1 = Address::new("host1.boltline.invalid", a1.port());
+    let fake2 = Address::new("host2.boltline.invalid", a2.port());
+    let first = first
+        .serve(vec![hello(false).route(
+            Some("neo4j"),
+            None,
+            rt(300, "neo4j", &[], &[&a1], &[&a1]),
+        )])
+        .await;
+    let second = second
+        .serve(vec![hello(false).route(
+            Some("neo4j"),
+            None,
+            rt(300, "neo4j", &[&a2], &[&a2], &[&a2]),
+        )])
+        .await;
+    let fakes = vec![fake1.clone(), fake2.clone()];
+    let names = Arc::new(Mutex::new(Vec::new()));
+    let dns = {
+        let names = names.clone();
+        move |a: Address| {
+            names.lock().unwrap().push(a.host().to_owned());
+            let ip = Address::new("127.0.0.1", a.port());
+            // Each name once, so a repeated address is tried once.
+            async move { Ok(vec![ip.clone(), ip]) }
+        }
+    };
+    let initial = Address::new("cluster.boltline.invalid", 7687);
+    let config = config()
+        .with_resolver(move |_| {
+            let out = fakes.clone();
+            async move { Ok(out) }
+        })
+        .with_dns_resolver(dns);
+    let c = Connector::new(initial, config).unwrap();
+    // The first member's table lists no router: discovery moves on to the
+    // second name.
+    let t = bounded(
+        c.fetch_routing_table(&AcquireOptions::new(AccessMode::Read).with_database("neo4j")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.routers(), std::slice::from_ref(&a2));
+    assert_eq!(
+        *names.lock().unwrap(),
+        ["host1.boltline.invalid", "host2.boltline.invalid"]
+    );
+    // Again: the known router (an IP address, not given to the resolver)
+    // has nothing more to say, then the initial address is resolved again,
+    // through both resolvers.
+    bounded(c.fetch_routing_table(&AcquireOptions::new(AccessMode::Read).with_database("neo4j")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *names.lock().unwrap(),
+        [
+            "host1.boltline.invalid",
+            "host2.boltline.invalid",
+            "host1.boltline.invalid",
+            "host2.boltline.invalid"
+        ]
+    );
+    c.close().await;
+    first.finish().await;
+    second.finish().await;
+}

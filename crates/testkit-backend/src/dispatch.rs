@@ -28,8 +28,6 @@ pub const NOT_WIRED: &[&str] = &[
     "NewClientCertificateProvider",
     "VerifyAuthentication",
     "CheckSessionAuthSupport",
-    "ForcedRoutingTableUpdate",
-    "GetRoutingTable",
     "GetConnectionPoolMetrics",
     "CypherTypeField",
     "FakeTimeInstall",
@@ -310,7 +308,7 @@ mod tests {
     async fn driver_requests_say_not_wired() {
         let mut b = backend::<Unwired>();
         for j in [
-            json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
+            json!({"name": "GetConnectionPoolMetrics", "data": {"driverId": 1, "address": "a:1"}}),
             json!({"name": "NewAuthTokenManager", "data": {}}),
             json!({"name": "FakeTimeInstall", "data": {}}),
         ] {

@@ -199,6 +199,8 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptConnectionReuse,
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
+    Feature::BackendRtFetch,
+    Feature::BackendRtForceUpdate,
 ];
 
 /// The announced features as testkit spells them.

@@ -93,26 +93,8 @@ const NO_POOL_METRICS: &str =
     "the driver exposes no connection pool metrics (GetConnectionPoolMetrics not wired)";
 /// A skip reason shared by several entries.
 const EXPLICIT_QID: &str = "boltline-bolt sends an explicit qid for the latest query's PULL/DISCARD inside a transaction; with Optimization:ImplicitDefaultArguments testkit expects it left out";
-/// A skip reason shared by several entries.
-const NO_DNS_RESOLVER: &str = "boltline has no domain-name resolver hook (DomainNameResolutionRequired): the test's fake host names (host1, host2, ...) cannot be resolved";
 /// The skip list: each entry names the gap (see docs/CONFORMANCE.md).
 pub const SKIPS: &[Skip] = &[
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_authorization_expired",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_request_rt_from_all_initial_routers_until_successful_on_authorization_expired",
-        NO_DNS_RESOLVER,
-    ),
     Skip::new(
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
         EXPLICIT_QID,
