@@ -231,9 +231,10 @@ impl ConfigBuilder {
     /// (`neo4j://` only): each router's host name (after the custom
     /// [resolver](ConfigBuilder::with_resolver), for the URI's address) is
     /// expanded by this function into the addresses to connect to, normally
-    /// IP addresses with the same port, each tried in turn. It is not asked
-    /// about IP addresses. Servers chosen from a routing table for reads and
-    /// writes are connected to by the name the table gives.
+    /// IP addresses with the same port, each tried in turn. It is asked
+    /// about IP addresses too (it may map one to another). Servers chosen
+    /// from a routing table for reads and writes are connected to by the
+    /// address the table gives.
     ///
     /// ```
     /// use boltline::{Address, Config};

@@ -108,9 +108,10 @@ impl ConnectorConfig {
     /// Sets the domain-name resolver used instead of the system's to expand
     /// a router's host name (after the custom resolver, for the initial
     /// address) into the addresses to connect to, each tried in turn. It is
-    /// given the router's address and returns addresses, normally IP
-    /// addresses with the same port; it is not asked about IP addresses, nor
-    /// when DNS expansion is off ([`with_dns_resolution`](Self::with_dns_resolution)).
+    /// given the router's address, IP addresses included (it may map one IP
+    /// to another), and returns addresses, normally IP addresses with the
+    /// same port. It is not asked when DNS expansion is off
+    /// ([`with_dns_resolution`](Self::with_dns_resolution)).
     pub fn with_dns_resolver(mut self, resolver: impl Resolve) -> Self {
         self.dns_resolver = Some(Arc::new(resolver));
         self

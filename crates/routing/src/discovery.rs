@@ -228,13 +228,18 @@ impl Connector {
     }
 
     /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`),
-    /// with the configured domain-name resolver or the system's.
+    /// with the configured domain-name resolver (asked about every host, IP
+    /// addresses included, as the official drivers' hook is) or the
+    /// system's (not needed for IP addresses).
     async fn expand(&self, address: &Address) -> io::Result<Vec<Address>> {
         let config = &self.inner.config;
-        if !config.resolve_dns || is_ip(address) {
+        if !config.resolve_dns {
             return Ok(vec![address.clone()]);
         }
         let Some(resolver) = &config.dns_resolver else {
+            if is_ip(address) {
+                return Ok(vec![address.clone()]);
+            }
             return resolve_dns(address).await;
         };
         let mut out: Vec<Address> = Vec::new();

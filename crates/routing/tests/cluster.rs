@@ -1333,9 +1333,9 @@ async fn domain_name_resolver_replaces_dns_after_the_custom_resolver() {
         *names.lock().unwrap(),
         ["host1.boltline.invalid", "host2.boltline.invalid"]
     );
-    // Again: the known router (an IP address, not given to the resolver)
-    // has nothing more to say, then the initial address is resolved again,
-    // through both resolvers.
+    // Again: the known router (an IP address, given to the domain-name
+    // resolver too) has nothing more to say, then the initial address is
+    // resolved again, through both resolvers.
     bounded(c.fetch_routing_table(&AcquireOptions::new(AccessMode::Read).with_database("neo4j")))
         .await
         .unwrap_err();
@@ -1344,6 +1344,7 @@ async fn domain_name_resolver_replaces_dns_after_the_custom_resolver() {
         [
             "host1.boltline.invalid",
             "host2.boltline.invalid",
+            "127.0.0.1",
             "host1.boltline.invalid",
             "host2.boltline.invalid"
         ]
