@@ -349,3 +349,77 @@ async fn routing_table_is_exposed_and_can_be_refreshed() {
         .unwrap_err();
     assert!(matches!(e, boltline::Error::InvalidConfig(_)), "{e:?}");
 }
+
+/// With routing, the bookmark manager (and its supplier) is asked once for
+/// the `ROUTE` of an acquisition and again for `BEGIN`: each request carries
+/// what the manager says at that moment.
+#[tokio::test]
+async fn bookmark_supplier_is_asked_for_route_and_for_begin() {
+    use boltline::{Bookmarks, Neo4jBookmarkManager};
+    use std::sync::Arc;
+
+    let server = reserve();
+    let stub = StubServer::start_on(
+        server,
+        [hello()
+            .expect(sig::ROUTE)
+            .success([("rt", rt(&[server], &[server], &[server]))])
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .success(map::<&str>([]))
+            .success([("fields", Value::from_iter(["x"]))])
+            .record(vec![Value::from(1)])
+            .success([("type", Value::from("w"))])
+            .expect(sig::COMMIT)
+            .success([("bookmark", Value::from("bm-new"))])],
+    )
+    .await
+    .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let manager = {
+        let calls = calls.clone();
+        Neo4jBookmarkManager::new()
+            .with_initial_bookmarks(Bookmarks::from_raw(["bm0"]))
+            .with_supplier(move || {
+                let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                async move { Bookmarks::from_raw([format!("supplied{n}")]) }
+            })
+    };
+    let driver = Driver::new(&format!("neo4j://{server}"), AuthToken::none()).unwrap();
+    let mut session = driver.session(
+        SessionConfig::new()
+            .with_database("neo4j")
+            .with_bookmark_manager(Arc::new(manager)),
+    );
+    tokio::time::timeout(
+        LIMIT,
+        session.execute_write(async |tx: &mut ManagedTransaction| {
+            tx.run("CREATE ()").await?.consume().await.map(drop)
+        }),
+    )
+    .await
+    .expect("no hang")
+    .expect("committed");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    drop(session);
+    driver.close().await;
+    let reports = stub.finish_and_assert().await;
+    let bookmarks = |v: Option<&Value>| -> Vec<String> {
+        let mut b: Vec<String> = v
+            .and_then(Value::as_list)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        b.sort();
+        b
+    };
+    let route = &reports[0].messages(sig::ROUTE)[0];
+    assert_eq!(bookmarks(route.fields.get(1)), ["bm0", "supplied1"]);
+    let begin = &reports[0].messages(sig::BEGIN)[0];
+    assert_eq!(bookmarks(begin.entry(0, "bookmarks")), ["bm0", "supplied2"]);
+}

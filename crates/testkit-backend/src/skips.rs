@@ -79,8 +79,6 @@ const TELEMETRY_RETRY: &str = "boltline re-sends TELEMETRY on every managed-tran
 /// A skip reason shared by several entries.
 const HANDSHAKE_TIMEOUT: &str = "boltline's connection timeout covers the Bolt handshake too; testkit expects it to cover TCP connect only (handshake bounded by the acquisition timeout)";
 /// A skip reason shared by several entries.
-const ONE_SUPPLIER_CALL: &str = "boltline asks the bookmark manager once per transaction (ROUTE and BEGIN share that set); testkit counts supplier calls expecting one for ROUTE and another for BEGIN";
-/// A skip reason shared by several entries.
 const NO_GQL_STATUS_OBJECTS: &str = "the backend does not report the summary's GQL status objects yet (Feature:API:Summary:GqlStatusObjects not announced), but these Bolt 5.6 tests need them";
 /// A skip reason shared by several entries.
 const NO_DERIVED_NOTIFICATIONS: &str = "the backend reports only notifications the server sent as such; from Bolt 5.6 the driver derives them from GQL statuses and the backend does not map those yet";
@@ -215,14 +213,6 @@ pub const SKIPS: &[Skip] = &[
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
         &[("version", "\"v4x3\"")],
         "Bolt 4.3 subtest run without a feature check: boltline speaks Bolt 4.4 and 5.x only",
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_not_change_bmm_state_with_supplied_bookmarks",
-        ONE_SUPPLIER_CALL,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_enrich_bookmarks_with_bookmark_supplier_result",
-        ONE_SUPPLIER_CALL,
     ),
     Skip::new(
         "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_on_token_expired_on_commit_using_tx_function",
