@@ -66,6 +66,7 @@ pub struct Config {
     pub(crate) max_transaction_retry_time: Duration,
     pub(crate) user_agent: Option<String>,
     pub(crate) resolver: Option<Arc<dyn Resolve>>,
+    pub(crate) dns_resolver: Option<Arc<dyn Resolve>>,
     pub(crate) encryption: Option<TrustedCertificates>,
     pub(crate) notification_filter: NotificationFilter,
     pub(crate) telemetry_disabled: bool,
@@ -91,6 +92,7 @@ impl fmt::Debug for Config {
             )
             .field("user_agent", &self.user_agent)
             .field("resolver", &self.resolver.is_some())
+            .field("dns_resolver", &self.dns_resolver.is_some())
             .field("encryption", &self.encryption)
             .field("notification_filter", &self.notification_filter)
             .field("telemetry_disabled", &self.telemetry_disabled)
@@ -112,6 +114,7 @@ impl Default for Config {
             max_transaction_retry_time: Duration::from_secs(30),
             user_agent: None,
             resolver: None,
+            dns_resolver: None,
             encryption: None,
             notification_filter: NotificationFilter::default(),
             telemetry_disabled: false,
@@ -235,6 +238,31 @@ impl ConfigBuilder {
     /// only): for clusters behind one DNS name, or tests.
     pub fn with_resolver(mut self, resolver: impl Resolve) -> Self {
         self.config.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Replaces the system's DNS lookup during routing discovery
+    /// (`neo4j://` only): each router's host name (after the custom
+    /// [resolver](ConfigBuilder::with_resolver), for the URI's address) is
+    /// expanded by this function into the addresses to connect to, normally
+    /// IP addresses with the same port, each tried in turn. It is asked
+    /// about IP addresses too (it may map one to another). Servers chosen
+    /// from a routing table for reads and writes are connected to by the
+    /// address the table gives.
+    ///
+    /// ```
+    /// use boltline::{Address, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .with_dns_resolver(|a: Address| async move {
+    ///         Ok(vec![Address::new("10.0.0.7", a.port())])
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(config);
+    /// ```
+    pub fn with_dns_resolver(mut self, resolver: impl Resolve) -> Self {
+        self.config.dns_resolver = Some(Arc::new(resolver));
         self
     }
 

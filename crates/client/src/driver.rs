@@ -9,7 +9,7 @@ use boltline_bolt::{
     AccessMode, Address, AuthToken, BoltUri, ConnectionConfig, Query, Security, TlsConfig,
 };
 use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig, PoolStats};
-use boltline_routing::{Connector, ConnectorConfig};
+use boltline_routing::{AcquireOptions, Connector, ConnectorConfig, HomeDbKey, RoutingTable};
 
 use crate::auth::{AuthManager, AuthManagers};
 use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
@@ -172,6 +172,7 @@ impl Driver {
                 .with_pool(pool)
                 .with_routing_context(parsed.routing_context.clone());
             cc.resolver = config.resolver.clone();
+            cc.dns_resolver = config.dns_resolver.clone();
             Provider::Routing(Connector::new(parsed.address.clone(), cc)?)
         } else {
             let manager = BoltManager::new(parsed.address.clone(), connection);
@@ -324,6 +325,54 @@ impl Driver {
     /// it with the builder's methods, then [`run`](ExecuteQuery::run) it.
     pub fn execute_query(&self, query: impl Into<Query>) -> ExecuteQuery<'_> {
         ExecuteQuery::new(self, query.into())
+    }
+
+    /// The routing table the driver holds for `database` (`None`: the
+    /// home database of the driver's user), for diagnostics: which servers
+    /// route, read and write, and for how long the table holds. `None` for
+    /// a direct (`bolt://`) driver, or when no table is held (none fetched
+    /// yet, or the last discovery failed).
+    ///
+    /// A snapshot: the driver replaces and edits its tables as servers fail
+    /// and tables expire.
+    pub fn routing_table(&self, database: Option<&str>) -> Option<RoutingTable> {
+        let Provider::Routing(connector) = &self.inner.provider else {
+            return None;
+        };
+        match database {
+            Some(db) => connector.routing_table(db),
+            None => connector.home_routing_table(&HomeDbKey::Driver),
+        }
+    }
+
+    /// Fetches the routing table of `database` (`None`: the home database)
+    /// now, whether or not the one held is fresh, sending `bookmarks` with
+    /// the `ROUTE` request, and returns it. For diagnostics and tests; work
+    /// refreshes tables by itself.
+    ///
+    /// Fails with [`Error::InvalidConfig`] for a direct (`bolt://`) driver,
+    /// which has no routing table, and like any acquisition when no router
+    /// gives a usable table.
+    pub async fn update_routing_table<I, S>(
+        &self,
+        database: Option<&str>,
+        bookmarks: I,
+    ) -> Result<RoutingTable>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        if self.inner.is_closed() {
+            return Err(Error::DriverClosed);
+        }
+        let Provider::Routing(connector) = &self.inner.provider else {
+            return Err(Error::InvalidConfig(
+                "a direct (bolt://) driver has no routing table; use a neo4j:// URI".into(),
+            ));
+        };
+        let mut options = AcquireOptions::new(AccessMode::Read).with_bookmarks(bookmarks);
+        options.database = database.map(str::to_owned);
+        Ok(connector.fetch_routing_table(&options).await?)
     }
 
     /// Closes every idle connection and refuses new work. Connections still

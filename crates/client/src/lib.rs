@@ -47,7 +47,7 @@ pub use boltline_bolt::{
     ServerError, Value,
 };
 pub use boltline_bolt::{Classification, GqlClassification, Map};
-pub use boltline_routing::Resolve;
+pub use boltline_routing::{Resolve, RoutingTable};
 
 /// The layers below, for what this crate does not re-export.
 pub use boltline_bolt;

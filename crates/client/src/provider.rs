@@ -90,7 +90,18 @@ impl Lease {
         match self {
             Lease::Direct(..) => None,
             Lease::Routed(r) if r.is_home_database() && r.database_is_guess() => None,
+            // The server did not name the home database.
+            Lease::Routed(r) if r.database().is_empty() => None,
             Lease::Routed(r) => Some(r.database()),
+        }
+    }
+
+    /// The name of the routing table the connection was chosen from (for
+    /// error reports to the routing layer); empty for a direct connection.
+    pub(crate) fn routing_database(&self) -> &str {
+        match self {
+            Lease::Direct(..) => "",
+            Lease::Routed(r) => r.database(),
         }
     }
 }

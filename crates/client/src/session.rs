@@ -9,7 +9,7 @@ use boltline_bolt::{AccessMode, Query, TelemetryApi, TxOptions};
 
 use crate::bookmarks::Bookmarks;
 use crate::driver::DriverInner;
-use crate::provider::{AcquireRequest, Lease};
+use crate::provider::{AcquireRequest, Lease, Provider};
 use crate::retry::{random_unit, RetryPolicy};
 use crate::shared::{lock, ResultMeta, SessionShared, Slot, SlotRef, TxToken};
 use crate::summary::ServerInfo;
@@ -419,7 +419,14 @@ impl Session {
         mode: AccessMode,
         tx_config: &TransactionConfig,
     ) -> Result<TxOptions> {
-        let bookmarks = self.shared.bookmarks_for_work().await;
+        // A routing driver may send ROUTE while acquiring: it asks the
+        // bookmark manager for that on its own, and again for BEGIN/RUN (as
+        // the official drivers do: each request carries what the manager,
+        // and its supplier, say at that moment).
+        let route_bookmarks = match &self.driver.provider {
+            Provider::Routing(_) => self.shared.bookmarks_for_routing().await.to_vec(),
+            Provider::Direct(_) => Vec::new(),
+        };
         let database = self
             .config
             .database
@@ -428,7 +435,7 @@ impl Session {
         let request = AcquireRequest {
             database: database.clone(),
             mode,
-            bookmarks: bookmarks.to_vec(),
+            bookmarks: route_bookmarks,
             imp_user: self.config.impersonated_user.clone(),
             auth: self.config.auth.clone(),
             force_auth: false,
@@ -442,11 +449,12 @@ impl Session {
             Some(_) => None,
             None => Some(self.driver.auth_manager.clone()),
         };
+        let bookmarks = self.shared.bookmarks_for_work().await;
         let db = database.or_else(|| lease.resolved_database().map(str::to_owned));
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
-        slot.database = db.clone().unwrap_or_default();
+        slot.database = lease.routing_database().to_owned();
         slot.lease = Some(lease);
         Ok(TxOptions {
             bookmarks: bookmarks.to_vec(),

@@ -351,13 +351,21 @@ impl SessionShared {
 
     /// The bookmarks the next transaction waits for.
     pub(crate) async fn bookmarks_for_work(&self) -> Bookmarks {
-        let own = lock(&self.bookmarks).clone();
-        let all = match &self.manager {
-            Some(m) => own.combine(&m.get_bookmarks().await),
-            None => own,
-        };
+        let all = self.bookmarks_for_routing().await;
         lock(&self.sent).clone_from(&all);
         all
+    }
+
+    /// The bookmarks to send with a `ROUTE` for the next transaction: the
+    /// session's and the manager's, asked now. Unlike
+    /// [`bookmarks_for_work`](Self::bookmarks_for_work), not remembered as
+    /// what the transaction started from.
+    pub(crate) async fn bookmarks_for_routing(&self) -> Bookmarks {
+        let own = lock(&self.bookmarks).clone();
+        match &self.manager {
+            Some(m) => own.combine(&m.get_bookmarks().await),
+            None => own,
+        }
     }
 
     /// A transaction ended with `bookmark`: it supersedes the session's

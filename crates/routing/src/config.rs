@@ -30,6 +30,9 @@ pub struct ConnectorConfig {
     /// each tried in turn (default true). With TLS, certificates are still
     /// verified against the router's host name, not the IP address.
     pub resolve_dns: bool,
+    /// Replaces the system DNS lookup in that expansion (see
+    /// [`ConnectorConfig::with_dns_resolver`]).
+    pub dns_resolver: Option<Arc<dyn Resolve>>,
     /// How long past its TTL an unused table is kept (default 30 s, as the
     /// official drivers).
     pub routing_table_purge_delay: Duration,
@@ -48,6 +51,7 @@ impl fmt::Debug for ConnectorConfig {
             .field("routing_context", &self.routing_context)
             .field("resolver", &self.resolver.is_some())
             .field("resolve_dns", &self.resolve_dns)
+            .field("dns_resolver", &self.dns_resolver.is_some())
             .field("routing_table_purge_delay", &self.routing_table_purge_delay)
             .field("home_db_cache_size", &self.home_db_cache_size)
             .field("home_db_cache_ttl", &self.home_db_cache_ttl)
@@ -70,6 +74,7 @@ impl ConnectorConfig {
             routing_context: Map::new(),
             resolver: None,
             resolve_dns: true,
+            dns_resolver: None,
             routing_table_purge_delay: Duration::from_secs(30),
             home_db_cache_size: HomeDbCache::DEFAULT_MAX_SIZE,
             home_db_cache_ttl: None,
@@ -110,6 +115,18 @@ impl ConnectorConfig {
     /// Turns DNS expansion of router host names on or off.
     pub fn with_dns_resolution(mut self, on: bool) -> Self {
         self.resolve_dns = on;
+        self
+    }
+
+    /// Sets the domain-name resolver used instead of the system's to expand
+    /// a router's host name (after the custom resolver, for the initial
+    /// address) into the addresses to connect to, each tried in turn. It is
+    /// given the router's address, IP addresses included (it may map one IP
+    /// to another), and returns addresses, normally IP addresses with the
+    /// same port. It is not asked when DNS expansion is off
+    /// ([`with_dns_resolution`](Self::with_dns_resolution)).
+    pub fn with_dns_resolver(mut self, resolver: impl Resolve) -> Self {
+        self.dns_resolver = Some(Arc::new(resolver));
         self
     }
 

@@ -372,7 +372,9 @@ impl Connector {
             (None, Some(k)) => self.home_database(k),
             _ => None,
         };
-        let known = known.or(cached.as_deref());
+        // With no cached name, the table of an unnamed home database (stored
+        // under the empty name), if one is held.
+        let known = known.or(cached.as_deref()).or(home_key.map(|_| ""));
         self.refresh(requested, known, home_key, options).await
     }
 
@@ -380,6 +382,15 @@ impl Connector {
     /// home database's by its resolved name), if one is held.
     pub fn routing_table(&self, database: &str) -> Option<RoutingTable> {
         self.state().tables.get(database).cloned()
+    }
+
+    /// The routing table of `key`'s home database, if one is held: the
+    /// table of its cached name, else the table of a home database the
+    /// server did not name (see [`RoutingTable::is_unnamed`]).
+    pub fn home_routing_table(&self, key: &HomeDbKey) -> Option<RoutingTable> {
+        self.home_database(key)
+            .and_then(|name| self.routing_table(&name))
+            .or_else(|| self.routing_table(""))
     }
 
     /// Every routing table held, by database name.

@@ -88,10 +88,14 @@ impl Connector {
         {
             let mut state = self.state();
             self.ensure_open()?;
-            if let Some(key) = home_key {
-                state
+            match home_key {
+                // The server did not name the home database: nothing to
+                // remember, and an earlier name may no longer hold.
+                Some(key) if table.is_unnamed() => state.home_db.remove(key),
+                Some(key) => state
                     .home_db
-                    .insert(key.clone(), table.database(), self.now());
+                    .insert(key.clone(), table.database(), self.now()),
+                None => {}
             }
             state.tables.insert(name.clone(), table.clone());
         }
@@ -222,13 +226,34 @@ impl Connector {
         Ok(None)
     }
 
-    /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`).
+    /// DNS expansion, where it applies (see `ConnectorConfig::resolve_dns`),
+    /// with the configured domain-name resolver (asked about every host, IP
+    /// addresses included, as the official drivers' hook is) or the
+    /// system's (not needed for IP addresses).
     async fn expand(&self, address: &Address) -> io::Result<Vec<Address>> {
         let config = &self.inner.config;
-        if !config.resolve_dns || is_ip(address) {
+        if !config.resolve_dns {
             return Ok(vec![address.clone()]);
         }
-        resolve_dns(address).await
+        let Some(resolver) = &config.dns_resolver else {
+            if is_ip(address) {
+                return Ok(vec![address.clone()]);
+            }
+            return resolve_dns(address).await;
+        };
+        let mut out: Vec<Address> = Vec::new();
+        for a in resolver.resolve(address).await? {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        if out.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("the domain-name resolver resolved {address} to no address"),
+            ));
+        }
+        Ok(out)
     }
 
     async fn try_address(

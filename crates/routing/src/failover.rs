@@ -10,6 +10,10 @@ use crate::{BoltError, Connector, ErrorAction};
 /// (bolt/message, FAILURE; the official drivers' "write failure" codes).
 const NOT_A_LEADER: &str = "Neo.ClientError.Cluster.NotALeader";
 const FORBIDDEN_ON_READ_ONLY: &str = "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase";
+/// The server cannot serve the database now (e.g. it is copying its store):
+/// it is removed like an unreachable server, so that the retry goes to
+/// another member (as the official drivers do).
+const DATABASE_UNAVAILABLE: &str = "Neo.TransientError.General.DatabaseUnavailable";
 
 impl Connector {
     /// Removes `address` from every routing table and closes its pool (idle
@@ -52,7 +56,8 @@ impl Connector {
     }
 
     /// Reacts to an error seen on a connection to `address` acquired for
-    /// `database`: a broken connection removes the server everywhere
+    /// `database`: a broken connection, or `DatabaseUnavailable` (the
+    /// server cannot serve the database now), removes the server everywhere
     /// ([`deactivate`](Connector::deactivate)); `NotALeader` and
     /// `ForbiddenOnReadOnlyDatabase` remove it as a writer
     /// ([`on_write_failure`](Connector::on_write_failure)).
@@ -70,6 +75,11 @@ impl Connector {
             Some(NOT_A_LEADER | FORBIDDEN_ON_READ_ONLY) => {
                 self.on_write_failure(address, database);
                 ErrorAction::WriterRemoved
+            }
+            Some(DATABASE_UNAVAILABLE) => {
+                tracing::info!(target: TARGET, %address, database, "database unavailable on this server");
+                self.deactivate(address).await;
+                ErrorAction::ServerRemoved
             }
             _ => ErrorAction::None,
         }

@@ -101,7 +101,9 @@ impl RoutedConnection {
         &self.address
     }
 
-    /// The database whose routing table chose the server.
+    /// The database whose routing table chose the server; empty for the
+    /// home database when the server did not name it (then no database is
+    /// named in `BEGIN`/`RUN` either).
     pub fn database(&self) -> &str {
         &self.database
     }
@@ -176,7 +178,8 @@ impl fmt::Debug for RoutedConnection {
 pub enum ErrorAction {
     /// Nothing: the error says nothing about the server's role.
     None,
-    /// The connection broke: the server was removed from every routing
+    /// The connection broke, or the server could not serve the database
+    /// (`DatabaseUnavailable`): the server was removed from every routing
     /// table and its idle connections closed.
     ServerRemoved,
     /// The server is no longer a writer of the database (`NotALeader`,

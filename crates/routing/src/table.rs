@@ -96,8 +96,10 @@ impl RoutingTable {
 
     /// Reads the `rt` dictionary of a `ROUTE` reply. `requested` is the
     /// database asked for: the table's name when the reply has no `db`
-    /// (it always has one from Bolt 4.4 on; for the home database, asked for
-    /// with `db` absent, the name comes only from the reply).
+    /// (servers send one from Bolt 4.4 on; for the home database, asked for
+    /// with `db` absent, the name comes only from the reply). A home
+    /// database's table without `db` gets the empty name (see
+    /// [`RoutingTable::is_unnamed`]): no database can be called that.
     ///
     /// A negative `ttl` counts as 0 (stale at once). Roles other than
     /// `ROUTE`, `READ` and `WRITE` are ignored; a role listed twice has its
@@ -121,14 +123,11 @@ impl RoutingTable {
         };
         let database = match rt.get("db") {
             Some(Value::String(db)) => db.clone(),
-            None | Some(Value::Null) => match requested {
-                Some(db) => db.to_owned(),
-                None => {
-                    return Err(bad(
-                        "no `db` in the routing table of the home database".into()
-                    ))
-                }
-            },
+            // No name: the requested database's table, or, for the home
+            // database, a table whose name the server did not give (testkit's
+            // routers and some proxies send none; the official drivers
+            // accept it as the home database's table).
+            None | Some(Value::Null) => requested.unwrap_or_default().to_owned(),
             Some(other) => {
                 return Err(bad(format!(
                     "`db` is a {}, not a string",
@@ -199,9 +198,18 @@ impl RoutingTable {
         RoutingTable::parse(rt, requested, now)
     }
 
-    /// The database this table is for.
+    /// The database this table is for; empty when it is the home
+    /// database's and the server did not name it.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// Whether this is the home database's table and the server did not
+    /// name the database (its [`database`](RoutingTable::database) is
+    /// empty). Work on it then names no database either, so that the
+    /// server picks the home database itself.
+    pub fn is_unnamed(&self) -> bool {
+        self.database.is_empty()
     }
 
     /// Servers that answer `ROUTE`.

@@ -1089,6 +1089,40 @@ async fn no_writer_during_an_election() {
 }
 
 #[tokio::test]
+async fn database_unavailable_removes_the_server() {
+    capture::setup();
+    let (leader, follower) = (Member::new().await, Member::new().await);
+    let (l, f) = (leader.address(), follower.address());
+    let table = rt(300, "neo4j", &[&l, &f], &[&l, &f], &[&l]);
+    let leader = leader
+        .serve(vec![hello(false).route(Some("neo4j"), None, table)])
+        .await;
+    let c = connector(&l);
+    let conn = bounded(c.acquire(Some("neo4j"), AccessMode::Write))
+        .await
+        .unwrap();
+    assert_eq!(conn.address(), &l);
+    // The server is copying its store: it must not be chosen again, in any
+    // role, until a new table names it.
+    let unavailable = BoltError::Server(Box::new(ServerError::new(
+        "Neo.TransientError.General.DatabaseUnavailable",
+        "Database is busy doing store copy",
+    )));
+    assert_eq!(
+        c.on_error(&l, "neo4j", &unavailable).await,
+        ErrorAction::ServerRemoved
+    );
+    drop(conn);
+    let table = c.routing_table("neo4j").unwrap();
+    assert!(!table.contains(&l), "{table:?}");
+    assert_eq!(table.readers(), std::slice::from_ref(&f));
+    assert!(c.in_use_at(&l) == 0 && !c.in_use().contains_key(&l));
+    c.close().await;
+    drop(follower);
+    leader.finish().await;
+}
+
+#[tokio::test]
 async fn home_database_resolution_without_server_side_routing() {
     capture::setup();
     let member = Member::new().await;
@@ -1136,6 +1170,45 @@ async fn home_database_resolution_without_server_side_routing() {
     assert!(!c.ssr_enabled());
     c.close().await;
     assert_eq!(messages(&member.finish().await, sig::ROUTE).len(), 3);
+}
+
+#[tokio::test]
+async fn home_database_table_without_a_name() {
+    capture::setup();
+    let member = Member::new().await;
+    let r = member.address();
+    let mut unnamed = rt(300, "x", &[&r], &[&r], &[&r]);
+    if let Value::Map(m) = &mut unnamed {
+        m.remove("db");
+    }
+    let member = member
+        .serve(vec![hello(false)
+            .route(None, None, rt(300, "home1", &[&r], &[&r], &[&r]))
+            .route(None, None, unnamed.clone())
+            .route(None, None, unnamed)])
+        .await;
+    let c = connector(&r);
+    drop(bounded(c.acquire(None, AccessMode::Read)).await.unwrap());
+    assert_eq!(
+        c.home_database(&HomeDbKey::Driver).as_deref(),
+        Some("home1")
+    );
+    // A router that does not name the home database (as testkit's do): the
+    // table is accepted under the empty name, and the cached name, no
+    // longer confirmed, is forgotten.
+    for _ in 0..2 {
+        let conn = bounded(c.acquire(None, AccessMode::Write)).await.unwrap();
+        assert_eq!(conn.database(), "");
+        assert!(conn.is_home_database() && !conn.database_is_guess());
+        drop(conn);
+    }
+    assert_eq!(c.home_database(&HomeDbKey::Driver), None);
+    let table = c.routing_table("").expect("the unnamed home table");
+    assert!(table.is_unnamed());
+    assert_eq!(table.writers(), std::slice::from_ref(&r));
+    c.close().await;
+    let reports = member.finish().await;
+    assert_eq!(messages(&reports, sig::ROUTE).len(), 3);
 }
 
 #[tokio::test]
@@ -1254,4 +1327,79 @@ async fn dns_names_are_expanded_for_discovery() {
     assert!(pools.contains_key(&named), "{pools:?}");
     c.close().await;
     member.finish().await;
+}
+
+#[tokio::test]
+async fn domain_name_resolver_replaces_dns_after_the_custom_resolver() {
+    capture::setup();
+    let (first, second) = (Member::new().await, Member::new().await);
+    let (a1, a2) = (first.address(), second.address());
+    // The custom resolver turns the initial address into two host names no
+    // DNS knows; the domain-name resolver maps each to its member's IP.
+    let fake1 = Address::new("host1.boltline.invalid", a1.port());
+    let fake2 = Address::new("host2.boltline.invalid", a2.port());
+    let first = first
+        .serve(vec![hello(false).route(
+            Some("neo4j"),
+            None,
+            rt(300, "neo4j", &[], &[&a1], &[&a1]),
+        )])
+        .await;
+    let second = second
+        .serve(vec![hello(false).route(
+            Some("neo4j"),
+            None,
+            rt(300, "neo4j", &[&a2], &[&a2], &[&a2]),
+        )])
+        .await;
+    let fakes = vec![fake1.clone(), fake2.clone()];
+    let names = Arc::new(Mutex::new(Vec::new()));
+    let dns = {
+        let names = names.clone();
+        move |a: Address| {
+            names.lock().unwrap().push(a.host().to_owned());
+            let ip = Address::new("127.0.0.1", a.port());
+            // Each name once, so a repeated address is tried once.
+            async move { Ok(vec![ip.clone(), ip]) }
+        }
+    };
+    let initial = Address::new("cluster.boltline.invalid", 7687);
+    let config = config()
+        .with_resolver(move |_| {
+            let out = fakes.clone();
+            async move { Ok(out) }
+        })
+        .with_dns_resolver(dns);
+    let c = Connector::new(initial, config).unwrap();
+    // The first member's table lists no router: discovery moves on to the
+    // second name.
+    let t = bounded(
+        c.fetch_routing_table(&AcquireOptions::new(AccessMode::Read).with_database("neo4j")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.routers(), std::slice::from_ref(&a2));
+    assert_eq!(
+        *names.lock().unwrap(),
+        ["host1.boltline.invalid", "host2.boltline.invalid"]
+    );
+    // Again: the known router (an IP address, given to the domain-name
+    // resolver too) has nothing more to say, then the initial address is
+    // resolved again, through both resolvers.
+    bounded(c.fetch_routing_table(&AcquireOptions::new(AccessMode::Read).with_database("neo4j")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *names.lock().unwrap(),
+        [
+            "host1.boltline.invalid",
+            "host2.boltline.invalid",
+            "127.0.0.1",
+            "host1.boltline.invalid",
+            "host2.boltline.invalid"
+        ]
+    );
+    c.close().await;
+    first.finish().await;
+    second.finish().await;
 }

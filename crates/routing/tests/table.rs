@@ -99,10 +99,15 @@ fn parses_a_route_success_and_defaults_ports() {
 }
 
 #[test]
-fn home_database_needs_a_name_from_the_server() {
+fn database_names_from_the_reply_or_the_request() {
     let now = Instant::now();
     let reply = rt(Value::from(1), None, vec![role("ROUTE", &["a"])]);
-    assert!(invalid(RoutingTable::parse(&reply, None, now)).contains("db"));
+    // The home database's table without a name (testkit's routers send
+    // none): accepted, with the empty name.
+    let unnamed = RoutingTable::parse(&reply, None, now).unwrap();
+    assert!(unnamed.is_unnamed());
+    assert_eq!(unnamed.database(), "");
+    assert_eq!(unnamed.routers(), [Address::new("a", 7687)]);
     let mut null_db = reply.clone();
     null_db.insert("db".into(), Value::Null);
     assert_eq!(
@@ -119,6 +124,7 @@ fn home_database_needs_a_name_from_the_server() {
             .database(),
         "home"
     );
+    assert!(!RoutingTable::parse(&named, None, now).unwrap().is_unnamed());
 }
 
 #[test]

@@ -22,12 +22,7 @@ use crate::skips::{self, Skip, TestDecision};
 /// The requests the boltline backend ([`crate::wired::Boltline`]) does not
 /// wire to the driver (the driver lacks what they need); they are answered
 /// with a `BackendError` saying "not wired".
-pub const NOT_WIRED: &[&str] = &[
-    "NewClientCertificateProvider",
-    "ForcedRoutingTableUpdate",
-    "GetRoutingTable",
-    "CypherTypeField",
-];
+pub const NOT_WIRED: &[&str] = &["NewClientCertificateProvider", "CypherTypeField"];
 
 /// The answer to a request that needs the driver, until it is wired.
 pub fn not_wired(request_name: &str) -> Response {
@@ -319,7 +314,6 @@ mod tests {
     async fn driver_requests_say_not_wired() {
         let mut b = backend::<Unwired>();
         for j in [
-            json!({"name": "GetRoutingTable", "data": {"driverId": 1}}),
             json!({"name": "CypherTypeField", "data": {"resultId": 1, "recordKey": "n", "type": "node", "field": "id"}}),
             json!({"name": "NewClientCertificateProvider", "data": {}}),
         ] {

@@ -208,6 +208,8 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptMinimalResets,
     Feature::BackendMockTime,
     Feature::ConfHintConRecvTimeout,
+    Feature::BackendRtFetch,
+    Feature::BackendRtForceUpdate,
 ];
 
 /// The announced features as testkit spells them.

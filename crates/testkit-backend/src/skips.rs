@@ -72,16 +72,9 @@ const NO_ERROR_MAPPING: &str = "testkit (pinned commit) has no error-type mappin
 /// A skip reason shared by several entries.
 const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
 /// A skip reason shared by several entries.
-const ROUTE_WITHOUT_DB: &str = "boltline-routing rejects a ROUTE reply without `db` for the home database (RoutingTable::parse: 'no `db` in the routing table of the home database'); the test's router script omits it";
-/// A skip reason shared by several entries.
-/// A skip reason shared by several entries.
-const ONE_SUPPLIER_CALL: &str = "boltline asks the bookmark manager once per transaction (ROUTE and BEGIN share that set); testkit counts supplier calls expecting one for ROUTE and another for BEGIN";
-/// A skip reason shared by several entries.
 const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unknown to its IANA rules (chrono-tz) in testkit's form, which needs the UTC offset";
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
-/// A skip reason shared by several entries.
-const NO_DNS_RESOLVER: &str = "boltline has no domain-name resolver hook (DomainNameResolutionRequired): the test's fake host names (host1, host2, ...) cannot be resolved";
 /// The skip list: each entry names the gap (see docs/CONFORMANCE.md).
 pub const SKIPS: &[Skip] = &[
     Skip::new(
@@ -115,22 +108,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.configuration_hints.test_connection_recv_timeout_seconds.TestRoutingConnectionRecvTimeout.test_timeout_managed_tx_retry",
         NO_ERROR_MAPPING,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v4x4.RoutingV4x4.test_should_request_rt_from_all_initial_routers_until_successful_on_authorization_expired",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_request_rt_from_all_initial_routers_until_successful_on_unknown_failure",
-        NO_DNS_RESOLVER,
-    ),
-    Skip::new(
-        "stub.routing.test_routing_v5x0.RoutingV5x0.test_should_request_rt_from_all_initial_routers_until_successful_on_authorization_expired",
-        NO_DNS_RESOLVER,
     ),
     Skip::new(
         "stub.tx_lifetime.test_tx_lifetime.TestTxLifetime.test_unmanaged_tx_raises_tx_closed_exec",
@@ -196,14 +173,6 @@ pub const SKIPS: &[Skip] = &[
         "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments_multi_query",
         &[("version", "\"v4x3\"")],
         "Bolt 4.3 subtest run without a feature check: boltline speaks Bolt 4.4 and 5.x only",
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_not_change_bmm_state_with_supplied_bookmarks",
-        ONE_SUPPLIER_CALL,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_enrich_bookmarks_with_bookmark_supplier_result",
-        ONE_SUPPLIER_CALL,
     ),
     Skip::new(
         "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_on_token_expired_on_commit_using_tx_function",
@@ -324,26 +293,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_with_token_expired_on_begin_using_tx_run",
         LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.driver_parameters.telemetry.test_telemetry.TestTelemetryRouting.*",
-        ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_does_not_encompass_router_route_response",
-        ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_connection_acquisition_timeout_ms.TestConnectionAcquisitionTimeoutMs.test_router_handshake_has_own_timeout_in_time",
-        ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.driver_parameters.test_bookmark_manager.TestNeo4jBookmarkManager.test_should_call_bookmarks_consumer_for_default_db",
-        ROUTE_WITHOUT_DB,
-    ),
-    Skip::new(
-        "stub.optimizations.test_optimizations.TestOptimizations.test_uses_implicit_default_arguments",
-        ROUTE_WITHOUT_DB,
     ),
     // Auth token managers, session auth, verify_authentication: the driver
     // does it; the tests end in testkit's missing error mapping for 'rust'.

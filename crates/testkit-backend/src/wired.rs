@@ -27,7 +27,7 @@ use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
     GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
-    Session, SessionConfig, Transaction, TransactionConfig,
+    RoutingTable, Session, SessionConfig, Transaction, TransactionConfig,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -208,6 +208,27 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
                     r.address
                 )),
             },
+            Err(e) => e.into(),
+        },
+        Request::GetRoutingTable(r) => match reg.drivers.get(r.driver_id) {
+            Ok(d) => routing_table_response(
+                r.database.as_deref(),
+                d.driver.routing_table(r.database.as_deref()),
+            ),
+            Err(e) => e.into(),
+        },
+        Request::ForcedRoutingTableUpdate(r) => match reg.drivers.get(r.driver_id) {
+            Ok(d) => {
+                let driver = d.driver.clone();
+                let bookmarks = r.bookmarks.unwrap_or_default();
+                match driver
+                    .update_routing_table(r.database.as_deref(), bookmarks)
+                    .await
+                {
+                    Ok(_) => Response::Driver { id: r.driver_id },
+                    Err(e) => driver_error(reg, e),
+                }
+            }
             Err(e) => e.into(),
         },
         Request::NewBookmarkManager(r) => new_bookmark_manager(reg, r),
@@ -461,6 +482,10 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
         let hub = reg.callbacks.clone();
         b = b.with_resolver(move |address: Address| resolve(hub.clone(), address));
     }
+    if r.domain_name_resolver_registered {
+        let hub = reg.callbacks.clone();
+        b = b.with_dns_resolver(move |address: Address| resolve_domain_name(hub.clone(), address));
+    }
     let config = match b.build() {
         Ok(c) => c,
         Err(e) => return driver_error(reg, e),
@@ -475,6 +500,31 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
             Response::Driver { id }
         }
         Err(e) => driver_error(reg, e),
+    }
+}
+
+/// The answer to `GetRoutingTable`: the table held, or an empty one (no
+/// routers, readers or writers, TTL 0) when the driver holds none, as after
+/// a failed discovery.
+fn routing_table_response(requested: Option<&str>, table: Option<RoutingTable>) -> Response {
+    let texts = |a: &[Address]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
+    match table {
+        Some(t) => Response::RoutingTable {
+            database: (!t.is_unnamed())
+                .then(|| t.database().to_owned())
+                .or_else(|| requested.map(str::to_owned)),
+            ttl: i64::try_from(t.ttl().as_secs()).unwrap_or(i64::MAX),
+            routers: texts(t.routers()),
+            readers: texts(t.readers()),
+            writers: texts(t.writers()),
+        },
+        None => Response::RoutingTable {
+            database: requested.map(str::to_owned),
+            ttl: 0,
+            routers: Vec::new(),
+            readers: Vec::new(),
+            writers: Vec::new(),
+        },
     }
 }
 
@@ -496,6 +546,29 @@ async fn resolve(hub: CallbackHub, address: Address) -> std::io::Result<Vec<Addr
         .iter()
         .map(|a| Address::parse(a).map_err(std::io::Error::other))
         .collect()
+}
+
+/// The domain-name resolver callback: asks testkit for the addresses of
+/// the host name (testkit answers with IP addresses, without port).
+async fn resolve_domain_name(hub: CallbackHub, address: Address) -> std::io::Result<Vec<Address>> {
+    let reply = hub
+        .call(CallbackKind::DomainNameResolver, |id| {
+            Response::DomainNameResolutionRequired {
+                id,
+                name: address.host().to_owned(),
+            }
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+    let CallbackReply::DomainNameResolver(ips) = reply else {
+        return Err(std::io::Error::other(
+            "domain-name resolver: unexpected callback reply",
+        ));
+    };
+    Ok(ips
+        .into_iter()
+        .map(|ip| Address::new(ip, address.port()))
+        .collect())
 }
 
 fn millis(ms: i64) -> Duration {
