@@ -16,7 +16,7 @@ use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
 use crate::eager::ExecuteQuery;
 use crate::provider::{AcquireRequest, Provider};
 use crate::summary::ServerInfo;
-use crate::{Config, Error, Result, Session, SessionConfig};
+use crate::{BoltError, Config, Error, Result, Session, SessionConfig};
 
 pub(crate) struct DriverInner {
     pub(crate) provider: Provider,
@@ -225,7 +225,24 @@ impl Driver {
                 .provider
                 .acquire(&request, &self.inner.auth_manager)
                 .await?;
-            match lease.ensure_alive().await {
+            // The check is part of acquiring: bounded like it. A server that
+            // does not answer the RESET leaves the connection out of sync,
+            // so it is closed, never returned to the pool.
+            let limit = self.inner.config.connection_acquisition_timeout;
+            let checked = match tokio::time::timeout(limit, lease.ensure_alive()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    let address = lease.address().clone();
+                    lease.kill();
+                    return Err(Error::ConnectionLost(BoltError::Io(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "{address} did not answer the connectivity check (RESET) within {limit:?}"
+                        ),
+                    ))));
+                }
+            };
+            match checked {
                 Ok(()) => break lease,
                 Err(e) => {
                     // Only this connection failed: the server is not

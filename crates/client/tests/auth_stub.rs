@@ -209,7 +209,11 @@ async fn verify_authentication_answers_false_for_refused_credentials() {
             .expect(sig::LOGON)
             .failure("Neo.ClientError.Security.Unauthorized", "bad credentials")
             .close(),
-        Script::authenticated(5, 4),
+        // The second check's connection, then `supports_session_auth`
+        // takes it from the pool and checks it with a RESET first.
+        Script::authenticated(5, 4)
+            .expect(sig::RESET)
+            .success(Vec::<(&str, Value)>::new()),
     ])
     .await
     .unwrap();

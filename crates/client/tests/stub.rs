@@ -566,3 +566,36 @@ async fn collect_reads_every_batch_and_a_bad_record_loses_nothing_else() {
     let reports = server.finish_and_assert().await;
     assert_eq!(reports[0].messages(sig::PULL).len(), 4);
 }
+
+/// A pooled connection whose server never answers the connectivity
+/// check's RESET: the check gives up within the acquisition timeout with a
+/// typed error instead of hanging, and the connection is not reused.
+#[tokio::test]
+async fn a_connectivity_check_without_an_answer_does_not_hang() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RESET)
+        .delay(Duration::from_secs(30));
+    let server = StubServer::start_one(script).await.unwrap();
+    let config = Config::builder()
+        .with_connection_acquisition_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let d = driver(&server, config);
+    // A new connection needs no check; back in the pool it does.
+    tokio::time::timeout(LIMIT, d.verify_connectivity())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = tokio::time::timeout(LIMIT, d.get_server_info())
+        .await
+        .expect("bounded by the acquisition timeout")
+        .unwrap_err();
+    assert!(matches!(err, Error::ConnectionLost(_)), "{err:?}");
+    assert!(err.to_string().contains("connectivity check"), "{err}");
+    let stats = d.pool_metrics();
+    assert!(
+        stats.values().all(|s| s.in_use == 0 && s.idle == 0),
+        "{stats:?}"
+    );
+    d.close().await;
+}
