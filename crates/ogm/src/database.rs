@@ -236,7 +236,8 @@ impl Database {
 
 impl Executor for &Database {
     async fn run(self, query: Query) -> Result<Vec<Record>> {
-        Ok(self.cypher_query(query).await?.records)
+        // Boxed: see the executors in `executor.rs`.
+        Ok(Box::pin(self.cypher_query(query)).await?.records)
     }
 }
 
@@ -350,6 +351,6 @@ impl DbTransaction {
 
 impl Executor for &mut DbTransaction {
     async fn run(self, query: Query) -> Result<Vec<Record>> {
-        Executor::run(self.tx()?, query).await
+        Box::pin(Executor::run(self.tx()?, query)).await
     }
 }

@@ -18,20 +18,31 @@ pub trait Executor: Send {
     fn run(self, query: Query) -> impl Future<Output = Result<Vec<Record>>> + Send;
 }
 
+// The driver's futures are large (a query's result handling, retries);
+// each executor boxes its work so that an OGM operation's own future stays
+// small, whatever the driver does inside (deeply nested awaits of large
+// futures overflow a 2 MB thread stack in debug builds).
+
 impl Executor for &mut Transaction {
     async fn run(self, query: Query) -> Result<Vec<Record>> {
-        let mut result = Transaction::run(self, query)
-            .await
-            .map_err(Error::from_driver)?;
-        result.collect_records().await.map_err(Error::from_driver)
+        Box::pin(async move {
+            let mut result = Transaction::run(self, query)
+                .await
+                .map_err(Error::from_driver)?;
+            result.collect_records().await.map_err(Error::from_driver)
+        })
+        .await
     }
 }
 
 impl Executor for &mut ManagedTransaction<'_> {
     async fn run(self, query: Query) -> Result<Vec<Record>> {
-        let mut result = ManagedTransaction::run(self, query)
-            .await
-            .map_err(Error::from_driver)?;
-        result.collect_records().await.map_err(Error::from_driver)
+        Box::pin(async move {
+            let mut result = ManagedTransaction::run(self, query)
+                .await
+                .map_err(Error::from_driver)?;
+            result.collect_records().await.map_err(Error::from_driver)
+        })
+        .await
     }
 }
