@@ -121,7 +121,19 @@ impl<'d> ExecuteQuery<'d> {
     /// Runs the query and hands its result to `transformer` inside the
     /// transaction (which is retried, transformer included, on transient
     /// failures), e.g. to collect typed rows or keep only the summary.
-    pub async fn run_with<T, F, Fut>(self, mut transformer: F) -> Result<T>
+    pub async fn run_with<T, F, Fut>(self, transformer: F) -> Result<T>
+    where
+        F: FnMut(QueryResult) -> Fut + Send,
+        Fut: Future<Output = Result<T>> + Send,
+        T: Send,
+    {
+        // Boxed: the retry loop's state (a session, a transaction, a
+        // result) is large, and a caller's future should not carry it
+        // inline (debug builds move futures around on the stack).
+        Box::pin(self.run_inner(transformer)).await
+    }
+
+    async fn run_inner<T, F, Fut>(self, mut transformer: F) -> Result<T>
     where
         F: FnMut(QueryResult) -> Fut + Send,
         Fut: Future<Output = Result<T>> + Send,
