@@ -89,6 +89,35 @@ impl StreamEntry {
         }
     }
 
+    /// Counts one `RECORD` received for it. Each `PULL` asked for
+    /// `fetch_size` records (all, when negative): more is a protocol
+    /// violation, and buffering it would let a server grow our memory
+    /// without bound.
+    pub(crate) fn count_record(&mut self) -> Result<(), Error> {
+        self.records += 1;
+        if let Ok(n) = u64::try_from(self.fetch_size) {
+            let allowed = u64::from(self.batches).saturating_mul(n);
+            if n > 0 && self.records > allowed {
+                return Err(Error::Protocol(format!(
+                    "the server sent more records than the {allowed} pulled"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// When the server is done with it: the end its handle sees from now
+    /// on, with the count of records received.
+    pub(crate) fn end_for(&self, stream: &mut RecordStream) {
+        let end = match &self.phase {
+            Phase::Done(s) => End::Done(s.clone()),
+            Phase::Failed(f) => End::Failed(f.clone()),
+            Phase::Pulling | Phase::Paused => return,
+        };
+        stream.records = self.records;
+        stream.end = Some(end);
+    }
+
     /// Whether its handle is gone.
     pub(crate) fn orphaned(&self) -> bool {
         self.owner.strong_count() == 0

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use boltline_bolt::{Map, Value};
+use boltline_bolt::{Map, RecordStream, Value};
+use boltline_pool::BoltConnection;
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
@@ -12,6 +13,25 @@ use crate::graph::Graph;
 use crate::shared::{lock, End, ResultCell, Slot, SlotRef, StoredError};
 use crate::summary::ResultSummary;
 use crate::{Error, Record, Result};
+
+/// What one [`QueryResult::read_step`] gave.
+enum Step<T> {
+    /// Records, as the caller's `take` made them.
+    Records(T),
+    /// The end: the summary is recorded.
+    Ended,
+    /// The stream is no longer on the connection (buffered or ended
+    /// meanwhile, or given up): look at the result's state again.
+    Gone,
+}
+
+/// Why a [`QueryResult::read_step`] `take` stopped.
+enum Taken {
+    /// The connection failed: recorded and reported like any read failure.
+    Connection(crate::BoltError),
+    /// The caller's own error (e.g. a record that does not deserialise).
+    Other(Error),
+}
 
 /// The result of [`Session::run`](crate::Session::run) or
 /// [`Transaction::run`](crate::Transaction::run).
@@ -272,20 +292,9 @@ impl QueryResult {
                     None => {}
                 }
             }
-            let mut slot = self.slot.lock().await;
-            let Slot { lease, streams, .. } = &mut *slot;
-            let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id))
-            else {
-                // Buffered or ended by the session while we waited, or its
-                // transaction or session gave the connection up.
-                let mut st = lock(&self.cell.state);
-                if st.end.is_none() && st.buffer.is_empty() {
-                    st.consumed = true;
-                }
-                continue;
-            };
-            match conn.next_record(stream).await {
-                Ok(Some(r)) => {
+            let cell = &self.cell;
+            let step = self
+                .read_step(|conn, stream, first| {
                     // Take what else arrived with it while we hold the lock,
                     // so the next records cost no lock of the connection.
                     let mut more = Vec::new();
@@ -293,17 +302,15 @@ impl QueryResult {
                         more.push(next);
                     }
                     if !more.is_empty() {
-                        lock(&self.cell.state).buffer.extend(more);
+                        lock(&cell.state).buffer.extend(more);
                     }
-                    return Ok(Some(Record::new(r)));
-                }
-                Ok(None) => {
-                    let end = stream.summary().cloned().unwrap_or_default();
-                    self.cell.complete(stream, &end);
-                    self.ended(&mut slot, &end).await;
-                    return Ok(None);
-                }
-                Err(e) => return Err(self.failed(&mut slot, e).await),
+                    Ok(Record::new(first))
+                })
+                .await?;
+            match step {
+                Step::Records(r) => return Ok(Some(r)),
+                Step::Ended => return Ok(None),
+                Step::Gone => continue,
             }
         }
     }
@@ -344,33 +351,60 @@ impl QueryResult {
                     None => {}
                 }
             }
-            let mut slot = self.slot.lock().await;
-            let Slot { lease, streams, .. } = &mut *slot;
-            let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id))
-            else {
-                let mut st = lock(&self.cell.state);
-                if st.end.is_none() && st.buffer.is_empty() {
-                    st.consumed = true;
-                }
-                continue;
-            };
-            match conn.next_record(stream).await {
-                Ok(Some(r)) => {
-                    sink(r.raw())?;
-                    return match conn.drain_buffered(stream, &mut *sink) {
-                        Ok(Ok(_)) => Ok(true),
-                        Ok(Err(e)) => Err(e),
-                        Err(e) => Err(self.failed(&mut slot, e).await),
-                    };
-                }
-                Ok(None) => {
-                    let end = stream.summary().cloned().unwrap_or_default();
-                    self.cell.complete(stream, &end);
-                    self.ended(&mut slot, &end).await;
-                    return Ok(false);
-                }
-                Err(e) => return Err(self.failed(&mut slot, e).await),
+            let step = self
+                .read_step(|conn, stream, first| {
+                    sink(first.raw()).map_err(Taken::Other)?;
+                    match conn.drain_buffered(stream, &mut *sink) {
+                        Ok(Ok(_)) => Ok(()),
+                        Ok(Err(e)) => Err(Taken::Other(e)),
+                        Err(e) => Err(Taken::Connection(e)),
+                    }
+                })
+                .await?;
+            match step {
+                Step::Records(()) => return Ok(true),
+                Step::Ended => return Ok(false),
+                Step::Gone => continue,
             }
+        }
+    }
+
+    /// One read from the connection, for a reader whose buffer is empty:
+    /// the next record (awaited) goes to `take`, which may take whatever
+    /// else has arrived without IO; the end records the summary; a failure
+    /// is recorded and reported.
+    async fn read_step<T>(
+        &self,
+        take: impl FnOnce(
+            &mut BoltConnection,
+            &mut RecordStream,
+            boltline_bolt::Record,
+        ) -> std::result::Result<T, Taken>,
+    ) -> Result<Step<T>> {
+        let mut slot = self.slot.lock().await;
+        let Slot { lease, streams, .. } = &mut *slot;
+        let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id)) else {
+            // Buffered or ended by the session while we waited, or its
+            // transaction or session gave the connection up.
+            let mut st = lock(&self.cell.state);
+            if st.end.is_none() && st.buffer.is_empty() {
+                st.consumed = true;
+            }
+            return Ok(Step::Gone);
+        };
+        match conn.next_record(stream).await {
+            Ok(Some(first)) => match take(conn, stream, first) {
+                Ok(t) => Ok(Step::Records(t)),
+                Err(Taken::Other(e)) => Err(e),
+                Err(Taken::Connection(e)) => Err(self.failed(&mut slot, e).await),
+            },
+            Ok(None) => {
+                let end = stream.summary().cloned().unwrap_or_default();
+                self.cell.complete(stream, &end);
+                self.ended(&mut slot, &end).await;
+                Ok(Step::Ended)
+            }
+            Err(e) => Err(self.failed(&mut slot, e).await),
         }
     }
 

@@ -172,9 +172,36 @@ impl Notification {
             .get("diagnostic_record")
             .and_then(Value::as_map)
             .unwrap_or(&empty);
-        let raw_severity_level = text(diag, "_severity");
-        let raw_category = text(diag, "_classification");
-        Some(Notification {
+        Some(Notification::new(
+            code,
+            m,
+            text(diag, "_severity"),
+            text(diag, "_classification"),
+            diag.get("_position"),
+        ))
+    }
+
+    fn from_value(v: &Value) -> Option<Notification> {
+        let m = v.as_map()?;
+        Some(Notification::new(
+            text(m, "code").unwrap_or_default(),
+            m,
+            text(m, "severity"),
+            text(m, "category"),
+            m.get("position"),
+        ))
+    }
+
+    /// Title and description from `m`; severity and category parsed from
+    /// their raw values.
+    fn new(
+        code: String,
+        m: &Map,
+        raw_severity_level: Option<String>,
+        raw_category: Option<String>,
+        position: Option<&Value>,
+    ) -> Notification {
+        Notification {
             code,
             title: text(m, "title").unwrap_or_default(),
             description: text(m, "description").unwrap_or_default(),
@@ -182,24 +209,8 @@ impl Notification {
             raw_severity_level,
             category: NotificationClassification::parse(raw_category.as_deref()),
             raw_category,
-            position: InputPosition::from_value(diag.get("_position")),
-        })
-    }
-
-    fn from_value(v: &Value) -> Option<Notification> {
-        let m = v.as_map()?;
-        let raw_severity_level = text(m, "severity");
-        let raw_category = text(m, "category");
-        Some(Notification {
-            code: text(m, "code").unwrap_or_default(),
-            title: text(m, "title").unwrap_or_default(),
-            description: text(m, "description").unwrap_or_default(),
-            severity_level: SeverityLevel::parse(raw_severity_level.as_deref()),
-            raw_severity_level,
-            category: NotificationClassification::parse(raw_category.as_deref()),
-            raw_category,
-            position: InputPosition::from_value(m.get("position")),
-        })
+            position: InputPosition::from_value(position),
+        }
     }
 }
 

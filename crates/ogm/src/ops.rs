@@ -369,30 +369,30 @@ fn single_id(records: &[Record]) -> Result<Option<String>> {
 
 /// Rows of `RETURN row.i AS i, n AS n`, put back in input order.
 fn in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<M>> {
-    let mut out: Vec<Option<M>> = (0..len).map(|_| None).collect();
-    for r in records {
-        let i: i64 = r.get_as("i").map_err(Error::from_driver)?;
-        let slot = usize::try_from(i)
-            .ok()
-            .and_then(|i| out.get_mut(i))
-            .ok_or(Error::DoesNotExist { model: M::NAME })?;
-        *slot = Some(inflate_column(r)?);
-    }
-    out.into_iter()
-        .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))
-        .collect()
+    by_input_index::<M, M>(records, len, inflate_column)
 }
 
 /// Rows of `RETURN row.i AS i, elementId(n) AS id`, in input order.
 fn ids_in_order<M: Node>(records: &[Record], len: usize) -> Result<Vec<String>> {
-    let mut out: Vec<Option<String>> = vec![None; len];
+    by_input_index::<M, String>(records, len, |r| r.get_as("id").map_err(Error::from_driver))
+}
+
+/// One value per input row of a batch statement, read from each record by
+/// `value` and placed by the record's `i` column; a row missing from the
+/// answer (or an index out of range) is `DoesNotExist` for model `M`.
+fn by_input_index<M: Node, T>(
+    records: &[Record],
+    len: usize,
+    value: impl Fn(&Record) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out: Vec<Option<T>> = (0..len).map(|_| None).collect();
     for r in records {
         let i: i64 = r.get_as("i").map_err(Error::from_driver)?;
         let slot = usize::try_from(i)
             .ok()
             .and_then(|i| out.get_mut(i))
             .ok_or(Error::DoesNotExist { model: M::NAME })?;
-        *slot = Some(r.get_as("id").map_err(Error::from_driver)?);
+        *slot = Some(value(r)?);
     }
     out.into_iter()
         .map(|m| m.ok_or(Error::DoesNotExist { model: M::NAME }))

@@ -85,8 +85,9 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 return Err(RecycleError::message("connection older than max_age"));
             }
         }
-        let checked = match s.manager.health(&slot.conn) {
-            Health::Broken => {
+        let health = s.manager.health(&slot.conn);
+        let checked = match (health, s.config.force_reset) {
+            (Health::Broken, _) => {
                 s.counters.broken.fetch_add(1, Relaxed);
                 if let Some(hook) = &s.hooks.on_broken {
                     hook(&slot.conn);
@@ -94,8 +95,8 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 tracing::debug!(target: "boltline_pool", "idle connection broken, closing");
                 Err(RecycleError::message("connection broken"))
             }
-            Health::Dirty => {
-                tracing::trace!(target: "boltline_pool", "resetting dirty connection");
+            (Health::Dirty, _) | (Health::Clean, true) => {
+                tracing::trace!(target: "boltline_pool", ?health, "resetting connection");
                 s.manager
                     .reset(&mut slot.conn)
                     .await
@@ -103,15 +104,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 slot.verified = true;
                 Ok(())
             }
-            Health::Clean if s.config.force_reset => {
-                s.manager
-                    .reset(&mut slot.conn)
-                    .await
-                    .map_err(RecycleError::Backend)?;
-                slot.verified = true;
-                Ok(())
-            }
-            Health::Clean => match s.config.liveness_check_after {
+            (Health::Clean, false) => match s.config.liveness_check_after {
                 Some(t) if clock.elapsed_since(slot.idle_since) >= t => {
                     tracing::trace!(target: "boltline_pool", idle = ?clock.elapsed_since(slot.idle_since), "liveness check");
                     s.manager

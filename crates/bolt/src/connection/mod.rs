@@ -418,20 +418,7 @@ where
     pub async fn reauth(&mut self, auth: &AuthToken) -> Result<()> {
         let span = debug_span!(parent: &self.span, "LOGOFF+LOGON");
         async {
-            self.ensure_usable()?;
-            if !self.version.has_logon() {
-                return Err(Error::Unsupported {
-                    feature: "re-authentication",
-                    needs: Version::V5_1,
-                    version: self.version,
-                });
-            }
-            self.settle().await?;
-            self.ensure_idle_for("re-authenticate")?;
-            self.recover_if_failed()?;
-            // Unknown from the moment LOGOFF goes out until LOGON succeeds.
-            self.auth = None;
-            self.send(&Logoff, RequestKind::Logoff, None, None)?;
+            self.queue_logoff().await?;
             self.request(&Logon { auth }, RequestKind::Logon).await?;
             self.auth = Some(auth.clone());
             Ok(())
@@ -445,6 +432,16 @@ where
     /// then closes the connection, so it is never used under the wrong
     /// identity). [`Connection::auth`] names the new token at once.
     pub async fn reauth_pipelined(&mut self, auth: &AuthToken) -> Result<()> {
+        self.queue_logoff().await?;
+        self.send(&Logon { auth }, RequestKind::Logon, None, None)?;
+        self.auth = Some(auth.clone());
+        Ok(())
+    }
+
+    /// The first half of a credential switch: checks the connection can
+    /// switch (Bolt 5.1+, idle), then queues `LOGOFF`. The credentials are
+    /// unknown from then until `LOGON` succeeds.
+    async fn queue_logoff(&mut self) -> Result<()> {
         self.ensure_usable()?;
         if !self.version.has_logon() {
             return Err(Error::Unsupported {
@@ -458,8 +455,6 @@ where
         self.recover_if_failed()?;
         self.auth = None;
         self.send(&Logoff, RequestKind::Logoff, None, None)?;
-        self.send(&Logon { auth }, RequestKind::Logon, None, None)?;
-        self.auth = Some(auth.clone());
         Ok(())
     }
 

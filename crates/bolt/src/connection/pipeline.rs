@@ -287,19 +287,7 @@ where
                 };
                 trace!(parent: &self.span, "S: RECORD");
                 if let Some(e) = self.streams.iter_mut().find(|e| e.id == id) {
-                    e.records += 1;
-                    // Each PULL asked for `fetch_size` records (all, when
-                    // negative): more is a protocol violation, and buffering
-                    // it would let a server grow our memory without bound.
-                    if let Ok(n) = u64::try_from(e.fetch_size) {
-                        let allowed = u64::from(e.batches).saturating_mul(n);
-                        if n > 0 && e.records > allowed {
-                            return Err(Error::Protocol(format!(
-                                "the server sent more records than the {} pulled",
-                                allowed
-                            )));
-                        }
-                    }
+                    e.count_record()?;
                     if !e.drop_records && !e.orphaned() {
                         e.buffer.push_back(Record::new(e.keys.clone(), raw));
                     }

@@ -33,15 +33,9 @@ where
             if let Some(r) = e.buffer.pop_front() {
                 return Ok(Some(r));
             }
+            e.end_for(stream);
             match &e.phase {
-                Phase::Done(s) => {
-                    stream.records = e.records;
-                    stream.end = Some(End::Done(s.clone()));
-                }
-                Phase::Failed(f) => {
-                    stream.records = e.records;
-                    stream.end = Some(End::Failed(f.clone()));
-                }
+                Phase::Done(_) | Phase::Failed(_) => {}
                 Phase::Paused => {
                     let (id, n, qid) = (e.id, e.fetch_size, e.qid);
                     let qid = self.wire_qid(id, qid);
@@ -180,15 +174,8 @@ where
         if e.drop_records || e.orphaned() {
             return Ok(None);
         }
-        e.records += 1;
-        if let Ok(n) = u64::try_from(e.fetch_size) {
-            let allowed = u64::from(e.batches).saturating_mul(n);
-            if n > 0 && e.records > allowed {
-                let err = Error::Protocol(format!(
-                    "the server sent more records than the {allowed} pulled"
-                ));
-                return Err(self.broken(err));
-            }
+        if let Err(err) = e.count_record() {
+            return Err(self.broken(err));
         }
         Ok(Some(body))
     }
@@ -211,15 +198,9 @@ where
             };
             e.buffer.clear();
             e.drop_records = true;
+            e.end_for(stream);
             match &e.phase {
-                Phase::Done(s) => {
-                    stream.records = e.records;
-                    stream.end = Some(End::Done(s.clone()));
-                }
-                Phase::Failed(f) => {
-                    stream.records = e.records;
-                    stream.end = Some(End::Failed(f.clone()));
-                }
+                Phase::Done(_) | Phase::Failed(_) => {}
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
