@@ -1,8 +1,11 @@
-//! A real Neo4j Community 5.26 server for the integration tests.
+//! A real Neo4j Community server for the integration tests: 5.26 LTS (Bolt
+//! 5.8) by default, or 2025.11.2 (Bolt 6.0), or another version from Maven
+//! Central (see [`ServerVersion`]).
 //!
-//! `cargo xtask neo4j start` builds a small Java launcher
+//! `cargo xtask neo4j start [--version <v>]` builds a small Java launcher
 //! (`xtask/neo4j-launcher`, Maven) that runs the embedded Neo4j DBMS from
-//! Maven Central, and starts it detached, with:
+//! Maven Central, and starts it detached on a Java new enough for that
+//! version (see [`java`]), with:
 //!
 //! - Bolt on `127.0.0.1:17687` (or `$BOLTLINE_NEO4J_PORT`), no HTTP;
 //! - authentication on: user `neo4j`, password `boltline-test-pw`;
@@ -10,18 +13,20 @@
 //!   test CA generated here (see [`tls`]);
 //! - a small memory footprint (128 MiB page cache, 1 GiB heap at most).
 //!
-//! Everything lives in `target/neo4j/`: the Maven repository and classpath,
-//! the compiled launcher, the Neo4j home (data, logs), the certificates, the
-//! pid file, the console log `neo4j.log` and `server.env`, the environment
-//! for the tests as `KEY=VALUE` lines. A second start reuses all of it and
-//! needs no network. Delete `target/neo4j/home` to start from an empty
-//! database.
+//! Everything lives in `target/neo4j/`: the Maven repository (`m2/`) and the
+//! certificates (`tls/`) are shared; each version has its own directory
+//! `target/neo4j/<version>/` with the classpath, the compiled launcher, the
+//! Neo4j home (data, logs), the pid file, the console log `neo4j.log` and
+//! `server.env`, the environment for the tests as `KEY=VALUE` lines. A
+//! second start reuses all of it and needs no network. Delete
+//! `target/neo4j/<version>/home` to start from an empty database.
 //!
 //! `stop` stops it (SIGTERM, then SIGKILL after a minute); `status` reports.
 //! [`with_server`] runs the integration tests against a server, starting and
 //! stopping one if none is running.
 
 mod bolt;
+mod java;
 mod launcher;
 mod process;
 mod tls;
@@ -57,8 +62,9 @@ const JVM_OPTIONS: &[&str] = &[
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
 ];
-/// How long Neo4j may take to answer Bolt after being started.
-const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long Neo4j may take to answer Bolt after being started: a start
+/// took close to two minutes on a loaded two-core machine.
+const START_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a graceful shutdown may take before the process is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -71,20 +77,132 @@ const ENV_CA: &str = "BOLTLINE_TEST_CA";
 const ENV_OTHER_CA: &str = "BOLTLINE_TEST_OTHER_CA";
 const ALL_ENV: [&str; 5] = [ENV_URI, ENV_USER, ENV_PASSWORD, ENV_CA, ENV_OTHER_CA];
 
-const USAGE: &str = "usage: cargo xtask neo4j start|stop|status
+/// Environment variable choosing the server version (see [`ServerVersion`]).
+pub(crate) const VERSION_ENV: &str = "BOLTLINE_NEO4J_VERSION";
+
+const USAGE: &str = "usage: cargo xtask neo4j start|stop|status [--version <v>]
 
   start    build the launcher if needed, start Neo4j in the background, wait for Bolt
   stop     stop the server started by `start`
   status   say whether it runs, and where
 
+--version <v> (or BOLTLINE_NEO4J_VERSION) chooses the Neo4j version: 5.26 (the
+default, 5.26 LTS), 2025 (2025.11.2, Bolt 6.0), or a full version on Maven
+Central such as 5.26.30 or 2025.11.2.
 Bolt listens on 127.0.0.1:17687 (set BOLTLINE_NEO4J_PORT to change it).
-Everything is kept in target/neo4j/; target/neo4j/server.env holds the
+Everything is kept in target/neo4j/<version>/; its server.env holds the
 BOLTLINE_TEST_* variables of the running server.";
+
+/// A Neo4j version to run, as a full Maven Central version (`5.26.30`,
+/// `2025.11.2`). The short names `5.26`/`lts` and `2025`/`latest` stand for
+/// the versions the suite is tested with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServerVersion(String);
+
+impl ServerVersion {
+    /// The 5.26 LTS release the suite runs by default.
+    pub(crate) const LTS: &'static str = "5.26.30";
+    /// The current release (Bolt 6.0).
+    pub(crate) const CURRENT: &'static str = "2025.11.2";
+
+    /// Parses a version or one of its short names.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let full = match text {
+            "5.26" | "lts" => Self::LTS,
+            "2025" | "2025.11" | "latest" | "current" => Self::CURRENT,
+            other => other,
+        };
+        let well_formed = !full.is_empty()
+            && full.split('.').count() >= 2
+            && full.split('.').all(|part| {
+                !part.is_empty() && part.chars().all(|c| c.is_ascii_digit())
+            });
+        if well_formed {
+            Ok(Self(full.to_owned()))
+        } else {
+            Err(format!(
+                "`{text}` is not a Neo4j version (expected 5.26, 2025, or a full version \
+                 such as 5.26.30 or 2025.11.2)"
+            ))
+        }
+    }
+
+    /// The version of `BOLTLINE_NEO4J_VERSION`, or the LTS.
+    pub(crate) fn from_env() -> Result<Self, String> {
+        match std::env::var(VERSION_ENV) {
+            Ok(v) if !v.trim().is_empty() => {
+                Self::parse(&v).map_err(|e| format!("[neo4j] {VERSION_ENV}: {e}"))
+            }
+            _ => Ok(Self(Self::LTS.to_owned())),
+        }
+    }
+
+    /// The full version.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The oldest Java this version runs on: 17 for 5.x and older, 21 for
+    /// the calendar-versioned releases (2025.x and later).
+    fn min_java(&self) -> u32 {
+        let major: u32 = self
+            .0
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if major >= 2025 {
+            21
+        } else {
+            17
+        }
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Splits `--version <v>` / `--version=<v>` (or `--neo4j`, the spelling of
+/// `itest` and `test`) out of `args`; the version of the environment when
+/// absent.
+pub(crate) fn version_arg(
+    args: &[String],
+    flags: &[&str],
+) -> Result<(Option<ServerVersion>, Vec<String>), String> {
+    let mut version = None;
+    let mut rest = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if flags.contains(&arg.as_str()) {
+            let value = iter
+                .next()
+                .ok_or_else(|| format!("{arg} needs a value (e.g. {arg} 2025.11.2)"))?;
+            version = Some(ServerVersion::parse(value)?);
+        } else if let Some(value) = flags
+            .iter()
+            .find_map(|flag| arg.strip_prefix(&format!("{flag}=")))
+        {
+            version = Some(ServerVersion::parse(value)?);
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    Ok((version, rest))
+}
 
 /// `cargo xtask neo4j <args>`.
 pub(crate) fn command(args: &[String]) -> Result<(), String> {
-    let paths = Paths::new();
-    match args {
+    let (version, args) = version_arg(args, &["--version"])?;
+    let version = match version {
+        Some(v) => v,
+        None => ServerVersion::from_env()?,
+    };
+    let paths = Paths::new(&version);
+    match args.as_slice() {
         [cmd] if cmd == "start" => {
             let started = Instant::now();
             let server = start(&paths)?;
@@ -111,7 +229,10 @@ pub(crate) fn command(args: &[String]) -> Result<(), String> {
 ///   (used as is);
 /// - else the one `cargo xtask neo4j start` left running (left running);
 /// - else a new one, stopped after `f`, whether `f` failed or not.
-pub(crate) fn with_server(f: impl FnOnce(&TestServer) -> Result<(), String>) -> Result<(), String> {
+pub(crate) fn with_server(
+    version: &ServerVersion,
+    f: impl FnOnce(&TestServer) -> Result<(), String>,
+) -> Result<(), String> {
     if std::env::var_os(ENV_URI).is_some() {
         let server = TestServer::from_environment();
         eprintln!(
@@ -120,7 +241,7 @@ pub(crate) fn with_server(f: impl FnOnce(&TestServer) -> Result<(), String>) -> 
         );
         return f(&server);
     }
-    let paths = Paths::new();
+    let paths = Paths::new(version);
     let Server { pid, child, env } = start(&paths)?;
     let Some(child) = child else {
         eprintln!(
@@ -263,6 +384,13 @@ fn start(paths: &Paths) -> Result<Server, String> {
         )
     })?;
 
+    let jdk = java::find_or_install(paths.version.min_java(), &paths.jdk_dir())?;
+    eprintln!(
+        "xtask: [neo4j] Neo4j {} on Java {} ({})",
+        paths.version,
+        jdk.major,
+        jdk.java().display()
+    );
     let classpath = launcher::ensure_built(paths)?;
     tls::ensure(&paths.tls_dir())?;
     let home = paths.home();
@@ -275,7 +403,7 @@ fn start(paths: &Paths) -> Result<Server, String> {
     let log_err = log
         .try_clone()
         .map_err(|e| format!("[neo4j start] opening {}: {e}", log_path.display()))?;
-    let java = java_executable();
+    let java = jdk.java();
     let mut command = Command::new(&java);
     command
         .current_dir(&home)
@@ -299,8 +427,10 @@ fn start(paths: &Paths) -> Result<Server, String> {
     );
     let mut child = command.spawn().map_err(|e| {
         format!(
-            "[neo4j start] could not run `{}` (Neo4j 5.26 needs Java 17 or 21): {e}",
-            java.display()
+            "[neo4j start] could not run `{}` (Neo4j {} needs Java {} or newer): {e}",
+            java.display(),
+            paths.version,
+            paths.version.min_java()
         )
     })?;
     let pid = child.id();
@@ -475,14 +605,6 @@ fn local(port: u16) -> SocketAddr {
     SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))
 }
 
-/// `$JAVA_HOME/bin/java` when `JAVA_HOME` is set, else `java` from `PATH`.
-fn java_executable() -> PathBuf {
-    match std::env::var_os("JAVA_HOME") {
-        Some(home) if !home.is_empty() => Path::new(&home).join("bin").join("java"),
-        _ => PathBuf::from("java"),
-    }
-}
-
 /// Puts the server in its own process group, so that Ctrl-C in the terminal
 /// that ran xtask does not kill it along with xtask.
 fn detach(command: &mut Command) {
@@ -508,19 +630,35 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Where things are, all under `<workspace>/target/neo4j`.
+/// Where things are, all under `<workspace>/target/neo4j`: shared things at
+/// the top, a version's own under `<version>/`.
 struct Paths {
     workspace: PathBuf,
+    /// `target/neo4j`.
+    top: PathBuf,
+    /// `target/neo4j/<version>`.
     dir: PathBuf,
+    version: ServerVersion,
 }
 
 impl Paths {
-    fn new() -> Self {
+    fn new(version: &ServerVersion) -> Self {
         // xtask's manifest directory is `<workspace>/xtask`.
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let workspace = manifest_dir.parent().unwrap_or(manifest_dir).to_owned();
-        let dir = workspace.join("target").join("neo4j");
-        Self { workspace, dir }
+        let top = workspace.join("target").join("neo4j");
+        let dir = top.join(version.as_str());
+        Self {
+            workspace,
+            top,
+            dir,
+            version: version.clone(),
+        }
+    }
+
+    /// Where a JDK installed by xtask goes (`target/jdk`).
+    fn jdk_dir(&self) -> PathBuf {
+        self.workspace.join("target").join("jdk")
     }
 
     /// The Maven project of the launcher (sources).
@@ -530,7 +668,7 @@ impl Paths {
 
     /// Maven's local repository: the Neo4j jars and Maven's plugins.
     fn maven_repo(&self) -> PathBuf {
-        self.dir.join("m2")
+        self.top.join("m2")
     }
 
     /// Maven's build directory for the launcher (`classes/` inside).
@@ -562,7 +700,7 @@ impl Paths {
     }
 
     fn tls_dir(&self) -> PathBuf {
-        self.dir.join("tls")
+        self.top.join("tls")
     }
 
     fn pid_file(&self) -> PathBuf {
