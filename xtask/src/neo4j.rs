@@ -115,9 +115,9 @@ impl ServerVersion {
         };
         let well_formed = !full.is_empty()
             && full.split('.').count() >= 2
-            && full.split('.').all(|part| {
-                !part.is_empty() && part.chars().all(|c| c.is_ascii_digit())
-            });
+            && full
+                .split('.')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
         if well_formed {
             Ok(Self(full.to_owned()))
         } else {

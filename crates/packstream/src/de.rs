@@ -65,7 +65,7 @@ pub fn from_record<'de, K: AsRef<str>, T: Deserialize<'de>>(
 /// Deserializes from a [`Value`](crate::Value) (encoded first, so this costs
 /// one encoding pass; prefer [`from_slice`] on received bytes).
 pub fn from_value<T: de::DeserializeOwned>(value: &crate::Value) -> Result<T> {
-    let bytes = value.to_bytes(crate::Dialect::BOLT_5)?;
+    let bytes = value.to_bytes(crate::Dialect::BOLT_6)?;
     from_slice(&bytes)
 }
 

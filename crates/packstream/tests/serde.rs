@@ -251,7 +251,11 @@ fn all_structures() -> Vec<Value> {
 
 #[test]
 fn structures_serialize_exactly_as_the_value_codec_writes_them() {
-    for dialect in [Dialect::BOLT_5, Dialect::BOLT_4_4_UTC] {
+    let utc_with_vectors = Dialect {
+        vectors: true,
+        ..Dialect::BOLT_4_4_UTC
+    };
+    for dialect in [Dialect::BOLT_6, utc_with_vectors] {
         for v in all_structures() {
             let mut buf = BytesMut::new();
             to_buf(&v, &mut buf, dialect).unwrap();
@@ -346,7 +350,7 @@ fn values_deserialize_exactly_through_serde() {
     m.insert("list".into(), Value::List(all_structures()));
     m.insert("bytes".into(), Value::from(vec![0u8, 255]));
     let v = Value::Map(m);
-    let bytes = encode(&v, Dialect::BOLT_5);
+    let bytes = encode(&v, Dialect::BOLT_6);
     assert_eq!(from_slice::<Value>(&bytes).unwrap(), v);
     let hm: HashMap<String, Value> = from_slice(&bytes).unwrap();
     assert_eq!(hm["when"], Value::Date(Date { days: 3 }));

