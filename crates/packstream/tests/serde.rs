@@ -452,3 +452,51 @@ fn out_of_range_nanoseconds_are_refused_on_both_paths() {
     assert!(to_bytes(&bad).is_err());
     assert!(Value::LocalDateTime(bad).to_bytes(Dialect::BOLT_5).is_err());
 }
+
+#[test]
+fn vectors_deserialize_into_vecs_of_numbers() {
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Embeddings {
+        f32s: Vec<f32>,
+        f64s: Vec<f64>,
+        i8s: Vec<i8>,
+        i16s: Vec<i16>,
+        i32s: Vec<i32>,
+        i64s: Vec<i64>,
+        // A narrower vector into a wider element type.
+        widened: Vec<f64>,
+        // The vector itself still decodes as such.
+        itself: Vector,
+    }
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Vector| m.insert(k.into(), Value::Vector(v));
+    put("f32s", Vector::F32(vec![0.5, -1.0]));
+    put("f64s", Vector::F64(vec![1e300]));
+    put("i8s", Vector::I8(vec![-128, 127]));
+    put("i16s", Vector::I16(vec![300]));
+    put("i32s", Vector::I32(vec![-70000]));
+    put("i64s", Vector::I64(vec![i64::MAX]));
+    put("widened", Vector::F32(vec![0.25]));
+    put("itself", Vector::I8(vec![1, 2]));
+    let bytes = encode(&Value::Map(m), Dialect::BOLT_6);
+    let e: Embeddings = from_slice(&bytes).unwrap();
+    assert_eq!(
+        e,
+        Embeddings {
+            f32s: vec![0.5, -1.0],
+            f64s: vec![1e300],
+            i8s: vec![-128, 127],
+            i16s: vec![300],
+            i32s: vec![-70000],
+            i64s: vec![i64::MAX],
+            widened: vec![0.25],
+            itself: Vector::I8(vec![1, 2]),
+        }
+    );
+    // An element that does not fit the field is an error, not a wrap.
+    let bytes = encode(&Value::Vector(Vector::I16(vec![300])), Dialect::BOLT_6);
+    assert!(matches!(
+        from_slice::<Vec<i8>>(&bytes),
+        Err(boltline_packstream::Error::Custom(msg)) if msg.contains("300")
+    ));
+}
