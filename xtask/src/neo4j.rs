@@ -716,3 +716,40 @@ impl Paths {
         self.dir.join("server.env")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{version_arg, ServerVersion};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn versions_and_their_short_names() {
+        let v = |s| ServerVersion::parse(s).map(|v| v.as_str().to_owned());
+        assert_eq!(v("5.26").unwrap(), ServerVersion::LTS);
+        assert_eq!(v("2025").unwrap(), ServerVersion::CURRENT);
+        assert_eq!(v("2025.10.1").unwrap(), "2025.10.1");
+        assert!(v("").is_err());
+        assert!(v("5").is_err());
+        assert!(v("5.x").is_err());
+        assert!(v("../5.26").is_err(), "a version names a directory");
+        assert_eq!(ServerVersion::parse("5.26.30").unwrap().min_java(), 17);
+        assert_eq!(ServerVersion::parse("2025.11.2").unwrap().min_java(), 21);
+    }
+
+    #[test]
+    fn version_flags_are_taken_out_of_the_arguments() {
+        let (v, rest) =
+            version_arg(&args(&["start", "--version", "2025"]), &["--version"]).unwrap();
+        assert_eq!(v.unwrap().as_str(), ServerVersion::CURRENT);
+        assert_eq!(rest, ["start"]);
+        let (v, rest) = version_arg(&args(&["--neo4j=5.26", "x"]), &["--neo4j"]).unwrap();
+        assert_eq!(v.unwrap().as_str(), ServerVersion::LTS);
+        assert_eq!(rest, ["x"]);
+        let (v, _) = version_arg(&args(&["status"]), &["--version"]).unwrap();
+        assert!(v.is_none());
+        assert!(version_arg(&args(&["--version"]), &["--version"]).is_err());
+    }
+}
