@@ -17,8 +17,9 @@
 //! certificates (`tls/`) are shared; each version has its own directory
 //! `target/neo4j/<version>/` with the classpath, the compiled launcher, the
 //! Neo4j home (data, logs), the pid file, the console log `neo4j.log` and
-//! `server.env`, the environment for the tests as `KEY=VALUE` lines. A
-//! second start reuses all of it and needs no network. Delete
+//! `server.env`, the environment for the tests as `KEY=VALUE` lines (copied
+//! to `target/neo4j/server.env` for the server started last). A second
+//! start reuses all of it and needs no network. Delete
 //! `target/neo4j/<version>/home` to start from an empty database.
 //!
 //! `stop` stops it (SIGTERM, then SIGKILL after a minute); `status` reports.
@@ -437,6 +438,7 @@ fn start(paths: &Paths) -> Result<Server, String> {
     let env = TestServer::ours(paths, port);
     let written = fs::write(paths.pid_file(), format!("{pid}\n"))
         .and_then(|()| fs::write(paths.env_file(), env.to_env_file()))
+        .and_then(|()| fs::write(paths.latest_env_file(), env.to_env_file()))
         .map_err(|e| format!("[neo4j start] writing the pid file and server.env: {e}"));
 
     match written.and_then(|()| wait_until_ready(&mut child, port, &log_path)) {
@@ -586,6 +588,11 @@ fn find_running(paths: &Paths) -> Result<Option<(u32, TestServer, u16)>, String>
 
 fn remove_state(paths: &Paths) {
     let _ = fs::remove_file(paths.pid_file());
+    // The shared copy goes only if it still describes this server.
+    let ours = fs::read_to_string(paths.env_file()).ok();
+    if ours.is_some() && fs::read_to_string(paths.latest_env_file()).ok() == ours {
+        let _ = fs::remove_file(paths.latest_env_file());
+    }
     let _ = fs::remove_file(paths.env_file());
 }
 
@@ -714,6 +721,13 @@ impl Paths {
 
     fn env_file(&self) -> PathBuf {
         self.dir.join("server.env")
+    }
+
+    /// A copy of the `server.env` of the server started last, whatever its
+    /// version, at the place examples and benchmarks look
+    /// (`target/neo4j/server.env`).
+    fn latest_env_file(&self) -> PathBuf {
+        self.top.join("server.env")
     }
 }
 
