@@ -85,7 +85,7 @@ const USAGE: &str = "usage: cargo xtask neo4j start|stop|status [--version <v>]
 
   start    build the launcher if needed, start Neo4j in the background, wait for Bolt
   stop     stop the server started by `start`
-  status   say whether it runs, and where
+  status   say whether it runs, and where (without --version: each version's server)
 
 --version <v> (or BOLTLINE_NEO4J_VERSION) chooses the Neo4j version: 5.26 (the
 default, 5.26 LTS), 2025 (2025.11.2, Bolt 6.0), or a full version on Maven
@@ -198,12 +198,15 @@ pub(crate) fn version_arg(
 /// `cargo xtask neo4j <args>`.
 pub(crate) fn command(args: &[String]) -> Result<(), String> {
     let (version, args) = version_arg(args, &["--version"])?;
+    let chosen = version.is_some() || std::env::var_os(VERSION_ENV).is_some();
     let version = match version {
         Some(v) => v,
         None => ServerVersion::from_env()?,
     };
     let paths = Paths::new(&version);
     match args.as_slice() {
+        // Without a version, `status` reports every version's server.
+        [cmd] if cmd == "status" && !chosen => status_all(&paths),
         [cmd] if cmd == "start" => {
             let started = Instant::now();
             let server = start(&paths)?;
@@ -542,18 +545,41 @@ fn stop_server(paths: &Paths, pid: u32, mut child: Option<Child>) -> Result<(), 
 }
 
 fn status(paths: &Paths) -> Result<(), String> {
+    let version = &paths.version;
     match find_running(paths)? {
-        None => println!("Neo4j test server: not running"),
+        None => println!("Neo4j {version} test server: not running"),
         Some((pid, env, port)) => match bolt::handshake(local(port), Duration::from_secs(5)) {
             Ok((major, minor)) => println!(
-                "Neo4j test server: running (pid {pid}) at {}, Bolt {major}.{minor}",
+                "Neo4j {version} test server: running (pid {pid}) at {}, Bolt {major}.{minor}",
                 env.uri()
             ),
             Err(e) => println!(
-                "Neo4j test server: process running (pid {pid}) but Bolt does not answer at {} ({e})",
+                "Neo4j {version} test server: process running (pid {pid}) but Bolt does not \
+                 answer at {} ({e})",
                 env.uri()
             ),
         },
+    }
+    Ok(())
+}
+
+/// `status` for every version that has a directory under `target/neo4j`.
+fn status_all(default: &Paths) -> Result<(), String> {
+    let mut versions: Vec<ServerVersion> = fs::read_dir(&default.top)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| ServerVersion::parse(&e.file_name().to_string_lossy()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if versions.is_empty() {
+        versions.push(default.version.clone());
+    }
+    versions.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    for version in &versions {
+        status(&Paths::new(version))?;
     }
     Ok(())
 }
