@@ -94,10 +94,7 @@ async fn broken_mid_stream_turns_defunct_with_its_cause() {
     );
     // The result itself now reports the defunct connection.
     let again = bounded(conn.next_record(&mut s)).await;
-    assert!(
-        matches!(again, Err(Error::Defunct)),
-        "{again:?}"
-    );
+    assert!(matches!(again, Err(Error::Defunct)), "{again:?}");
     assert_refuses_everything(&mut conn, |e| assert!(matches!(e, Error::Defunct), "{e:?}")).await;
     // The cause stays put; closing afterwards sends no GOODBYE.
     assert!(matches!(

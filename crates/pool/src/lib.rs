@@ -16,6 +16,6 @@ pub use clock::{Clock, FakeTime};
 pub use config::PoolConfig;
 pub use error::PoolError;
 pub use hooks::Hooks;
-pub use manager::{Health, ManageConnection};
+pub use manager::{Health, ManageConnection, PrepareError};
 pub use metrics::PoolStats;
 pub use pool::{Pool, Pooled};
