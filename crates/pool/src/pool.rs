@@ -264,7 +264,9 @@ impl<M: ManageConnection> Pool<M> {
     pub async fn acquire_with(&self, ctx: &M::Context) -> Result<Pooled<M>, PoolError<M::Error>> {
         let timeout = self.shared.config.acquisition_timeout;
         let start = Instant::now();
-        let got = tokio::time::timeout(timeout, self.lend(ctx)).await;
+        // Boxed: opening a connection (handshake, TLS, HELLO) is a deep
+        // future, and callers nest acquisitions inside theirs.
+        let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx))).await;
         let waited = start.elapsed();
         let counters = &self.shared.counters;
         match got {

@@ -210,7 +210,7 @@ impl Connector {
         let mode = options.mode;
         if let Some(db) = &options.database {
             self.ensure_fresh(db, mode, options).await?;
-            let (address, conn) = self.acquire_server(db, mode).await?;
+            let (address, conn) = self.acquire_server(db, mode, options).await?;
             return Ok(RoutedConnection {
                 conn,
                 address,
@@ -227,7 +227,7 @@ impl Connector {
         };
         if let Some(guess) = guess {
             let db = self.ensure_fresh_guess(&guess, &key, mode, options).await?;
-            let (address, conn) = self.acquire_server(&db, mode).await?;
+            let (address, conn) = self.acquire_server(&db, mode, options).await?;
             if conn.server_info().ssr_enabled {
                 return Ok(RoutedConnection {
                     conn,
@@ -251,7 +251,7 @@ impl Connector {
                 options,
             )
             .await?;
-        let (address, conn) = self.acquire_server(&db, mode).await?;
+        let (address, conn) = self.acquire_server(&db, mode, options).await?;
         Ok(RoutedConnection {
             conn,
             address,
