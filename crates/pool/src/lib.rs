@@ -9,6 +9,8 @@ mod hooks;
 mod manager;
 mod metrics;
 mod pool;
+#[doc(hidden)]
+pub mod sync;
 
 #[cfg(feature = "bolt")]
 pub use bolt::{AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager};
