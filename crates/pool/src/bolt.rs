@@ -98,7 +98,10 @@ pub type BoltConnection = Connection<BoltStream>;
 /// - reset and liveness check: `RESET`, which the official drivers also use
 ///   as their liveness check (one round trip, and it leaves the connection
 ///   in a known state);
-/// - close: `GOODBYE`.
+/// - close: `GOODBYE`;
+/// - context: `Option<AuthScope>`, the acquisition's credentials (`None`:
+///   the configured ones), used to log new connections in and to switch
+///   idle ones.
 #[derive(Debug, Clone)]
 pub struct BoltManager {
     address: Address,
@@ -179,7 +182,7 @@ impl ManageConnection for BoltManager {
             // refusing them refuses the acquisition (another connection
             // would only be refused again).
             conn.reauth(&wanted).await.map_err(|e| match e {
-                e @ Error::Server(_) if scope.is_some() => PrepareError::Refused(e),
+                e @ Error::Server(_) => PrepareError::Refused(e),
                 e => PrepareError::Retire(e),
             })
         } else {
