@@ -156,3 +156,30 @@ async fn refused_credentials_fail_the_acquisition_with_the_server_error() {
     assert_eq!(stats.size, 0, "the refused connection was retired");
     assert_eq!(server.accepted(), 1);
 }
+
+/// An acquisition cancelled while its connection is being opened (with its
+/// credentials) leaves no place taken and no empty slot behind.
+#[tokio::test]
+async fn an_acquisition_cancelled_while_connecting_frees_its_place() {
+    let slow = Script::bolt(5, 4)
+        .expect(sig::HELLO)
+        .expect(sig::LOGON)
+        .delay(Duration::from_secs(3))
+        .close();
+    let server = StubServer::start([slow, Script::authenticated(5, 4)])
+        .await
+        .unwrap();
+    let pool = Pool::new(manager(&server), config()).await.unwrap();
+    let cancelled =
+        tokio::time::timeout(Duration::from_millis(300), pool.acquire_with(&as_alice())).await;
+    assert!(cancelled.is_err(), "the slow HELLO outlasts the timeout");
+    let stats = pool.stats();
+    assert_eq!((stats.size, stats.in_use, stats.created), (0, 0, 0));
+    // max_size 1: this succeeds only if the cancelled place was freed.
+    let conn = tokio::time::timeout(LIMIT, pool.acquire_with(&as_alice()))
+        .await
+        .unwrap()
+        .expect("a new connection");
+    assert_eq!(conn.auth(), Some(&alice()));
+    assert_eq!(pool.stats().created, 1);
+}
