@@ -94,8 +94,17 @@ async fn broken_mid_stream_turns_defunct_with_its_cause() {
     );
     // The result itself now reports the defunct connection.
     let again = bounded(conn.next_record(&mut s)).await;
-    assert!(matches!(again, Err(Error::Defunct)), "{again:?}");
-    assert_refuses_everything(&mut conn, |e| assert!(matches!(e, Error::Defunct), "{e:?}")).await;
+    assert!(
+        matches!(&again, Err(Error::Defunct(DefunctCause::Broken(m))) if m.contains("closed")),
+        "{again:?}"
+    );
+    assert_refuses_everything(&mut conn, |e| {
+        assert!(
+            matches!(&e, Error::Defunct(DefunctCause::Broken(m)) if m.contains("closed")),
+            "{e:?}"
+        )
+    })
+    .await;
     // The cause stays put; closing afterwards sends no GOODBYE.
     assert!(matches!(
         conn.defunct_cause(),
@@ -136,7 +145,13 @@ async fn a_fatal_failure_turns_defunct_naming_the_server_error() {
         Some("bad token")
     );
     assert!(conn.auth().is_none(), "a refused token is not trusted");
-    assert_refuses_everything(&mut conn, |e| assert!(matches!(e, Error::Defunct), "{e:?}")).await;
+    assert_refuses_everything(&mut conn, |e| match &e {
+        Error::Defunct(DefunctCause::Fatal(f)) => {
+            assert_eq!(f.code, "Neo.ClientError.Security.Unauthorized")
+        }
+        other => panic!("expected the fatal cause, got {other:?}"),
+    })
+    .await;
 }
 
 #[tokio::test]

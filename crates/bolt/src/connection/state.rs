@@ -68,7 +68,7 @@ impl ConnectionState {
     pub(super) fn ensure_usable(&self) -> Result<()> {
         match self {
             ConnectionState::Live { .. } => Ok(()),
-            ConnectionState::Defunct { .. } => Err(Error::Defunct),
+            ConnectionState::Defunct { cause, .. } => Err(Error::Defunct(cause.clone())),
             ConnectionState::Closed => Err(Error::InvalidState("the connection is closed".into())),
         }
     }
@@ -116,15 +116,18 @@ impl ConnectionState {
         }
     }
 
-    /// The error for a request on a defunct connection: the server failure
-    /// that killed it, if that is what happened.
+    /// The error for a request waiting when the connection turned
+    /// defunct: the server failure that killed it, if that is what
+    /// happened.
     pub(super) fn defunct_error(&self) -> Error {
         match self {
             ConnectionState::Defunct {
                 cause: DefunctCause::Fatal(f),
                 ..
             } => Error::Server(f.clone()),
-            _ => Error::Defunct,
+            ConnectionState::Defunct { cause, .. } => Error::Defunct(cause.clone()),
+            // Not reached: callers check the state is defunct first.
+            _ => Error::InvalidState("the connection is not defunct".into()),
         }
     }
 
