@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{ServerError, Version};
+use crate::{RetryAction, ServerError, Version};
 
 /// What can go wrong on a Bolt connection.
 ///
@@ -143,17 +143,19 @@ impl Error {
         )
     }
 
-    /// Whether retrying the unit of work (on a fresh connection if this one
-    /// broke) may succeed: retryable server errors and lost connections.
-    pub fn is_retryable(&self) -> bool {
+    /// What to do about this error: a server failure decides by its kind
+    /// ([`ServerError::retry_action`]); a lost connection (I/O, refused
+    /// connect, timeout, closed socket, defunct) is retried on a new
+    /// connection; everything else is not retried.
+    pub fn retry_action(&self) -> RetryAction {
         match self {
-            Error::Server(e) => e.is_retryable(),
+            Error::Server(e) => e.retry_action(),
             Error::Io(_)
             | Error::Connect { .. }
             | Error::Timeout { .. }
             | Error::ConnectionClosed { .. }
-            | Error::Defunct => true,
-            _ => false,
+            | Error::Defunct => RetryAction::Reconnect,
+            _ => RetryAction::NoRetry,
         }
     }
 
@@ -181,18 +183,18 @@ mod tests {
             "Neo.TransientError.General.DatabaseUnavailable",
             "x",
         ));
-        assert!(e.is_retryable());
+        assert!(e.retry_action().is_retry());
         assert!(!e.is_connection_error());
         assert!(e.server_error().is_some());
         let closed = Error::ConnectionClosed { during: "x" };
-        assert!(closed.is_retryable() && closed.is_connection_error());
+        assert!(closed.retry_action().is_retry() && closed.is_connection_error());
         let proto = Error::Protocol("x".into());
-        assert!(!proto.is_retryable() && proto.is_connection_error());
+        assert!(!proto.retry_action().is_retry() && proto.is_connection_error());
         let auth = Error::from(ServerError::new(
             "Neo.ClientError.Security.Unauthorized",
             "x",
         ));
-        assert!(auth.is_security_error() && !auth.is_retryable());
+        assert!(auth.is_security_error() && !auth.retry_action().is_retry());
         assert!(!Error::InvalidState("x".into()).is_connection_error());
     }
 }
