@@ -254,11 +254,11 @@ impl StoredError {
 
     pub(crate) fn to_error(&self) -> Error {
         match self {
-            StoredError::Server(s, handled) => Error::Server(s.clone()).security_handled(*handled),
-            StoredError::ConnectionLost(m) => Error::ConnectionLost(BoltError::Io(
+            StoredError::Server(s, handled) => Error::server(s.clone()).security_handled(*handled),
+            StoredError::ConnectionLost(m) => Error::ConnectionLost(Arc::new(BoltError::Io(
                 std::io::Error::new(std::io::ErrorKind::ConnectionAborted, m.clone()),
-            )),
-            StoredError::Other(m) => Error::Bolt(BoltError::InvalidState(m.clone())),
+            ))),
+            StoredError::Other(m) => Error::Bolt(Arc::new(BoltError::InvalidState(m.clone()))),
         }
     }
 }
