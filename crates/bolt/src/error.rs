@@ -171,6 +171,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn display_once_source_is_the_io_error() {
+        let e = Error::Io(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "pipe gone",
+        ));
+        assert_eq!(e.to_string(), "I/O error: pipe gone");
+        let io = std::error::Error::source(&e)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(e.retry_action(), RetryAction::Reconnect);
+        assert_eq!(
+            Error::Protocol("x".into()).retry_action(),
+            RetryAction::NoRetry
+        );
+    }
+
+    #[test]
     fn result_stays_small() {
         // Boxing the server error keeps `Result<()>` cheap to move around
         // (the largest variants hold two strings).

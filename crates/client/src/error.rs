@@ -388,6 +388,89 @@ mod tests {
         assert!(!Error::from(BoltError::InvalidState("x".into())).is_retryable());
     }
 
+    /// The chain of `source()`s below `e`.
+    fn chain(e: &dyn std::error::Error) -> Vec<&dyn std::error::Error> {
+        let mut out = Vec::new();
+        let mut next = e.source();
+        while let Some(s) = next {
+            out.push(s);
+            next = s.source();
+        }
+        out
+    }
+
+    fn root_io_kind(e: &Error) -> Option<std::io::ErrorKind> {
+        chain(e)
+            .last()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind)
+    }
+
+    #[test]
+    fn display_reads_once_and_source_reaches_the_io_error() {
+        let lost = Error::from(BoltError::Io(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "pipe gone",
+        )));
+        let text = lost.to_string();
+        assert_eq!(
+            text,
+            "the connection to the server was lost: I/O error: pipe gone"
+        );
+        assert_eq!(text.matches("I/O error").count(), 1, "{text}");
+        assert_eq!(root_io_kind(&lost), Some(std::io::ErrorKind::BrokenPipe));
+        // A clone (as a failed result hands out) is the same error.
+        let again = lost.clone();
+        assert_eq!(again.to_string(), text);
+        assert_eq!(root_io_kind(&again), Some(std::io::ErrorKind::BrokenPipe));
+
+        let refused = Error::from(PoolError::<BoltError>::Unavailable {
+            waited: Duration::from_secs(1),
+            in_use: 1,
+            max_size: 1,
+            connecting: true,
+        });
+        assert!(chain(&refused).len() == 1, "{refused:?}");
+        let refused = Error::from(PoolError::Connect(BoltError::Connect {
+            address: "x:1".into(),
+            source: std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),
+        }));
+        let text = refused.to_string();
+        assert_eq!(text.matches("refused").count(), 1, "{text}");
+        assert_eq!(
+            root_io_kind(&refused),
+            Some(std::io::ErrorKind::ConnectionRefused)
+        );
+    }
+
+    #[test]
+    fn retry_actions_and_handled_security_errors() {
+        let unauthorized = || ServerError::new("Neo.ClientError.Security.Unauthorized", "no");
+        let plain = Error::from(unauthorized());
+        assert_eq!(plain.retry_action(), RetryAction::NoRetry);
+        assert_eq!(plain.kind(), Some(ServerErrorKind::Unauthorized));
+        let handled = Error::from(unauthorized()).security_handled(true);
+        assert!(matches!(
+            handled,
+            Error::Server {
+                auth_handled: true,
+                ..
+            }
+        ));
+        assert_eq!(handled.retry_action(), RetryAction::RetryAfterReauth);
+        assert!(handled.is_retryable());
+        let not_security = Error::from(ServerError::new(
+            "Neo.ClientError.Statement.SyntaxError",
+            "bad",
+        ))
+        .security_handled(true);
+        assert_eq!(not_security.retry_action(), RetryAction::NoRetry);
+        let leader = Error::from(ServerError::new("Neo.ClientError.Cluster.NotALeader", "x"));
+        assert_eq!(leader.retry_action(), RetryAction::RefreshRouting);
+        let lost = Error::from(BoltError::ConnectionClosed { during: "RUN" });
+        assert_eq!(lost.retry_action(), RetryAction::Reconnect);
+    }
+
     #[test]
     fn messages_say_what_to_do() {
         assert!(Error::ResultNotSingle { found: 0 }
