@@ -389,7 +389,9 @@ mod tests {
     }
 
     /// The chain of `source()`s below `e`.
-    fn chain(e: &dyn std::error::Error) -> Vec<&dyn std::error::Error> {
+    fn chain<'a>(
+        e: &'a (dyn std::error::Error + 'static),
+    ) -> Vec<&'a (dyn std::error::Error + 'static)> {
         let mut out = Vec::new();
         let mut next = e.source();
         while let Some(s) = next {
@@ -430,7 +432,7 @@ mod tests {
             max_size: 1,
             connecting: true,
         });
-        assert!(chain(&refused).len() == 1, "{refused:?}");
+        assert_eq!(chain(&refused).len(), 1, "{refused:?}");
         let refused = Error::from(PoolError::Connect(BoltError::Connect {
             address: "x:1".into(),
             source: std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),

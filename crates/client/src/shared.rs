@@ -18,7 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use boltline_bolt::{Map, RecordStream, ServerError, Success};
+use boltline_bolt::{Map, RecordStream, Success};
 
 use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
