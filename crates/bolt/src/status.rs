@@ -235,28 +235,67 @@ mod tests {
     fn each_code_family_is_classified() {
         let cases = [
             ("Neo.ClientError.Security.Unauthorized", K::Unauthorized),
-            ("Neo.ClientError.Security.AuthorizationFailed", K::AuthenticationFailed),
+            (
+                "Neo.ClientError.Security.AuthorizationFailed",
+                K::AuthenticationFailed,
+            ),
             ("Neo.ClientError.Security.TokenExpired", K::TokenExpired),
-            ("Neo.ClientError.Security.CredentialsExpired", K::CredentialsExpired),
+            (
+                "Neo.ClientError.Security.CredentialsExpired",
+                K::CredentialsExpired,
+            ),
             ("Neo.ClientError.Security.Forbidden", K::Forbidden),
-            ("Neo.ClientError.Security.AuthorizationExpired", K::AuthorizationExpired),
+            (
+                "Neo.ClientError.Security.AuthorizationExpired",
+                K::AuthorizationExpired,
+            ),
             ("Neo.ClientError.Security.Whatever", K::OtherSecurity),
             ("Neo.ClientError.Cluster.NotALeader", K::NotALeader),
-            ("Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", K::NotALeader),
-            ("Neo.ClientError.Database.DatabaseNotFound", K::DatabaseNotFound),
-            ("Neo.TransientError.General.DatabaseUnavailable", K::DatabaseUnavailable),
+            (
+                "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+                K::NotALeader,
+            ),
+            (
+                "Neo.ClientError.Database.DatabaseNotFound",
+                K::DatabaseNotFound,
+            ),
+            (
+                "Neo.TransientError.General.DatabaseUnavailable",
+                K::DatabaseUnavailable,
+            ),
             ("Neo.ClientError.Transaction.Terminated", K::Terminated),
             ("Neo.TransientError.Transaction.Terminated", K::Terminated),
-            ("Neo.TransientError.Transaction.LockClientStopped", K::Terminated),
-            ("Neo.ClientError.Transaction.InvalidBookmark", K::InvalidBookmark),
-            ("Neo.ClientError.Transaction.InvalidBookmarkMixture", K::InvalidBookmark),
+            (
+                "Neo.TransientError.Transaction.LockClientStopped",
+                K::Terminated,
+            ),
+            (
+                "Neo.ClientError.Transaction.InvalidBookmark",
+                K::InvalidBookmark,
+            ),
+            (
+                "Neo.ClientError.Transaction.InvalidBookmarkMixture",
+                K::InvalidBookmark,
+            ),
             ("Neo.ClientError.Statement.TypeError", K::InvalidRequest),
             ("Neo.ClientError.Statement.ArgumentError", K::InvalidRequest),
             ("Neo.ClientError.Request.Invalid", K::InvalidRequest),
-            ("Neo.ClientError.Schema.ConstraintValidationFailed", K::ConstraintViolation),
-            ("Neo.TransientError.Transaction.DeadlockDetected", K::Transient),
-            ("Neo.ClientError.Statement.SyntaxError", K::Other(Classification::ClientError)),
-            ("Neo.DatabaseError.General.UnknownError", K::Other(Classification::DatabaseError)),
+            (
+                "Neo.ClientError.Schema.ConstraintValidationFailed",
+                K::ConstraintViolation,
+            ),
+            (
+                "Neo.TransientError.Transaction.DeadlockDetected",
+                K::Transient,
+            ),
+            (
+                "Neo.ClientError.Statement.SyntaxError",
+                K::Other(Classification::ClientError),
+            ),
+            (
+                "Neo.DatabaseError.General.UnknownError",
+                K::Other(Classification::DatabaseError),
+            ),
         ];
         for (code, want) in cases {
             assert_eq!(k(code), want, "{code}");
@@ -295,7 +334,10 @@ mod tests {
             (K::InvalidBookmark, RetryAction::NoRetry),
             (K::ConstraintViolation, RetryAction::NoRetry),
             (K::Other(Classification::ClientError), RetryAction::NoRetry),
-            (K::Other(Classification::DatabaseError), RetryAction::NoRetry),
+            (
+                K::Other(Classification::DatabaseError),
+                RetryAction::NoRetry,
+            ),
         ];
         for (kind, want) in cases {
             assert_eq!(RetryAction::for_kind(kind), want, "{kind:?}");

@@ -306,7 +306,12 @@ impl Driver {
             .await
         {
             Ok(_lease) => Ok(true),
-            Err(e) if e.server_error().is_some_and(|s| s.kind.refuses_credentials()) => Ok(false),
+            Err(e)
+                if e.server_error()
+                    .is_some_and(|s| s.kind.refuses_credentials()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }
