@@ -426,10 +426,12 @@ impl QueryResult {
             // The server ended the transaction with this failure.
             slot.tx_failed = true;
         }
-        lock(&self.cell.state).end = Some(End::Failed(StoredError::from_bolt(&e, handled)));
-        if self.auto_commit || e.is_connection_error() {
+        let lost = e.is_connection_error();
+        let e = Error::from(e).security_handled(handled);
+        lock(&self.cell.state).end = Some(End::Failed(StoredError::new(&e)));
+        if self.auto_commit || lost {
             slot.release_if_idle();
         }
-        Error::from(e).security_handled(handled)
+        e
     }
 }

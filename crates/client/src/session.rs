@@ -488,7 +488,7 @@ pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> 
 /// (to BEGIN, a query or COMMIT) means it was answered. A lost connection
 /// or an acquisition failure leaves that unknown, and it is sent again.
 pub(crate) fn telemetry_answered<T>(attempt: &Result<T>) -> bool {
-    matches!(attempt, Ok(_) | Err(Error::Server(_)))
+    matches!(attempt, Ok(_) | Err(Error::Server { .. }))
 }
 
 /// `Ok(outcome)` to return it, `Err(delay)` to retry after the delay.

@@ -18,7 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 
-use boltline_bolt::{Map, RecordStream, ServerError, Success};
+use boltline_bolt::{Map, RecordStream, Success};
 
 use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
@@ -202,8 +202,9 @@ impl Slot {
             }
             Err(e) => {
                 let handled = self.report_error(provider, &e).await;
-                lock(&cell.state).end = Some(End::Failed(StoredError::from_bolt(&e, handled)));
-                Err(Error::from(e).security_handled(handled))
+                let e = Error::from(e).security_handled(handled);
+                lock(&cell.state).end = Some(End::Failed(StoredError::new(&e)));
+                Err(e)
             }
         }
     }
@@ -232,32 +233,18 @@ impl Slot {
     }
 }
 
-/// How a result ended, for readers who come later.
+/// How a result ended, for readers who come later: the original error,
+/// handed out again (a clone) each time the result is read.
 #[derive(Debug, Clone)]
-pub(crate) enum StoredError {
-    /// With whether the auth manager handled it.
-    Server(Box<ServerError>, bool),
-    ConnectionLost(String),
-    Other(String),
-}
+pub(crate) struct StoredError(Error);
 
 impl StoredError {
-    pub(crate) fn from_bolt(e: &BoltError, handled: bool) -> StoredError {
-        match e {
-            BoltError::Server(s) => StoredError::Server(s.clone(), handled),
-            e if e.is_connection_error() => StoredError::ConnectionLost(e.to_string()),
-            e => StoredError::Other(e.to_string()),
-        }
+    pub(crate) fn new(e: &Error) -> StoredError {
+        StoredError(e.clone())
     }
 
     pub(crate) fn to_error(&self) -> Error {
-        match self {
-            StoredError::Server(s, handled) => Error::Server(s.clone()).security_handled(*handled),
-            StoredError::ConnectionLost(m) => Error::ConnectionLost(BoltError::Io(
-                std::io::Error::new(std::io::ErrorKind::ConnectionAborted, m.clone()),
-            )),
-            StoredError::Other(m) => Error::Bolt(BoltError::InvalidState(m.clone())),
-        }
+        self.0.clone()
     }
 }
 

@@ -1214,7 +1214,7 @@ fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response>
 /// boltline's own, after the official drivers' vocabulary).
 pub fn error_type(e: &Error) -> &'static str {
     match e {
-        Error::Server(_) | Error::SecurityRetryable(_) => "Neo4jError",
+        Error::Server { .. } => "Neo4jError",
         Error::ConnectionLost(_) => "SessionExpired",
         Error::ServiceUnavailable(_) => "ServiceUnavailable",
         Error::Routing(_) => "ServiceUnavailable",
