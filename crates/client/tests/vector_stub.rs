@@ -37,15 +37,18 @@ fn unsupported() -> UnsupportedType {
 #[track_caller]
 fn assert_needs_bolt_6(result: boltline::Result<impl std::fmt::Debug>, what: &str) {
     match result {
-        Err(Error::Bolt(BoltError::Unsupported {
-            feature,
-            needs,
-            version,
-        })) => {
-            assert_eq!(feature, what);
-            assert_eq!(needs, Version::V6_0);
-            assert_eq!(version, Version::V5_8);
-        }
+        Err(Error::Bolt(bolt)) => match &*bolt {
+            BoltError::Unsupported {
+                feature,
+                needs,
+                version,
+            } => {
+                assert_eq!(*feature, what);
+                assert_eq!(*needs, Version::V6_0);
+                assert_eq!(*version, Version::V5_8);
+            }
+            other => panic!("expected the Bolt 6.0 refusal for {what}, got {other:?}"),
+        },
         other => panic!("expected the Bolt 6.0 refusal for {what}, got {other:?}"),
     }
 }
