@@ -71,6 +71,23 @@ struct Player {
     friends: Relation<Player>,
 }
 
+#[derive(Relationship, Debug, Default, Clone, PartialEq)]
+struct Knows {
+    how: Option<String>,
+    #[ogm(on_create)]
+    since: Option<i64>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Person {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(rel = "OGM_KNOWS")]
+    knows: Relation<Person, ZeroOrMore, ZeroOrMore, Knows>,
+}
+
 async fn book(db: &Database, t: &str, title: &str) -> Book {
     let mut b = Book {
         id: ElementId::unsaved(),
@@ -107,7 +124,7 @@ async fn player(db: &Database, t: &str, name: &str) -> Player {
 async fn cleanup(db: &Database, t: &str) {
     db.cypher_query(
         Query::new(
-            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer) \
+            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer OR n:OgmItPerson) \
              AND n.tag = $tag DETACH DELETE n",
         )
         .param("tag", t),
@@ -131,6 +148,13 @@ async fn books_and_authors() {
 
     // A book's one author: `single` fails while there is none.
     assert!(violation(Book::author().of(&hp).single(&db).await));
+    Book::author()
+        .of(&hp)
+        .connect_with(&rowling, Wrote { year: Some(1997) }, &db)
+        .await
+        .unwrap();
+    // Connecting the same pair again matches (MERGE): allowed although the
+    // book's `One` is taken, and still one relationship.
     Book::author()
         .of(&hp)
         .connect_with(&rowling, Wrote { year: Some(1997) }, &db)
@@ -311,8 +335,10 @@ async fn minimum_and_far_end_cardinality() {
         std::slice::from_ref(&ann)
     );
 
-    // Undirected ZeroOrMore: connect from either side, disconnect all.
+    // Undirected ZeroOrMore: connect from either side (the second finds
+    // the first), disconnect all.
     Player::friends().of(&ann).connect(&bob, &db).await.unwrap();
+    Player::friends().of(&bob).connect(&ann, &db).await.unwrap();
     assert!(Player::friends()
         .of(&bob)
         .is_connected(&ann, &db)
@@ -336,6 +362,92 @@ async fn minimum_and_far_end_cardinality() {
         .await
         .unwrap()
         .is_empty());
+    cleanup(&db, &t).await;
+}
+
+async fn count_knows(db: &Database, t: &str) -> Vec<(Option<String>, Option<i64>)> {
+    let records = db
+        .cypher_query(
+            Query::new(
+                "MATCH (:OgmItPerson {tag: $tag})-[r:OGM_KNOWS]->(:OgmItPerson {tag: $tag}) \
+                 RETURN r.how AS how, r.since AS since ORDER BY how, since",
+            )
+            .param("tag", t),
+        )
+        .await
+        .unwrap();
+    records
+        .iter()
+        .map(|r| (r.get_as("how").unwrap(), r.get_as("since").unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn connect_twice_leaves_one_relationship() {
+    let db = db();
+    let t = tag();
+    let mut people = Vec::new();
+    for name in ["Ann", "Bea"] {
+        let mut p = Person {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            name: name.into(),
+            knows: Relation::default(),
+        };
+        p.save(&db).await.unwrap();
+        people.push(p);
+    }
+    let (ann, bea) = (&people[0], &people[1]);
+    let knows = |how: Option<&str>, since: i64| Knows {
+        how: how.map(str::to_owned),
+        since: Some(since),
+    };
+    let work = || Some("work".to_owned());
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("work"), 1), &db)
+        .await
+        .unwrap();
+    // Same pair, same properties: matched; the `on_create` one is kept.
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("work"), 2), &db)
+        .await
+        .unwrap();
+    assert_eq!(count_knows(&db, &t).await, [(work(), Some(1))]);
+    // Different properties: a second relationship, as in neomodel.
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("school"), 3), &db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [(Some("school".to_owned()), Some(3)), (work(), Some(1))]
+    );
+    // An explicit parallel relationship.
+    Person::knows()
+        .of(ann)
+        .connect_parallel(bea, knows(Some("work"), 4), &db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [
+            (Some("school".to_owned()), Some(3)),
+            (work(), Some(1)),
+            (work(), Some(4))
+        ]
+    );
+    assert_eq!(
+        Person::knows()
+            .of(ann)
+            .all_relationships(bea, &db)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     cleanup(&db, &t).await;
 }
 

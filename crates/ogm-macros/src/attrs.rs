@@ -31,6 +31,9 @@ pub(crate) struct FieldAttrs {
     pub optional_label: Option<String>,
     /// `regex = "pattern"` on a text field.
     pub regex: Option<LitStr>,
+    /// `on_create` on a relationship property: not part of `connect`'s
+    /// MERGE pattern, set only when the relationship is created.
+    pub on_create: bool,
 }
 
 /// A label, type or property key: any non-empty text without NUL (it is
@@ -118,6 +121,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.incoming = true;
             } else if p.is_ident("undirected") {
                 out.undirected = true;
+            } else if p.is_ident("on_create") {
+                out.on_create = true;
             } else if p.is_ident("default") {
                 out.default = Some(path_value(meta.value()?.parse()?)?);
             } else if p.is_ident("validate") {
@@ -127,7 +132,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     "expected one of `element_id`, `extra`, `unique`, `index`, `fulltext`, \
                      `db_property = \"..\"`, `default = path`, `validate = path`, \
                      `rel = \"TYPE\"`, `incoming`, `undirected`, `parent`, `vector(..)`, \
-                     `optional_label = \"Label\"`, `regex = \"pattern\"`",
+                     `optional_label = \"Label\"`, `regex = \"pattern\"`, `on_create`",
                 ));
             }
             Ok(())

@@ -56,6 +56,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let mut set_labels = Vec::new();
     let mut rel_schemas = Vec::new();
     let mut delete_checks = Vec::new();
+    let mut on_create: Vec<String> = Vec::new();
 
     for f in &fields.named {
         let Some(ident) = f.ident.as_ref() else {
@@ -183,6 +184,15 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
             ));
         }
         db_names.push(db.clone());
+        if a.on_create {
+            if kind != Kind::Relationship {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "`on_create` is for relationship properties",
+                ));
+            }
+            on_create.push(db.clone());
+        }
         let has_default = a.default.is_some();
         let (unique, index, fulltext) = (a.unique, a.index, a.fulltext);
         let vector = match a.vector {
@@ -274,6 +284,10 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 fn properties() -> &'static [::boltline_ogm::PropertyDef] {
                     const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
                     PROPERTIES
+                }
+
+                fn on_create() -> &'static [&'static str] {
+                    &[#(#on_create),*]
                 }
 
                 fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {

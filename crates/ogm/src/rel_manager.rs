@@ -155,10 +155,33 @@ where
         self.connect_with(target, R::default(), exec).await
     }
 
-    /// Connects `target` with `props`; refused with
-    /// [`Error::CardinalityViolation`] if either end is full.
+    /// Connects `target` with `props`, MERGE-based as in neomodel: if a
+    /// relationship to `target` with the same non-null properties exists
+    /// (those marked `#[ogm(on_create)]` aside), nothing is created, its
+    /// null properties are removed and its `on_create` ones kept; else a
+    /// new one is created, refused with [`Error::CardinalityViolation`] if
+    /// either end is full. Connecting twice leaves one relationship; see
+    /// [`connect_parallel`](Self::connect_parallel) for another one.
     pub async fn connect_with<E: Executor>(&self, target: &T, props: R, exec: E) -> Result<()> {
         let st = self.rel.connect_statement(
+            &self.source_id()?,
+            &Self::target_id(target)?,
+            props.deflate()?,
+            R::on_create(),
+        );
+        self.write(st, exec, "connect").await.map(drop)
+    }
+
+    /// Adds a relationship to `target` even if an identical one exists (a
+    /// parallel relationship, for models that record one per event);
+    /// refused with [`Error::CardinalityViolation`] if either end is full.
+    pub async fn connect_parallel<E: Executor>(
+        &self,
+        target: &T,
+        props: R,
+        exec: E,
+    ) -> Result<()> {
+        let st = self.rel.connect_parallel_statement(
             &self.source_id()?,
             &Self::target_id(target)?,
             props.deflate()?,

@@ -377,6 +377,7 @@ fn schema_of_a_model() {
 
 mod relations {
     use super::*;
+    use crate::cardinality::RelProps;
     use crate::{One, Relationship};
 
     #[derive(Relationship, Debug, Default, PartialEq)]
@@ -512,11 +513,96 @@ mod relations {
     }
 
     #[test]
-    fn connect_checks_both_ends_in_one_statement() {
+    fn connect_merges_on_the_pair_and_non_null_properties() {
         let mut props = Map::new();
         props.insert("year".into(), Value::from(1997));
         let r = Book::author()
-            .connect_statement("b:1", "a:1", props)
+            .connect_statement("b:1", "a:1", props, Wrote::on_create())
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (a:Book) WHERE elementId(a) = $p0\n\
+             MATCH (b:Author) WHERE elementId(b) = $p1\n\
+             SET a.__boltline_lock = true, b.__boltline_lock = true\n\
+             REMOVE a.__boltline_lock, b.__boltline_lock\n\
+             WITH a, b, COUNT { MATCH (a)-[:AUTHOR]->(:Author) } AS from_source, \
+             COUNT { MATCH (s:Book)-[:AUTHOR]->(b) } AS to_target, \
+             COUNT { MATCH (a)-[:AUTHOR {year: $p2}]->(b) } AS existing\n\
+             WITH a, b, from_source, to_target, existing > $p3 OR from_source < $p4 AS ok\n\
+             FOREACH (_ IN CASE WHEN ok THEN [true] ELSE [] END | \
+             MERGE (a)-[r:AUTHOR {year: $p5}]->(b) ON CREATE SET r = $p6 ON MATCH SET r += $p7)\n\
+             RETURN DISTINCT ok, from_source, to_target"
+        );
+        assert_eq!(r.params["p0"], Value::from("b:1"));
+        assert_eq!(r.params["p2"], Value::from(1997));
+        assert_eq!(r.params["p3"], Value::from(0));
+        assert_eq!(r.params["p4"], Value::from(1));
+        // A null property is not part of the pattern (it is removed from a
+        // matched relationship by `+=`).
+        let mut props = Map::new();
+        props.insert("year".into(), Value::Null);
+        let r = Author::books()
+            .connect_statement("a:1", "b:1", props, Wrote::on_create())
+            .render();
+        assert!(r.text.contains("MERGE (a)<-[r:AUTHOR]-(b) ON CREATE"), "{}", r.text);
+        assert!(
+            r.text.contains("COUNT { MATCH (a)<-[:AUTHOR]-(b) } AS existing"),
+            "{}",
+            r.text
+        );
+        // From the other side, the Book's `One` is the far end's maximum.
+        assert!(r.text.contains("OR to_target < $p"), "{}", r.text);
+    }
+
+    #[derive(Relationship, Debug, Default, PartialEq)]
+    struct Met {
+        place: Option<String>,
+        #[ogm(on_create, db_property = "metAt")]
+        at: Option<i64>,
+    }
+
+    #[test]
+    fn on_create_properties_stay_out_of_the_merge_pattern() {
+        assert_eq!(Met::on_create(), &["metAt"]);
+        assert!(Wrote::on_create().is_empty());
+        let rel = crate::Rel::<Book, Author, ZeroOrMore, ZeroOrMore, Met>::new(
+            "MET",
+            crate::cypher::Direction::Either,
+        );
+        let props = Met {
+            place: Some("Paris".into()),
+            at: Some(1_700_000_000),
+        }
+        .deflate()
+        .unwrap();
+        let r = rel
+            .connect_statement("b:1", "a:1", props, Met::on_create())
+            .render();
+        // No maximum on either end: always allowed.
+        assert!(r.text.contains("true AS ok"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("MERGE (a)-[r:MET {place: $p3}]-(b) ON CREATE SET r = $p4 ON MATCH SET r += $p5"),
+            "{}",
+            r.text
+        );
+        let Value::Map(created) = &r.params["p4"] else {
+            panic!("{:?}", r.params["p4"]);
+        };
+        assert_eq!(created["metAt"], Value::from(1_700_000_000));
+        let Value::Map(matched) = &r.params["p5"] else {
+            panic!("{:?}", r.params["p5"]);
+        };
+        assert_eq!(matched.get("metAt"), None);
+        assert_eq!(matched["place"], Value::from("Paris"));
+    }
+
+    #[test]
+    fn connect_parallel_always_creates_after_checking_both_ends() {
+        let mut props = Map::new();
+        props.insert("year".into(), Value::from(1997));
+        let r = Book::author()
+            .connect_parallel_statement("b:1", "a:1", props)
             .render();
         assert_eq!(
             r.text,
@@ -532,9 +618,8 @@ mod relations {
         );
         assert_eq!(r.params["p0"], Value::from("b:1"));
         assert_eq!(r.params["p2"], Value::from(1));
-        // From the other side, the Book's `One` is the far end's maximum.
         let r = Author::books()
-            .connect_statement("a:1", "b:1", Map::new())
+            .connect_parallel_statement("a:1", "b:1", Map::new())
             .render();
         assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
         assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
