@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use boltline::{AuthToken, Query};
 use boltline_itests::server;
 use boltline_ogm::prelude::*;
-use boltline_ogm::{Error, Relationship};
+use boltline_ogm::{Error, RelHandle, Relationship};
 
 fn db() -> Database {
     let s = server();
@@ -181,7 +181,8 @@ async fn books_and_authors() {
             .of(&hp)
             .relationship(&rowling, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1997) })
     );
     assert_eq!(
@@ -189,7 +190,10 @@ async fn books_and_authors() {
             .of(&rowling)
             .all_relationships(&hp, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .into_iter()
+            .map(RelHandle::into_props)
+            .collect::<Vec<_>>(),
         [Wrote { year: Some(1997) }]
     );
 
@@ -277,7 +281,8 @@ async fn books_and_authors() {
             .of(&hp)
             .relationship(&galbraith, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1997) })
     );
     assert!(matches!(
@@ -453,6 +458,84 @@ async fn connect_twice_leaves_one_relationship() {
 }
 
 #[tokio::test]
+async fn relationship_properties_are_updated_in_place() {
+    let db = db();
+    let t = tag();
+    let mut people = Vec::new();
+    for name in ["Cy", "Di"] {
+        let mut p = Person {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            name: name.into(),
+            knows: Relation::default(),
+        };
+        p.save(&db).await.unwrap();
+        people.push(p);
+    }
+    let (cy, di) = (&people[0], &people[1]);
+    let first = Knows {
+        how: Some("work".into()),
+        since: Some(2020),
+    };
+    Person::knows()
+        .of(cy)
+        .connect_with(di, first.clone(), &db)
+        .await
+        .unwrap();
+    let mut h = Person::knows()
+        .of(cy)
+        .relationship(di, &db)
+        .await
+        .unwrap()
+        .expect("connected");
+    assert_eq!(h.props, first);
+    assert_eq!(h.start_node_id(), cy.element_id().unwrap());
+    assert_eq!(h.end_node_id(), di.element_id().unwrap());
+    assert_eq!(h.source(&db).await.unwrap(), *cy);
+    assert_eq!(h.target(&db).await.unwrap(), *di);
+    let id = h.element_id().to_owned();
+
+    h.props.how = Some("school".into());
+    h.props.since = None;
+    h.save(&db).await.unwrap();
+    assert_eq!(h.element_id(), id);
+    // In place: still one relationship, same element id, new properties.
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [(Some("school".to_owned()), None)]
+    );
+    let again = Person::knows()
+        .of(cy)
+        .all_relationships(di, &db)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].element_id(), id);
+
+    // Refresh sees a change made elsewhere.
+    let mut other = again.into_iter().next().unwrap();
+    other.props.since = Some(1999);
+    other.save(&db).await.unwrap();
+    h.refresh(&db).await.unwrap();
+    assert_eq!(h.props.since, Some(1999));
+
+    // Delete; a second delete or save finds nothing.
+    let stale = h.clone();
+    h.delete(&db).await.unwrap();
+    assert!(count_knows(&db, &t).await.is_empty());
+    assert!(matches!(
+        stale.clone().delete(&db).await,
+        Err(Error::DoesNotExist { .. })
+    ));
+    let mut stale = stale;
+    assert!(matches!(
+        stale.save(&db).await,
+        Err(Error::DoesNotExist { .. })
+    ));
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
 async fn concurrent_connects_respect_both_ends() {
     let db = db();
     let t = tag();
@@ -514,7 +597,8 @@ async fn create_connected_makes_a_node_with_its_required_relationship() {
             .of(&lathe)
             .relationship(&ursula, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1971) })
     );
     // Saved already: refused, nothing written.

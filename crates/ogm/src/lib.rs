@@ -15,6 +15,7 @@ mod nodeset;
 mod ops;
 mod path;
 mod property;
+mod rel_handle;
 mod rel_manager;
 mod rel_statements;
 mod relation;
@@ -35,6 +36,7 @@ pub use nodeset::{Annotated, NodeSet, Transform, NODE_VAR};
 pub use ops::{statements, NodeExt};
 pub use path::{FromNode, ModelPath};
 pub use property::{Email, InvalidEmail, InvalidUuid, Json, Ordered, PropertyType, Textual, Uuid};
+pub use rel_handle::RelHandle;
 pub use rel_manager::RelationshipManager;
 pub use relation::{DeleteCheck, Rel, Relation, RelationField};
 

@@ -544,9 +544,14 @@ mod relations {
         let r = Author::books()
             .connect_statement("a:1", "b:1", props, Wrote::on_create())
             .render();
-        assert!(r.text.contains("MERGE (a)<-[r:AUTHOR]-(b) ON CREATE"), "{}", r.text);
         assert!(
-            r.text.contains("COUNT { MATCH (a)<-[:AUTHOR]-(b) } AS existing"),
+            r.text.contains("MERGE (a)<-[r:AUTHOR]-(b) ON CREATE"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains("COUNT { MATCH (a)<-[:AUTHOR]-(b) } AS existing"),
             "{}",
             r.text
         );
@@ -581,8 +586,9 @@ mod relations {
         // No maximum on either end: always allowed.
         assert!(r.text.contains("true AS ok"), "{}", r.text);
         assert!(
-            r.text
-                .contains("MERGE (a)-[r:MET {place: $p3}]-(b) ON CREATE SET r = $p4 ON MATCH SET r += $p5"),
+            r.text.contains(
+                "MERGE (a)-[r:MET {place: $p3}]-(b) ON CREATE SET r = $p4 ON MATCH SET r += $p5"
+            ),
             "{}",
             r.text
         );
@@ -595,6 +601,51 @@ mod relations {
         };
         assert_eq!(matched.get("metAt"), None);
         assert_eq!(matched["place"], Value::from("Paris"));
+    }
+
+    fn handle() -> crate::RelHandle<Book, Author, One, ZeroOrMore, Wrote> {
+        let rel = boltline::Relationship {
+            id: 7,
+            start_node_id: 1,
+            end_node_id: 2,
+            rel_type: "AUTHOR".into(),
+            properties: [("year".to_owned(), Value::from(1997))]
+                .into_iter()
+                .collect(),
+            element_id: Some("r:7".into()),
+            start_node_element_id: Some("b:1".into()),
+            end_node_element_id: Some("a:2".into()),
+        };
+        crate::RelHandle::from_value(Book::author(), Value::Relationship(rel), "b:1", "a:2")
+            .unwrap()
+    }
+
+    #[test]
+    fn a_relationship_handle_is_saved_refreshed_and_deleted_by_element_id() {
+        let mut h = handle();
+        assert_eq!(h.element_id(), "r:7");
+        assert_eq!((h.start_node_id(), h.end_node_id()), ("b:1", "a:2"));
+        assert_eq!((h.source_id(), h.target_id()), ("b:1", "a:2"));
+        assert_eq!(h.props, Wrote { year: Some(1997) });
+        h.props.year = Some(1998);
+        let r = h.save_statement().unwrap().render();
+        assert_eq!(
+            r.text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nSET r = $p1\nRETURN r AS r"
+        );
+        assert_eq!(r.params["p0"], Value::from("r:7"));
+        let Value::Map(props) = &r.params["p1"] else {
+            panic!("{:?}", r.params["p1"]);
+        };
+        assert_eq!(props["year"], Value::from(1998));
+        assert_eq!(
+            h.refresh_statement().render().text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nRETURN r AS r"
+        );
+        assert_eq!(
+            h.delete_statement().render().text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nDELETE r\nRETURN count(*) AS removed"
+        );
     }
 
     #[test]
