@@ -174,6 +174,8 @@ impl DateTimeProperty {
     /// From a stored float (rounded to the microsecond), if finite.
     pub fn from_epoch_seconds(s: f64) -> Option<Self> {
         let m = (s * 1e6).round();
+        // Whole and below 2^53 in magnitude once checked: the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
         (m.is_finite() && m.abs() < 9.0e15).then_some(DateTimeProperty { micros: m as i64 })
     }
 }
