@@ -133,3 +133,58 @@ async fn a_graph_in_neomodel_formats_reads_back_and_writes_back_identically() {
     .await
     .unwrap();
 }
+
+/// neomodel's `__abstract_node__`.
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(abstract_node)]
+struct Stamped {
+    id: ElementId,
+    tag: String,
+    created: DateTimeProperty,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItNeoNote")]
+struct Note {
+    id: ElementId,
+    #[ogm(parent)]
+    stamped: Stamped,
+    text: String,
+}
+
+#[tokio::test]
+async fn an_abstract_base_adds_no_label() {
+    let db = db();
+    let t = tag();
+    let mut n = Note {
+        id: ElementId::unsaved(),
+        stamped: Stamped {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            created: DateTimeProperty { micros: 2_000_000 },
+        },
+        text: "hello".into(),
+    };
+    n.save(&db).await.unwrap();
+    let records = db
+        .cypher_query(
+            Query::new("MATCH (n {tag: $tag}) RETURN labels(n) AS l, n.created AS c")
+                .param("tag", t.as_str()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(records.records.len(), 1);
+    let labels: Vec<String> = records.records[0].get_as("l").unwrap();
+    assert_eq!(labels, ["OgmItNeoNote"]);
+    assert_eq!(records.records[0].get("c").unwrap(), Value::Float(2.0));
+    let back = Note::nodes()
+        .filter(Note::text().exact("hello"))
+        .filter(Stamped::tag().exact(t.clone()).lift())
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(back, n);
+    db.cypher_query(Query::new("MATCH (n {tag: $tag}) DETACH DELETE n").param("tag", t.as_str()))
+        .await
+        .unwrap();
+}

@@ -8,6 +8,9 @@ pub(crate) struct StructAttrs {
     pub label: Option<String>,
     pub extra_labels: Vec<String>,
     pub hooks: bool,
+    /// `abstract_node`: no label of its own (neomodel's
+    /// `__abstract_node__`), for a base embedded as a `parent`.
+    pub abstract_node: bool,
 }
 
 /// Field-level options.
@@ -59,10 +62,12 @@ pub(crate) fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                 out.extra_labels.push(name(&meta.value()?.parse()?)?);
             } else if meta.path.is_ident("hooks") {
                 out.hooks = true;
+            } else if meta.path.is_ident("abstract_node") {
+                out.abstract_node = true;
             } else {
-                return Err(
-                    meta.error("expected `label = \"..\"`, `extra_label = \"..\"` or `hooks`")
-                );
+                return Err(meta.error(
+                    "expected `label = \"..\"`, `extra_label = \"..\"`, `hooks` or `abstract_node`",
+                ));
             }
             Ok(())
         })?;

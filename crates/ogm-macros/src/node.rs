@@ -41,7 +41,18 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let sattrs = struct_attrs(&input.attrs)?;
     let model = name.to_string();
     let label = sattrs.label.clone().unwrap_or_else(|| model.clone());
-    let extra_labels = &sattrs.extra_labels;
+    // An abstract base adds no label of its own, only its extra ones.
+    let own_labels: Vec<&String> = if sattrs.abstract_node {
+        if sattrs.label.is_some() {
+            return Err(syn::Error::new_spanned(
+                name,
+                "an `abstract_node` has no label of its own: use `extra_label` for shared ones",
+            ));
+        }
+        sattrs.extra_labels.iter().collect()
+    } else {
+        std::iter::once(&label).chain(&sattrs.extra_labels).collect()
+    };
 
     let mut id_field = None;
     let mut parent: Option<(syn::Ident, Type)> = None;
@@ -343,7 +354,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     };
     let (labels, properties, parent_deflate, parent_set, inherits) = match &parent {
         None => (
-            quote!(&[#label #(, #extra_labels)*]),
+            quote!(&[#(#own_labels),*]),
             quote! {
                 const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
                 PROPERTIES
@@ -359,7 +370,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 static LABELS: ::std::sync::OnceLock<::std::vec::Vec<&'static str>> =
                     ::std::sync::OnceLock::new();
                 LABELS.get_or_init(|| {
-                    let mut v: ::std::vec::Vec<&'static str> = ::std::vec![#label #(, #extra_labels)*];
+                    let mut v: ::std::vec::Vec<&'static str> = ::std::vec![#(#own_labels),*];
                     for l in <#pty as ::boltline_ogm::Node>::labels() {
                         if !v.contains(l) {
                             v.push(l);

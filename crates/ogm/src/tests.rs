@@ -76,6 +76,41 @@ struct Animal {
     legs: i64,
 }
 
+/// neomodel's `__abstract_node__`: shared properties, no label.
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(abstract_node)]
+struct Stamped {
+    id: ElementId,
+    created: i64,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "Note")]
+struct Note {
+    id: ElementId,
+    #[ogm(parent)]
+    stamped: Stamped,
+    text: String,
+}
+
+#[test]
+fn an_abstract_base_adds_properties_but_no_label() {
+    assert!(Stamped::labels().is_empty());
+    assert_eq!(Note::labels(), ["Note"]);
+    let fields: Vec<_> = Note::properties().iter().map(|p| p.db_name).collect();
+    assert_eq!(fields, ["text", "created"]);
+    let n = Note {
+        id: ElementId::unsaved(),
+        stamped: Stamped {
+            id: ElementId::unsaved(),
+            created: 5,
+        },
+        text: "hi".into(),
+    };
+    let r = crate::ops::statements::create::<Note>(n.deflate().unwrap(), &[]).render();
+    assert!(r.text.starts_with("CREATE (n:Note)"), "{}", r.text);
+}
+
 #[derive(Node, Debug, Clone, PartialEq)]
 #[ogm(label = "Dog", extra_label = "Pet")]
 struct Dog {
