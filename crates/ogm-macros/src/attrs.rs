@@ -37,6 +37,8 @@ pub(crate) struct FieldAttrs {
     /// `on_create` on a relationship property: not part of `connect`'s
     /// MERGE pattern, set only when the relationship is created.
     pub on_create: bool,
+    /// `max_length = N` on a text field, checked before writes.
+    pub max_length: Option<usize>,
 }
 
 /// A label, type or property key: any non-empty text without NUL (it is
@@ -128,6 +130,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.undirected = true;
             } else if p.is_ident("on_create") {
                 out.on_create = true;
+            } else if p.is_ident("max_length") {
+                out.max_length = Some(meta.value()?.parse::<syn::LitInt>()?.base10_parse()?);
             } else if p.is_ident("default") {
                 out.default = Some(path_value(meta.value()?.parse()?)?);
             } else if p.is_ident("validate") {
@@ -137,7 +141,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     "expected one of `element_id`, `extra`, `unique`, `index`, `fulltext`, \
                      `db_property = \"..\"`, `default = path`, `validate = path`, \
                      `rel = \"TYPE\"`, `incoming`, `undirected`, `parent`, `vector(..)`, \
-                     `optional_label = \"Label\"`, `regex = \"pattern\"`, `on_create`",
+                     `optional_label = \"Label\"`, `regex = \"pattern\"`, `on_create`, `max_length = N`",
                 ));
             }
             Ok(())

@@ -51,7 +51,9 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         }
         sattrs.extra_labels.iter().collect()
     } else {
-        std::iter::once(&label).chain(&sattrs.extra_labels).collect()
+        std::iter::once(&label)
+            .chain(&sattrs.extra_labels)
+            .collect()
     };
 
     let mut id_field = None;
@@ -231,6 +233,11 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 vector: #vector,
             }
         });
+        if let Some(max) = a.max_length {
+            deflate.push(quote! {
+                ::boltline_ogm::__private::check_max_length(#max, #model, #db, &self.#ident)?;
+            });
+        }
         if let Some(pattern) = &a.regex {
             deflate.push(quote! {
                 {

@@ -178,6 +178,13 @@ impl<M: Node> NodeSet<M> {
         self
     }
 
+    /// Drops every sort key given so far (neomodel's `order_by(None)`).
+    pub fn clear_order(mut self) -> Self {
+        self.order.clear();
+        self.order_exprs.clear();
+        self
+    }
+
     /// Skips the first `n` nodes.
     pub fn skip(mut self, n: u64) -> Self {
         self.skip = Some(n);

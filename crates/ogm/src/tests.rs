@@ -93,6 +93,56 @@ struct Note {
     text: String,
 }
 
+#[derive(Node, Debug)]
+struct Tweet {
+    id: ElementId,
+    #[ogm(max_length = 5)]
+    text: String,
+    #[ogm(max_length = 2)]
+    lang: Option<String>,
+}
+
+#[test]
+fn max_length_is_checked_before_writes() {
+    let ok = Tweet {
+        id: ElementId::unsaved(),
+        text: "héllo".into(),
+        lang: None,
+    };
+    assert!(ok.deflate().is_ok());
+    let long = Tweet {
+        id: ElementId::unsaved(),
+        text: "hello!".into(),
+        lang: Some("fr".into()),
+    };
+    assert!(matches!(
+        long.deflate(),
+        Err(Error::Validation { property: "text", ref message, .. }) if message.contains("at most 5")
+    ));
+    let lang = Tweet {
+        id: ElementId::unsaved(),
+        text: "hi".into(),
+        lang: Some("fra".into()),
+    };
+    assert!(matches!(
+        lang.deflate(),
+        Err(Error::Validation {
+            property: "lang",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn clear_order_drops_the_sort_keys() {
+    let set = Note::nodes()
+        .order_by(Note::text().desc())
+        .order_by_expr(crate::cypher::Expr::var("n").prop("created"), false);
+    assert!(set.statement().render().text.contains("ORDER BY"));
+    let r = set.clear_order().limit(3).statement().render();
+    assert_eq!(r.text, "MATCH (n:Note)\nRETURN n AS n LIMIT $p0");
+}
+
 #[test]
 fn an_abstract_base_adds_properties_but_no_label() {
     assert!(Stamped::labels().is_empty());
