@@ -158,6 +158,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("boltline", "demo"),
     ("boltline-ogm", "books"),
     ("boltline-ogm", "movies"),
+    ("boltline-ogm", "neomodel_port"),
 ];
 
 fn run_examples(server: &neo4j::TestServer) -> Result<(), String> {

@@ -164,6 +164,16 @@ impl DateTimeProperty {
         }
     }
 
+    /// The current time (neomodel's `default_now=True`; for
+    /// `#[ogm(default = ..)]` and for new values).
+    pub fn now() -> Self {
+        let micros = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX),
+        };
+        DateTimeProperty { micros }
+    }
+
     /// The stored float.
     pub fn epoch_seconds(self) -> f64 {
         // Exact below 2^53 microseconds (year 287396), then one division
