@@ -11,6 +11,9 @@ pub(crate) struct StructAttrs {
     /// `abstract_node`: no label of its own (neomodel's
     /// `__abstract_node__`), for a base embedded as a `parent`.
     pub abstract_node: bool,
+    /// `alias(new_name = field)`: another filter handle for a property,
+    /// never stored (neomodel's `AliasProperty`).
+    pub aliases: Vec<(syn::Ident, syn::Ident)>,
 }
 
 /// Field-level options.
@@ -66,9 +69,21 @@ pub(crate) fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                 out.hooks = true;
             } else if meta.path.is_ident("abstract_node") {
                 out.abstract_node = true;
+            } else if meta.path.is_ident("alias") {
+                meta.parse_nested_meta(|m| {
+                    let alias = m
+                        .path
+                        .get_ident()
+                        .cloned()
+                        .ok_or_else(|| m.error("expected `alias(new_name = field)`"))?;
+                    let field: syn::Ident = m.value()?.parse()?;
+                    out.aliases.push((alias, field));
+                    Ok(())
+                })?;
             } else {
                 return Err(meta.error(
-                    "expected `label = \"..\"`, `extra_label = \"..\"`, `hooks` or `abstract_node`",
+                    "expected `label = \"..\"`, `extra_label = \"..\"`, `hooks`, `abstract_node` \
+                     or `alias(new_name = field)`",
                 ));
             }
             Ok(())

@@ -70,6 +70,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let mut rel_schemas = Vec::new();
     let mut delete_checks = Vec::new();
     let mut on_create: Vec<String> = Vec::new();
+    let mut aliased: Vec<syn::Ident> = Vec::new();
 
     for f in &fields.named {
         let Some(ident) = f.ident.as_ref() else {
@@ -267,6 +268,17 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         });
         build.push(quote!(#ident: #local));
         let vis = &f.vis;
+        for (alias, _) in sattrs.aliases.iter().filter(|(_, field)| field == ident) {
+            let doc =
+                format!("Filter handle of the `{db}` property, under another name (an alias).");
+            handles.push(quote! {
+                #[doc = #doc]
+                #vis fn #alias() -> ::boltline_ogm::Prop<Self, <#ty as ::boltline_ogm::PropertyType>::Filter> {
+                    ::boltline_ogm::Prop::new(#db)
+                }
+            });
+            aliased.push(ident.clone());
+        }
         let doc = format!("Filter handle of the `{db}` property.");
         handles.push(quote! {
             #[doc = #doc]
@@ -274,6 +286,17 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 ::boltline_ogm::Prop::new(#db)
             }
         });
+    }
+
+    if let Some((alias, field)) = sattrs
+        .aliases
+        .iter()
+        .find(|(_, field)| !aliased.contains(field))
+    {
+        return Err(syn::Error::new_spanned(
+            alias,
+            format!("`{alias}` aliases `{field}`, which is not a property of this model"),
+        ));
     }
 
     let (extra_deflate, extra_build) = match &extra_field {

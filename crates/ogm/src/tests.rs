@@ -94,12 +94,30 @@ struct Note {
 }
 
 #[derive(Node, Debug)]
+#[ogm(alias(body = text))]
 struct Tweet {
     id: ElementId,
     #[ogm(max_length = 5)]
     text: String,
     #[ogm(max_length = 2)]
     lang: Option<String>,
+}
+
+#[test]
+fn an_alias_filters_on_the_property_it_names() {
+    let r = Tweet::nodes()
+        .filter(Tweet::body().exact("hi"))
+        .statement()
+        .render();
+    assert_eq!(r.text, "MATCH (n:Tweet) WHERE n.text = $p0\nRETURN n AS n");
+    // Never stored under its own name.
+    let t = Tweet {
+        id: ElementId::unsaved(),
+        text: "hi".into(),
+        lang: None,
+    };
+    let stored = t.deflate().unwrap();
+    assert!(stored.contains_key("text") && !stored.contains_key("body"));
 }
 
 #[test]
