@@ -184,6 +184,13 @@ async fn an_abstract_base_adds_no_label() {
         .await
         .unwrap();
     assert_eq!(back, n);
+    // The lazy read: element ids only.
+    let ids = Note::nodes()
+        .filter(Stamped::tag().exact(t.clone()).lift())
+        .element_ids(&db)
+        .await
+        .unwrap();
+    assert_eq!(ids, [n.element_id().unwrap()]);
     db.cypher_query(Query::new("MATCH (n {tag: $tag}) DETACH DELETE n").param("tag", t.as_str()))
         .await
         .unwrap();

@@ -290,6 +290,29 @@ impl<M: Node> NodeSet<M> {
         st.return_(Projection::of(count, Some("count")))
     }
 
+    /// The statement returning only the nodes' element ids (column `id`),
+    /// in the set's order and page.
+    pub fn element_ids_statement(&self) -> Statement {
+        self.match_clause(None)
+            .push(Clause::With(self.projection(self.limit), None))
+            .return_(Projection::of(
+                Expr::var(NODE_VAR).call("elementId"),
+                Some("id"),
+            ))
+    }
+
+    /// The matching nodes' element ids only, nothing inflated (neomodel's
+    /// `lazy=True`); read a node later with `get_by_element_id`.
+    pub async fn element_ids<E: Executor>(&self, exec: E) -> Result<Vec<String>> {
+        let records = exec
+            .run(self.element_ids_statement().render().into_query())
+            .await?;
+        records
+            .iter()
+            .map(|r| r.get_as::<String>("id").map_err(Error::from_driver))
+            .collect()
+    }
+
     /// Runs `st` and inflates column `n` of each record.
     async fn fetch<E: Executor>(st: Statement, exec: E) -> Result<Vec<M>> {
         let records = exec.run(st.render().into_query()).await?;

@@ -152,6 +152,21 @@ fn max_length_is_checked_before_writes() {
 }
 
 #[test]
+fn element_ids_only_is_the_lazy_read() {
+    let r = Note::nodes()
+        .filter(Note::text().exact("x"))
+        .order_by(Note::text().asc())
+        .limit(2)
+        .element_ids_statement()
+        .render();
+    assert_eq!(
+        r.text,
+        "MATCH (n:Note) WHERE n.text = $p0\nWITH n AS n ORDER BY n.text LIMIT $p1\n\
+         RETURN elementId(n) AS id"
+    );
+}
+
+#[test]
 fn clear_order_drops_the_sort_keys() {
     let set = Note::nodes()
         .order_by(Note::text().desc())
