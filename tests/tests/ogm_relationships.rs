@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use boltline::{AuthToken, Query};
 use boltline_itests::server;
 use boltline_ogm::prelude::*;
-use boltline_ogm::{Error, Relationship};
+use boltline_ogm::{Error, RelHandle, Relationship};
 
 fn db() -> Database {
     let s = server();
@@ -71,6 +71,23 @@ struct Player {
     friends: Relation<Player>,
 }
 
+#[derive(Relationship, Debug, Default, Clone, PartialEq)]
+struct Knows {
+    how: Option<String>,
+    #[ogm(on_create)]
+    since: Option<i64>,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPerson")]
+struct Person {
+    id: ElementId,
+    tag: String,
+    name: String,
+    #[ogm(rel = "OGM_KNOWS")]
+    knows: Relation<Person, ZeroOrMore, ZeroOrMore, Knows>,
+}
+
 async fn book(db: &Database, t: &str, title: &str) -> Book {
     let mut b = Book {
         id: ElementId::unsaved(),
@@ -107,7 +124,7 @@ async fn player(db: &Database, t: &str, name: &str) -> Player {
 async fn cleanup(db: &Database, t: &str) {
     db.cypher_query(
         Query::new(
-            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer) \
+            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer OR n:OgmItPerson) \
              AND n.tag = $tag DETACH DELETE n",
         )
         .param("tag", t),
@@ -136,6 +153,13 @@ async fn books_and_authors() {
         .connect_with(&rowling, Wrote { year: Some(1997) }, &db)
         .await
         .unwrap();
+    // Connecting the same pair again matches (MERGE): allowed although the
+    // book's `One` is taken, and still one relationship.
+    Book::author()
+        .of(&hp)
+        .connect_with(&rowling, Wrote { year: Some(1997) }, &db)
+        .await
+        .unwrap();
     Author::books()
         .of(&galbraith)
         .connect(&ck, &db)
@@ -157,7 +181,8 @@ async fn books_and_authors() {
             .of(&hp)
             .relationship(&rowling, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1997) })
     );
     assert_eq!(
@@ -165,7 +190,10 @@ async fn books_and_authors() {
             .of(&rowling)
             .all_relationships(&hp, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .into_iter()
+            .map(RelHandle::into_props)
+            .collect::<Vec<_>>(),
         [Wrote { year: Some(1997) }]
     );
 
@@ -253,7 +281,8 @@ async fn books_and_authors() {
             .of(&hp)
             .relationship(&galbraith, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1997) })
     );
     assert!(matches!(
@@ -311,8 +340,10 @@ async fn minimum_and_far_end_cardinality() {
         std::slice::from_ref(&ann)
     );
 
-    // Undirected ZeroOrMore: connect from either side, disconnect all.
+    // Undirected ZeroOrMore: connect from either side (the second finds
+    // the first), disconnect all.
     Player::friends().of(&ann).connect(&bob, &db).await.unwrap();
+    Player::friends().of(&bob).connect(&ann, &db).await.unwrap();
     assert!(Player::friends()
         .of(&bob)
         .is_connected(&ann, &db)
@@ -336,6 +367,171 @@ async fn minimum_and_far_end_cardinality() {
         .await
         .unwrap()
         .is_empty());
+    cleanup(&db, &t).await;
+}
+
+async fn count_knows(db: &Database, t: &str) -> Vec<(Option<String>, Option<i64>)> {
+    let records = db
+        .cypher_query(
+            Query::new(
+                "MATCH (:OgmItPerson {tag: $tag})-[r:OGM_KNOWS]->(:OgmItPerson {tag: $tag}) \
+                 RETURN r.how AS how, r.since AS since ORDER BY how, since",
+            )
+            .param("tag", t),
+        )
+        .await
+        .unwrap();
+    records
+        .records
+        .iter()
+        .map(|r| (r.get_as("how").unwrap(), r.get_as("since").unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn connect_twice_leaves_one_relationship() {
+    let db = db();
+    let t = tag();
+    let mut people = Vec::new();
+    for name in ["Ann", "Bea"] {
+        let mut p = Person {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            name: name.into(),
+            knows: Relation::default(),
+        };
+        p.save(&db).await.unwrap();
+        people.push(p);
+    }
+    let (ann, bea) = (&people[0], &people[1]);
+    let knows = |how: Option<&str>, since: i64| Knows {
+        how: how.map(str::to_owned),
+        since: Some(since),
+    };
+    let work = || Some("work".to_owned());
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("work"), 1), &db)
+        .await
+        .unwrap();
+    // Same pair, same properties: matched; the `on_create` one is kept.
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("work"), 2), &db)
+        .await
+        .unwrap();
+    assert_eq!(count_knows(&db, &t).await, [(work(), Some(1))]);
+    // Different properties: a second relationship, as in neomodel.
+    Person::knows()
+        .of(ann)
+        .connect_with(bea, knows(Some("school"), 3), &db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [(Some("school".to_owned()), Some(3)), (work(), Some(1))]
+    );
+    // An explicit parallel relationship.
+    Person::knows()
+        .of(ann)
+        .connect_parallel(bea, knows(Some("work"), 4), &db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [
+            (Some("school".to_owned()), Some(3)),
+            (work(), Some(1)),
+            (work(), Some(4))
+        ]
+    );
+    assert_eq!(
+        Person::knows()
+            .of(ann)
+            .all_relationships(bea, &db)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    cleanup(&db, &t).await;
+}
+
+#[tokio::test]
+async fn relationship_properties_are_updated_in_place() {
+    let db = db();
+    let t = tag();
+    let mut people = Vec::new();
+    for name in ["Cy", "Di"] {
+        let mut p = Person {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            name: name.into(),
+            knows: Relation::default(),
+        };
+        p.save(&db).await.unwrap();
+        people.push(p);
+    }
+    let (cy, di) = (&people[0], &people[1]);
+    let first = Knows {
+        how: Some("work".into()),
+        since: Some(2020),
+    };
+    Person::knows()
+        .of(cy)
+        .connect_with(di, first.clone(), &db)
+        .await
+        .unwrap();
+    let mut h = Person::knows()
+        .of(cy)
+        .relationship(di, &db)
+        .await
+        .unwrap()
+        .expect("connected");
+    assert_eq!(h.props, first);
+    assert_eq!(h.start_node_id(), cy.element_id().unwrap());
+    assert_eq!(h.end_node_id(), di.element_id().unwrap());
+    assert_eq!(h.source(&db).await.unwrap(), *cy);
+    assert_eq!(h.target(&db).await.unwrap(), *di);
+    let id = h.element_id().to_owned();
+
+    h.props.how = Some("school".into());
+    h.props.since = None;
+    h.save(&db).await.unwrap();
+    assert_eq!(h.element_id(), id);
+    // In place: still one relationship, same element id, new properties.
+    assert_eq!(
+        count_knows(&db, &t).await,
+        [(Some("school".to_owned()), None)]
+    );
+    let again = Person::knows()
+        .of(cy)
+        .all_relationships(di, &db)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].element_id(), id);
+
+    // Refresh sees a change made elsewhere.
+    let mut other = again.into_iter().next().unwrap();
+    other.props.since = Some(1999);
+    other.save(&db).await.unwrap();
+    h.refresh(&db).await.unwrap();
+    assert_eq!(h.props.since, Some(1999));
+
+    // Delete; a second delete or save finds nothing.
+    let stale = h.clone();
+    h.delete(&db).await.unwrap();
+    assert!(count_knows(&db, &t).await.is_empty());
+    assert!(matches!(
+        stale.clone().delete(&db).await,
+        Err(Error::DoesNotExist { .. })
+    ));
+    let mut stale = stale;
+    assert!(matches!(
+        stale.save(&db).await,
+        Err(Error::DoesNotExist { .. })
+    ));
     cleanup(&db, &t).await;
 }
 
@@ -401,7 +597,8 @@ async fn create_connected_makes_a_node_with_its_required_relationship() {
             .of(&lathe)
             .relationship(&ursula, &db)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(RelHandle::into_props),
         Some(Wrote { year: Some(1971) })
     );
     // Saved already: refused, nothing written.

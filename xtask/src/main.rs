@@ -223,6 +223,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("boltline", "demo"),
     ("boltline-ogm", "books"),
     ("boltline-ogm", "movies"),
+    ("boltline-ogm", "neomodel_port"),
 ];
 
 fn run_examples(server: &neo4j::TestServer) -> Result<(), String> {

@@ -8,6 +8,12 @@ pub(crate) struct StructAttrs {
     pub label: Option<String>,
     pub extra_labels: Vec<String>,
     pub hooks: bool,
+    /// `abstract_node`: no label of its own (neomodel's
+    /// `__abstract_node__`), for a base embedded as a `parent`.
+    pub abstract_node: bool,
+    /// `alias(new_name = field)`: another filter handle for a property,
+    /// never stored (neomodel's `AliasProperty`).
+    pub aliases: Vec<(syn::Ident, syn::Ident)>,
 }
 
 /// Field-level options.
@@ -31,6 +37,11 @@ pub(crate) struct FieldAttrs {
     pub optional_label: Option<String>,
     /// `regex = "pattern"` on a text field.
     pub regex: Option<LitStr>,
+    /// `on_create` on a relationship property: not part of `connect`'s
+    /// MERGE pattern, set only when the relationship is created.
+    pub on_create: bool,
+    /// `max_length = N` on a text field, checked before writes.
+    pub max_length: Option<usize>,
 }
 
 /// A label, type or property key: any non-empty text without NUL (it is
@@ -56,10 +67,24 @@ pub(crate) fn struct_attrs(attrs: &[Attribute]) -> syn::Result<StructAttrs> {
                 out.extra_labels.push(name(&meta.value()?.parse()?)?);
             } else if meta.path.is_ident("hooks") {
                 out.hooks = true;
+            } else if meta.path.is_ident("abstract_node") {
+                out.abstract_node = true;
+            } else if meta.path.is_ident("alias") {
+                meta.parse_nested_meta(|m| {
+                    let alias = m
+                        .path
+                        .get_ident()
+                        .cloned()
+                        .ok_or_else(|| m.error("expected `alias(new_name = field)`"))?;
+                    let field: syn::Ident = m.value()?.parse()?;
+                    out.aliases.push((alias, field));
+                    Ok(())
+                })?;
             } else {
-                return Err(
-                    meta.error("expected `label = \"..\"`, `extra_label = \"..\"` or `hooks`")
-                );
+                return Err(meta.error(
+                    "expected `label = \"..\"`, `extra_label = \"..\"`, `hooks`, `abstract_node` \
+                     or `alias(new_name = field)`",
+                ));
             }
             Ok(())
         })?;
@@ -118,6 +143,10 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                 out.incoming = true;
             } else if p.is_ident("undirected") {
                 out.undirected = true;
+            } else if p.is_ident("on_create") {
+                out.on_create = true;
+            } else if p.is_ident("max_length") {
+                out.max_length = Some(meta.value()?.parse::<syn::LitInt>()?.base10_parse()?);
             } else if p.is_ident("default") {
                 out.default = Some(path_value(meta.value()?.parse()?)?);
             } else if p.is_ident("validate") {
@@ -127,7 +156,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
                     "expected one of `element_id`, `extra`, `unique`, `index`, `fulltext`, \
                      `db_property = \"..\"`, `default = path`, `validate = path`, \
                      `rel = \"TYPE\"`, `incoming`, `undirected`, `parent`, `vector(..)`, \
-                     `optional_label = \"Label\"`, `regex = \"pattern\"`",
+                     `optional_label = \"Label\"`, `regex = \"pattern\"`, `on_create`, `max_length = N`",
                 ));
             }
             Ok(())

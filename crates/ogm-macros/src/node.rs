@@ -41,7 +41,20 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let sattrs = struct_attrs(&input.attrs)?;
     let model = name.to_string();
     let label = sattrs.label.clone().unwrap_or_else(|| model.clone());
-    let extra_labels = &sattrs.extra_labels;
+    // An abstract base adds no label of its own, only its extra ones.
+    let own_labels: Vec<&String> = if sattrs.abstract_node {
+        if sattrs.label.is_some() {
+            return Err(syn::Error::new_spanned(
+                name,
+                "an `abstract_node` has no label of its own: use `extra_label` for shared ones",
+            ));
+        }
+        sattrs.extra_labels.iter().collect()
+    } else {
+        std::iter::once(&label)
+            .chain(&sattrs.extra_labels)
+            .collect()
+    };
 
     let mut id_field = None;
     let mut parent: Option<(syn::Ident, Type)> = None;
@@ -56,6 +69,8 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     let mut set_labels = Vec::new();
     let mut rel_schemas = Vec::new();
     let mut delete_checks = Vec::new();
+    let mut on_create: Vec<String> = Vec::new();
+    let mut aliased: Vec<syn::Ident> = Vec::new();
 
     for f in &fields.named {
         let Some(ident) = f.ident.as_ref() else {
@@ -183,6 +198,15 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
             ));
         }
         db_names.push(db.clone());
+        if a.on_create {
+            if kind != Kind::Relationship {
+                return Err(syn::Error::new_spanned(
+                    f,
+                    "`on_create` is for relationship properties",
+                ));
+            }
+            on_create.push(db.clone());
+        }
         let has_default = a.default.is_some();
         let (unique, index, fulltext) = (a.unique, a.index, a.fulltext);
         let vector = match a.vector {
@@ -210,6 +234,11 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 vector: #vector,
             }
         });
+        if let Some(max) = a.max_length {
+            deflate.push(quote! {
+                ::boltline_ogm::__private::check_max_length(#max, #model, #db, &self.#ident)?;
+            });
+        }
         if let Some(pattern) = &a.regex {
             deflate.push(quote! {
                 {
@@ -239,6 +268,17 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         });
         build.push(quote!(#ident: #local));
         let vis = &f.vis;
+        for (alias, _) in sattrs.aliases.iter().filter(|(_, field)| field == ident) {
+            let doc =
+                format!("Filter handle of the `{db}` property, under another name (an alias).");
+            handles.push(quote! {
+                #[doc = #doc]
+                #vis fn #alias() -> ::boltline_ogm::Prop<Self, <#ty as ::boltline_ogm::PropertyType>::Filter> {
+                    ::boltline_ogm::Prop::new(#db)
+                }
+            });
+            aliased.push(ident.clone());
+        }
         let doc = format!("Filter handle of the `{db}` property.");
         handles.push(quote! {
             #[doc = #doc]
@@ -246,6 +286,17 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 ::boltline_ogm::Prop::new(#db)
             }
         });
+    }
+
+    if let Some((alias, field)) = sattrs
+        .aliases
+        .iter()
+        .find(|(_, field)| !aliased.contains(field))
+    {
+        return Err(syn::Error::new_spanned(
+            alias,
+            format!("`{alias}` aliases `{field}`, which is not a property of this model"),
+        ));
     }
 
     let (extra_deflate, extra_build) = match &extra_field {
@@ -274,6 +325,10 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 fn properties() -> &'static [::boltline_ogm::PropertyDef] {
                     const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
                     PROPERTIES
+                }
+
+                fn on_create() -> &'static [&'static str] {
+                    &[#(#on_create),*]
                 }
 
                 fn deflate(&self) -> ::boltline_ogm::Result<::boltline_ogm::Map> {
@@ -329,7 +384,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
     };
     let (labels, properties, parent_deflate, parent_set, inherits) = match &parent {
         None => (
-            quote!(&[#label #(, #extra_labels)*]),
+            quote!(&[#(#own_labels),*]),
             quote! {
                 const PROPERTIES: &[::boltline_ogm::PropertyDef] = &[#(#defs),*];
                 PROPERTIES
@@ -345,7 +400,7 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 static LABELS: ::std::sync::OnceLock<::std::vec::Vec<&'static str>> =
                     ::std::sync::OnceLock::new();
                 LABELS.get_or_init(|| {
-                    let mut v: ::std::vec::Vec<&'static str> = ::std::vec![#label #(, #extra_labels)*];
+                    let mut v: ::std::vec::Vec<&'static str> = ::std::vec![#(#own_labels),*];
                     for l in <#pty as ::boltline_ogm::Node>::labels() {
                         if !v.contains(l) {
                             v.push(l);

@@ -64,6 +64,29 @@ impl<T: AsText> AsText for Option<T> {
     }
 }
 
+/// Checks that the text of `value` has at most `max` characters (Unicode
+/// scalar values, as Python's `len` counts them: neomodel's
+/// `StringProperty(max_length=..)`); more is [`Error::Validation`].
+pub fn check_max_length<T: AsText>(
+    max: usize,
+    model: &'static str,
+    prop: &'static str,
+    value: &T,
+) -> Result<()> {
+    let Some(text) = value.as_text() else {
+        return Ok(());
+    };
+    let n = text.chars().count();
+    if n > max {
+        return Err(Error::Validation {
+            model,
+            property: prop,
+            message: format!("{n} characters, at most {max} allowed"),
+        });
+    }
+    Ok(())
+}
+
 /// Checks that the whole text of `value` matches `pattern` (compiled once
 /// into `cell`); a mismatch, or a pattern that does not compile, is
 /// [`Error::Validation`].

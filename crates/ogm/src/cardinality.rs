@@ -101,6 +101,14 @@ pub trait RelProps: Sized + Send + Sync + 'static {
     fn properties() -> &'static [crate::PropertyDef] {
         &[]
     }
+    /// The stored names of the properties set only when `connect` creates
+    /// the relationship (`#[ogm(on_create)]`): left out of its MERGE
+    /// pattern and kept when a later `connect` finds the relationship, so a
+    /// "connected at" timestamp does not make every `connect` a new
+    /// relationship.
+    fn on_create() -> &'static [&'static str] {
+        &[]
+    }
     /// The properties to store.
     fn deflate(&self) -> Result<boltline::Map>;
     /// From a relationship's properties.

@@ -178,6 +178,13 @@ impl<M: Node> NodeSet<M> {
         self
     }
 
+    /// Drops every sort key given so far (neomodel's `order_by(None)`).
+    pub fn clear_order(mut self) -> Self {
+        self.order.clear();
+        self.order_exprs.clear();
+        self
+    }
+
     /// Skips the first `n` nodes.
     pub fn skip(mut self, n: u64) -> Self {
         self.skip = Some(n);
@@ -281,6 +288,29 @@ impl<M: Node> NodeSet<M> {
             st = st.push(crate::cypher::Clause::With(paged, None));
         }
         st.return_(Projection::of(count, Some("count")))
+    }
+
+    /// The statement returning only the nodes' element ids (column `id`),
+    /// in the set's order and page.
+    pub fn element_ids_statement(&self) -> Statement {
+        self.match_clause(None)
+            .push(Clause::With(self.projection(self.limit), None))
+            .return_(Projection::of(
+                Expr::var(NODE_VAR).call("elementId"),
+                Some("id"),
+            ))
+    }
+
+    /// The matching nodes' element ids only, nothing inflated (neomodel's
+    /// `lazy=True`); read a node later with `get_by_element_id`.
+    pub async fn element_ids<E: Executor>(&self, exec: E) -> Result<Vec<String>> {
+        let records = exec
+            .run(self.element_ids_statement().render().into_query())
+            .await?;
+        records
+            .iter()
+            .map(|r| r.get_as::<String>("id").map_err(Error::from_driver))
+            .collect()
     }
 
     /// Runs `st` and inflates column `n` of each record.

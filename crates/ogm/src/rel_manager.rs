@@ -1,11 +1,11 @@
 //! [`RelationshipManager`]: one node's relationship, read and changed.
 
-use boltline::{Record, Value};
+use boltline::Value;
 
 use crate::cardinality::{CanDisconnect, Cardinality, Optional, RelProps};
 use crate::cypher::Statement;
 use crate::filter::Q;
-use crate::rel_statements::REL;
+use crate::rel_handle::RelHandle;
 use crate::{Error, Executor, Node, NodeSet, Rel, Result};
 
 /// The relationship `rel` of one node, `source`: read and change it.
@@ -129,17 +129,29 @@ where
         Ok(!exec.run(st.render().into_query()).await?.is_empty())
     }
 
-    /// The relationships to `target`, as their properties.
-    pub async fn all_relationships<E: Executor>(&self, target: &T, exec: E) -> Result<Vec<R>> {
-        let st = self
-            .rel
-            .relationships_statement(&self.source_id()?, &Self::target_id(target)?);
+    /// The relationships to `target`: each a [`RelHandle`] with its element
+    /// id, both ends and its properties (`.props`), which can be changed
+    /// and saved in place.
+    pub async fn all_relationships<E: Executor>(
+        &self,
+        target: &T,
+        exec: E,
+    ) -> Result<Vec<RelHandle<S, T, C, Rev, R>>> {
+        let (source, target) = (self.source_id()?, Self::target_id(target)?);
+        let st = self.rel.relationships_statement(&source, &target);
         let records = exec.run(st.render().into_query()).await?;
-        records.iter().map(inflate_rel::<R>).collect()
+        records
+            .iter()
+            .map(|r| RelHandle::from_record(self.rel, r, &source, &target))
+            .collect()
     }
 
     /// The first relationship to `target`, if any.
-    pub async fn relationship<E: Executor>(&self, target: &T, exec: E) -> Result<Option<R>> {
+    pub async fn relationship<E: Executor>(
+        &self,
+        target: &T,
+        exec: E,
+    ) -> Result<Option<RelHandle<S, T, C, Rev, R>>> {
         Ok(self
             .all_relationships(target, exec)
             .await?
@@ -155,10 +167,28 @@ where
         self.connect_with(target, R::default(), exec).await
     }
 
-    /// Connects `target` with `props`; refused with
-    /// [`Error::CardinalityViolation`] if either end is full.
+    /// Connects `target` with `props`, MERGE-based as in neomodel: if a
+    /// relationship to `target` with the same non-null properties exists
+    /// (those marked `#[ogm(on_create)]` aside), nothing is created, its
+    /// null properties are removed and its `on_create` ones kept; else a
+    /// new one is created, refused with [`Error::CardinalityViolation`] if
+    /// either end is full. Connecting twice leaves one relationship; see
+    /// [`connect_parallel`](Self::connect_parallel) for another one.
     pub async fn connect_with<E: Executor>(&self, target: &T, props: R, exec: E) -> Result<()> {
         let st = self.rel.connect_statement(
+            &self.source_id()?,
+            &Self::target_id(target)?,
+            props.deflate()?,
+            R::on_create(),
+        );
+        self.write(st, exec, "connect").await.map(drop)
+    }
+
+    /// Adds a relationship to `target` even if an identical one exists (a
+    /// parallel relationship, for models that record one per event);
+    /// refused with [`Error::CardinalityViolation`] if either end is full.
+    pub async fn connect_parallel<E: Executor>(&self, target: &T, props: R, exec: E) -> Result<()> {
+        let st = self.rel.connect_parallel_statement(
             &self.source_id()?,
             &Self::target_id(target)?,
             props.deflate()?,
@@ -225,16 +255,6 @@ where
             .ok_or(Error::DoesNotExist { model: S::NAME })?;
         let n: i64 = r.get_as("removed").map_err(Error::from_driver)?;
         Ok(u64::try_from(n).unwrap_or(0))
-    }
-}
-
-fn inflate_rel<R: RelProps>(r: &Record) -> Result<R> {
-    match r.get(REL).map_err(Error::from_driver)? {
-        Value::Relationship(rel) => R::inflate_properties(rel.properties),
-        other => Err(Error::NotANode {
-            model: R::NAME,
-            found: other.type_name(),
-        }),
     }
 }
 

@@ -140,9 +140,90 @@ where
         max.map(|m| Expr::var(count).binary(BinOp::Lt, Expr::value(m)))
     }
 
-    /// The statement of `connect`: both ends' maxima checked after locking
-    /// both nodes, the relationship created only if they hold.
-    pub fn connect_statement(&self, source: &str, target: &str, props: Map) -> Statement {
+    /// The statement of `connect`, MERGE-based like neomodel's: the pair
+    /// and the relationship's non-null properties (those in `on_create`
+    /// excepted) form the pattern, so connecting the same pair again with
+    /// the same properties creates nothing. After locking both nodes it
+    /// counts the matching relationships (`existing`) and both ends'
+    /// relationships; a match is always allowed (it adds none), a new
+    /// relationship only if both ends' maxima hold. A new relationship gets
+    /// all of `props`; a matched one gets the properties outside
+    /// `on_create` (so the null ones are removed) and keeps the rest.
+    pub fn connect_statement(
+        &self,
+        source: &str,
+        target: &str,
+        props: Map,
+        on_create: &[&str],
+    ) -> Statement {
+        let st = self.match_target(self.match_source(Statement::new(), source), DST, target);
+        let mut key: Vec<(String, Expr)> = props
+            .iter()
+            .filter(|(k, v)| !v.is_null() && !on_create.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), Expr::value(v.clone())))
+            .collect();
+        // Keys in a stable order: the same connect renders the same text.
+        key.sort_by(|a, b| a.0.cmp(&b.0));
+        let update: Map = props
+            .iter()
+            .filter(|(k, _)| !on_create.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let keyed = |var: Option<&str>| {
+            let mut step = self.step(var);
+            step.props.clone_from(&key);
+            step
+        };
+        let existing = Expr::CountSubquery(
+            Box::new(Pattern::node(NodePattern::var(SRC)).then(keyed(None), NodePattern::var(DST))),
+            None,
+        );
+        let room: Vec<Expr> = [
+            Self::below_max("from_source", C::MAX),
+            Self::below_max("to_target", Rev::MAX),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let ok = if room.is_empty() {
+            Expr::Bool(true)
+        } else {
+            Expr::Or(vec![
+                Expr::var("existing").binary(BinOp::Gt, Expr::value(0)),
+                Expr::And(room),
+            ])
+        };
+        let on_match = if update.is_empty() {
+            Vec::new()
+        } else {
+            vec![SetItem::Merge(REL.into(), Expr::Value(Value::Map(update)))]
+        };
+        Self::lock(st, &[SRC, DST])
+            .push(Self::with(
+                &[SRC, DST],
+                vec![
+                    (self.count_from_source(), "from_source"),
+                    (self.count_to_target(false), "to_target"),
+                    (existing, "existing"),
+                ],
+            ))
+            .push(Self::with(
+                &[SRC, DST, "from_source", "to_target"],
+                vec![(ok, "ok")],
+            ))
+            .push(Self::when_ok(vec![Clause::Merge {
+                pattern: Pattern::node(NodePattern::var(SRC))
+                    .then(keyed(Some(REL)), NodePattern::var(DST)),
+                on_create: vec![SetItem::Replace(REL.into(), Expr::Value(Value::Map(props)))],
+                on_match,
+            }]))
+            .push(Self::returning())
+    }
+
+    /// The statement of `connect_parallel`: like `connect` before it was
+    /// MERGE-based, a new relationship every time (both ends' maxima
+    /// checked after locking both nodes).
+    pub fn connect_parallel_statement(&self, source: &str, target: &str, props: Map) -> Statement {
         let st = self.match_target(self.match_source(Statement::new(), source), DST, target);
         let ok: Vec<Expr> = [
             Self::below_max("from_source", C::MAX),

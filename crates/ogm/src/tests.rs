@@ -76,6 +76,124 @@ struct Animal {
     legs: i64,
 }
 
+/// neomodel's `__abstract_node__`: shared properties, no label.
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(abstract_node)]
+struct Stamped {
+    id: ElementId,
+    created: i64,
+}
+
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "Note")]
+struct Note {
+    id: ElementId,
+    #[ogm(parent)]
+    stamped: Stamped,
+    text: String,
+}
+
+#[derive(Node, Debug)]
+#[ogm(alias(body = text))]
+struct Tweet {
+    id: ElementId,
+    #[ogm(max_length = 5)]
+    text: String,
+    #[ogm(max_length = 2)]
+    lang: Option<String>,
+}
+
+#[test]
+fn an_alias_filters_on_the_property_it_names() {
+    let r = Tweet::nodes()
+        .filter(Tweet::body().exact("hi"))
+        .statement()
+        .render();
+    assert_eq!(r.text, "MATCH (n:Tweet) WHERE n.text = $p0\nRETURN n AS n");
+    // Never stored under its own name.
+    let t = Tweet {
+        id: ElementId::unsaved(),
+        text: "hi".into(),
+        lang: None,
+    };
+    let stored = t.deflate().unwrap();
+    assert!(stored.contains_key("text") && !stored.contains_key("body"));
+}
+
+#[test]
+fn max_length_is_checked_before_writes() {
+    let ok = Tweet {
+        id: ElementId::unsaved(),
+        text: "héllo".into(),
+        lang: None,
+    };
+    assert!(ok.deflate().is_ok());
+    let long = Tweet {
+        id: ElementId::unsaved(),
+        text: "hello!".into(),
+        lang: Some("fr".into()),
+    };
+    assert!(matches!(
+        long.deflate(),
+        Err(Error::Validation { property: "text", ref message, .. }) if message.contains("at most 5")
+    ));
+    let lang = Tweet {
+        id: ElementId::unsaved(),
+        text: "hi".into(),
+        lang: Some("fra".into()),
+    };
+    assert!(matches!(
+        lang.deflate(),
+        Err(Error::Validation {
+            property: "lang",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn element_ids_only_is_the_lazy_read() {
+    let r = Note::nodes()
+        .filter(Note::text().exact("x"))
+        .order_by(Note::text().asc())
+        .limit(2)
+        .element_ids_statement()
+        .render();
+    assert_eq!(
+        r.text,
+        "MATCH (n:Note) WHERE n.text = $p0\nWITH n AS n ORDER BY n.text LIMIT $p1\n\
+         RETURN elementId(n) AS id"
+    );
+}
+
+#[test]
+fn clear_order_drops_the_sort_keys() {
+    let set = Note::nodes()
+        .order_by(Note::text().desc())
+        .order_by_expr(crate::cypher::Expr::var("n").prop("created"), false);
+    assert!(set.statement().render().text.contains("ORDER BY"));
+    let r = set.clear_order().limit(3).statement().render();
+    assert_eq!(r.text, "MATCH (n:Note)\nRETURN n AS n LIMIT $p0");
+}
+
+#[test]
+fn an_abstract_base_adds_properties_but_no_label() {
+    assert!(Stamped::labels().is_empty());
+    assert_eq!(Note::labels(), ["Note"]);
+    let fields: Vec<_> = Note::properties().iter().map(|p| p.db_name).collect();
+    assert_eq!(fields, ["text", "created"]);
+    let n = Note {
+        id: ElementId::unsaved(),
+        stamped: Stamped {
+            id: ElementId::unsaved(),
+            created: 5,
+        },
+        text: "hi".into(),
+    };
+    let r = crate::ops::statements::create::<Note>(n.deflate().unwrap(), &[]).render();
+    assert!(r.text.starts_with("CREATE (n:Note)"), "{}", r.text);
+}
+
 #[derive(Node, Debug, Clone, PartialEq)]
 #[ogm(label = "Dog", extra_label = "Pet")]
 struct Dog {
@@ -377,6 +495,7 @@ fn schema_of_a_model() {
 
 mod relations {
     use super::*;
+    use crate::cardinality::RelProps;
     use crate::{One, Relationship};
 
     #[derive(Relationship, Debug, Default, PartialEq)]
@@ -512,11 +631,147 @@ mod relations {
     }
 
     #[test]
-    fn connect_checks_both_ends_in_one_statement() {
+    fn connect_merges_on_the_pair_and_non_null_properties() {
         let mut props = Map::new();
         props.insert("year".into(), Value::from(1997));
         let r = Book::author()
-            .connect_statement("b:1", "a:1", props)
+            .connect_statement("b:1", "a:1", props, Wrote::on_create())
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (a:Book) WHERE elementId(a) = $p0\n\
+             MATCH (b:Author) WHERE elementId(b) = $p1\n\
+             SET a.__boltline_lock = true, b.__boltline_lock = true\n\
+             REMOVE a.__boltline_lock, b.__boltline_lock\n\
+             WITH a, b, COUNT { MATCH (a)-[:AUTHOR]->(:Author) } AS from_source, \
+             COUNT { MATCH (s:Book)-[:AUTHOR]->(b) } AS to_target, \
+             COUNT { MATCH (a)-[:AUTHOR {year: $p2}]->(b) } AS existing\n\
+             WITH a, b, from_source, to_target, existing > $p3 OR from_source < $p4 AS ok\n\
+             FOREACH (_ IN CASE WHEN ok THEN [true] ELSE [] END | \
+             MERGE (a)-[r:AUTHOR {year: $p5}]->(b) ON CREATE SET r = $p6 ON MATCH SET r += $p7)\n\
+             RETURN DISTINCT ok, from_source, to_target"
+        );
+        assert_eq!(r.params["p0"], Value::from("b:1"));
+        assert_eq!(r.params["p2"], Value::from(1997));
+        assert_eq!(r.params["p3"], Value::from(0));
+        assert_eq!(r.params["p4"], Value::from(1));
+        // A null property is not part of the pattern (it is removed from a
+        // matched relationship by `+=`).
+        let mut props = Map::new();
+        props.insert("year".into(), Value::Null);
+        let r = Author::books()
+            .connect_statement("a:1", "b:1", props, Wrote::on_create())
+            .render();
+        assert!(
+            r.text.contains("MERGE (a)<-[r:AUTHOR]-(b) ON CREATE"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains("COUNT { MATCH (a)<-[:AUTHOR]-(b) } AS existing"),
+            "{}",
+            r.text
+        );
+        // From the other side, the Book's `One` is the far end's maximum.
+        assert!(r.text.contains("OR to_target < $p"), "{}", r.text);
+    }
+
+    #[derive(Relationship, Debug, Default, PartialEq)]
+    struct Met {
+        place: Option<String>,
+        #[ogm(on_create, db_property = "metAt")]
+        at: Option<i64>,
+    }
+
+    #[test]
+    fn on_create_properties_stay_out_of_the_merge_pattern() {
+        assert_eq!(Met::on_create(), &["metAt"]);
+        assert!(Wrote::on_create().is_empty());
+        let rel = crate::Rel::<Book, Author, ZeroOrMore, ZeroOrMore, Met>::new(
+            "MET",
+            crate::cypher::Direction::Either,
+        );
+        let props = Met {
+            place: Some("Paris".into()),
+            at: Some(1_700_000_000),
+        }
+        .deflate()
+        .unwrap();
+        let r = rel
+            .connect_statement("b:1", "a:1", props, Met::on_create())
+            .render();
+        // No maximum on either end: always allowed.
+        assert!(r.text.contains("true AS ok"), "{}", r.text);
+        assert!(
+            r.text.contains(
+                "MERGE (a)-[r:MET {place: $p3}]-(b) ON CREATE SET r = $p4 ON MATCH SET r += $p5"
+            ),
+            "{}",
+            r.text
+        );
+        let Value::Map(created) = &r.params["p4"] else {
+            panic!("{:?}", r.params["p4"]);
+        };
+        assert_eq!(created["metAt"], Value::from(1_700_000_000));
+        let Value::Map(matched) = &r.params["p5"] else {
+            panic!("{:?}", r.params["p5"]);
+        };
+        assert_eq!(matched.get("metAt"), None);
+        assert_eq!(matched["place"], Value::from("Paris"));
+    }
+
+    fn handle() -> crate::RelHandle<Book, Author, One, ZeroOrMore, Wrote> {
+        let rel = boltline::Relationship {
+            id: 7,
+            start_node_id: 1,
+            end_node_id: 2,
+            rel_type: "AUTHOR".into(),
+            properties: [("year".to_owned(), Value::from(1997))]
+                .into_iter()
+                .collect(),
+            element_id: Some("r:7".into()),
+            start_node_element_id: Some("b:1".into()),
+            end_node_element_id: Some("a:2".into()),
+        };
+        crate::RelHandle::from_value(Book::author(), Value::Relationship(rel), "b:1", "a:2")
+            .unwrap()
+    }
+
+    #[test]
+    fn a_relationship_handle_is_saved_refreshed_and_deleted_by_element_id() {
+        let mut h = handle();
+        assert_eq!(h.element_id(), "r:7");
+        assert_eq!((h.start_node_id(), h.end_node_id()), ("b:1", "a:2"));
+        assert_eq!((h.source_id(), h.target_id()), ("b:1", "a:2"));
+        assert_eq!(h.props, Wrote { year: Some(1997) });
+        h.props.year = Some(1998);
+        let r = h.save_statement().unwrap().render();
+        assert_eq!(
+            r.text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nSET r = $p1\nRETURN r AS r"
+        );
+        assert_eq!(r.params["p0"], Value::from("r:7"));
+        let Value::Map(props) = &r.params["p1"] else {
+            panic!("{:?}", r.params["p1"]);
+        };
+        assert_eq!(props["year"], Value::from(1998));
+        assert_eq!(
+            h.refresh_statement().render().text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nRETURN r AS r"
+        );
+        assert_eq!(
+            h.delete_statement().render().text,
+            "MATCH ()-[r:AUTHOR]->() WHERE elementId(r) = $p0\nDELETE r\nRETURN count(*) AS removed"
+        );
+    }
+
+    #[test]
+    fn connect_parallel_always_creates_after_checking_both_ends() {
+        let mut props = Map::new();
+        props.insert("year".into(), Value::from(1997));
+        let r = Book::author()
+            .connect_parallel_statement("b:1", "a:1", props)
             .render();
         assert_eq!(
             r.text,
@@ -532,9 +787,8 @@ mod relations {
         );
         assert_eq!(r.params["p0"], Value::from("b:1"));
         assert_eq!(r.params["p2"], Value::from(1));
-        // From the other side, the Book's `One` is the far end's maximum.
         let r = Author::books()
-            .connect_statement("a:1", "b:1", Map::new())
+            .connect_parallel_statement("a:1", "b:1", Map::new())
             .render();
         assert!(r.text.contains("CREATE (a)<-[r:AUTHOR]-(b)"), "{}", r.text);
         assert!(r.text.contains("to_target < $p2 AS ok"), "{}", r.text);
