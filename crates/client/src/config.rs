@@ -63,6 +63,7 @@ pub struct Config {
     pub(crate) connection_timeout: Option<Duration>,
     pub(crate) keep_alive: Option<Duration>,
     pub(crate) fetch_size: i64,
+    pub(crate) max_message_size: usize,
     pub(crate) max_transaction_retry_time: Duration,
     pub(crate) user_agent: Option<String>,
     pub(crate) resolver: Option<Arc<dyn Resolve>>,
@@ -86,6 +87,7 @@ impl fmt::Debug for Config {
             .field("connection_timeout", &self.connection_timeout)
             .field("keep_alive", &self.keep_alive)
             .field("fetch_size", &self.fetch_size)
+            .field("max_message_size", &self.max_message_size)
             .field(
                 "max_transaction_retry_time",
                 &self.max_transaction_retry_time,
@@ -111,6 +113,7 @@ impl Default for Config {
             connection_timeout: Some(Duration::from_secs(30)),
             keep_alive: Some(Duration::from_secs(60)),
             fetch_size: 1000,
+            max_message_size: boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
             max_transaction_retry_time: Duration::from_secs(30),
             user_agent: None,
             resolver: None,
@@ -199,11 +202,13 @@ impl ConfigBuilder {
         self
     }
 
-    /// Limit on reaching a server: DNS, TCP connect and TLS (default 30 s;
-    /// `None`: no limit). The Bolt handshake and authentication that follow
-    /// are bounded by the
-    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout),
-    /// as in the official drivers.
+    /// Limit on reaching a server (default 30 s; `None`: no limit other
+    /// than the acquisition timeout), applied twice when a connection is
+    /// opened: once to DNS, TCP connect and TLS, then once more to the Bolt
+    /// handshake and authentication (`HELLO`/`LOGON`), so a server that
+    /// accepts TCP and never answers fails within it. The
+    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout)
+    /// bounds the whole acquisition as well. See `docs/FAILURES.md`.
     pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_timeout = timeout;
         self
@@ -212,6 +217,17 @@ impl ConfigBuilder {
     /// TCP keep-alive: `true` (default) probes idle sockets after 60 s.
     pub fn with_keep_alive(mut self, on: bool) -> Self {
         self.config.keep_alive = on.then_some(Duration::from_secs(60));
+        self
+    }
+
+    /// Largest message accepted from the server, in bytes (default
+    /// [`DEFAULT_MAX_MESSAGE_SIZE`](boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE),
+    /// 64 MiB). A larger message fails the request with a connection error
+    /// and closes the connection. Memory grows only as bytes arrive, so
+    /// this bounds what one connection to a hostile or broken server can
+    /// make the driver hold; raise it for records larger than that.
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
         self
     }
 
@@ -322,6 +338,12 @@ impl ConfigBuilder {
             return Err(Error::InvalidConfig(
                 "connection_timeout must be greater than zero (or None for no limit)".into(),
             ));
+        }
+        if c.max_message_size < 1024 {
+            return Err(Error::InvalidConfig(format!(
+                "max_message_size must be at least 1024 bytes; got {}",
+                c.max_message_size
+            )));
         }
         if c.user_agent.as_deref().is_some_and(str::is_empty) {
             return Err(Error::InvalidConfig("user_agent must not be empty".into()));
