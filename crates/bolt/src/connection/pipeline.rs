@@ -28,7 +28,7 @@ use crate::chunk::{self, MessageTooLarge};
 use crate::message::{Ctx, Discard, Record, Request, Response, Success};
 use crate::result::{Failure, Phase};
 use crate::state::{RequestKind, ServerState};
-use crate::{Error, Result, ServerError};
+use crate::{Error, Result, ServerError, Version};
 
 /// Bytes reserved per socket read. Large enough that a batch of small records
 /// takes few reads; records slice this buffer, so a record kept alive pins
@@ -78,7 +78,8 @@ where
             version: self.version,
             dialect: self.dialect,
         };
-        chunk::write_message(&mut self.out, |buf| request.encode(buf, ctx))?;
+        chunk::write_message(&mut self.out, |buf| request.encode(buf, ctx))
+            .map_err(|e| needs_newer_version(e, self.version))?;
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         self.pending.push_back(Pending {
@@ -422,5 +423,23 @@ where
             Some(f) => Error::Server(f.clone()),
             None => Error::Defunct,
         }
+    }
+}
+
+/// A value the negotiated version cannot carry (a vector below Bolt 6.0)
+/// becomes [`Error::Unsupported`], which names the version needed; other
+/// errors pass through.
+fn needs_newer_version(e: Error, version: Version) -> Error {
+    match e {
+        Error::PackStream(boltline_packstream::Error::NeedsNewerProtocol {
+            what,
+            major,
+            minor,
+        }) => Error::Unsupported {
+            feature: what,
+            needs: Version::new(major, minor),
+            version,
+        },
+        e => e,
     }
 }
