@@ -64,6 +64,7 @@ pub struct Config {
     pub(crate) keep_alive: Option<Duration>,
     pub(crate) fetch_size: i64,
     pub(crate) max_message_size: usize,
+    pub(crate) read_timeout: Option<Duration>,
     pub(crate) max_transaction_retry_time: Duration,
     pub(crate) user_agent: Option<String>,
     pub(crate) resolver: Option<Arc<dyn Resolve>>,
@@ -88,6 +89,7 @@ impl fmt::Debug for Config {
             .field("keep_alive", &self.keep_alive)
             .field("fetch_size", &self.fetch_size)
             .field("max_message_size", &self.max_message_size)
+            .field("read_timeout", &self.read_timeout)
             .field(
                 "max_transaction_retry_time",
                 &self.max_transaction_retry_time,
@@ -114,6 +116,7 @@ impl Default for Config {
             keep_alive: Some(Duration::from_secs(60)),
             fetch_size: 1000,
             max_message_size: boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
+            read_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
             user_agent: None,
             resolver: None,
@@ -231,6 +234,17 @@ impl ConfigBuilder {
         self
     }
 
+    /// Limit on each wait for the server while a request is outstanding
+    /// (between any two chunks of its answer). `None` (default) uses the
+    /// server's `connection.recv_timeout_seconds` hint when it sends one,
+    /// else waits as long as the server keeps the socket open (TCP
+    /// keep-alive finds a vanished host). A timed-out connection is closed
+    /// and the request fails with a connection error.
+    pub fn with_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.read_timeout = timeout;
+        self
+    }
+
     /// Records fetched per batch (default 1000; -1: all at once).
     pub fn with_fetch_size(mut self, n: i64) -> Self {
         self.config.fetch_size = n;
@@ -337,6 +351,11 @@ impl ConfigBuilder {
         if c.connection_timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::InvalidConfig(
                 "connection_timeout must be greater than zero (or None for no limit)".into(),
+            ));
+        }
+        if c.read_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::InvalidConfig(
+                "read_timeout must be greater than zero (or None)".into(),
             ));
         }
         if c.max_message_size < 1024 {

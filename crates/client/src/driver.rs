@@ -158,7 +158,8 @@ impl Driver {
             .with_handshake_timeout(config.connection_timeout)
             .with_keep_alive(config.keep_alive)
             .with_fetch_size(config.fetch_size)
-            .with_max_message_size(config.max_message_size);
+            .with_max_message_size(config.max_message_size)
+            .with_read_timeout(config.read_timeout);
         if let Some(agent) = &config.user_agent {
             connection = connection.with_user_agent(agent.clone());
         }

@@ -217,3 +217,26 @@ fn the_default_message_limit_is_64_mib() {
         Err(Error::InvalidConfig(_))
     ));
 }
+
+/// A server that stops answering mid-request: the user's read timeout
+/// bounds the wait, and the error says the connection was lost.
+#[tokio::test]
+async fn a_server_silent_mid_request_fails_within_the_read_timeout() {
+    use boltline_stub::{sig, Script, StubServer};
+    const READ: Duration = Duration::from_millis(300);
+    let script = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .delay(HANG);
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(
+        &server.host_port(),
+        Config::builder().with_read_timeout(Some(READ)),
+    );
+    let (e, took) = first_error(&d).await;
+    assert!(
+        matches!(&e, Error::ConnectionLost(BoltError::Timeout { timeout, .. }) if *timeout == READ),
+        "{e:?}"
+    );
+    assert!(took < READ * 3, "took {took:?}");
+}
