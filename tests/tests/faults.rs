@@ -6,16 +6,16 @@
 //! Each prints how long it took.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use boltline::{AuthToken, Config, Driver, Error, ManagedTransaction, Query, SessionConfig};
 use boltline_itests::server;
 
 /// The scenarios stop the server: one at a time.
-fn exclusive() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
 
 /// Runs `xtask neo4j <cmd>` on the server under test. Fails (never skips)
@@ -179,7 +179,7 @@ async fn recovers(d: &Driver, ready: Instant, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_stream_then_restart() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let scenario = Instant::now();
     let d = driver_with("bolt", Config::default());
     fill_pool(&d, 5).await;
@@ -206,7 +206,10 @@ async fn kill_9_mid_stream_then_restart() {
     .expect("the lost connection is reported");
     let noticed = killed.elapsed();
     assert!(matches!(err, Error::ConnectionLost(_)), "{err:?}");
-    assert!(noticed < Duration::from_secs(2), "noticed after {noticed:?}");
+    assert!(
+        noticed < Duration::from_secs(2),
+        "noticed after {noticed:?}"
+    );
     drop(r);
     drop(s);
     neo4j("start").await;
@@ -221,7 +224,7 @@ async fn kill_9_mid_stream_then_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_restart_with_full_idle_pools_default_settings() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let scenario = Instant::now();
     let direct = driver_with("bolt", Config::default());
     let routed = driver_with("neo4j", Config::default());
@@ -259,7 +262,7 @@ impl Rng {
 fn seed() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
+        .map(|d| u64::from(d.subsec_nanos()) ^ d.as_secs())
         .unwrap_or(7)
 }
 
@@ -308,7 +311,7 @@ async fn soak_step(d: &Driver, tag: &str, op: u64, k: i64) -> boltline::Result<(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellation_soak_then_checked_queries() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let scenario = Instant::now();
     const SOAK: Duration = Duration::from_secs(15);
     const TASKS: usize = 16;
@@ -322,7 +325,7 @@ async fn cancellation_soak_then_checked_queries() {
         let (d, tag, next_k, cancelled) =
             (d.clone(), tag.clone(), next_k.clone(), cancelled.clone());
         tasks.push(tokio::spawn(async move {
-            let mut rng = Rng::new(seed() ^ (t as u64 + 1) * 0x9E37_79B9);
+            let mut rng = Rng::new(seed() ^ ((t as u64 + 1) * 0x9E37_79B9));
             while Instant::now() < end {
                 let op = rng.below(3);
                 let k = next_k.fetch_add(1, Ordering::Relaxed) as i64;
@@ -452,7 +455,7 @@ async fn stream(d: &Driver, n: i64, peak: &mut u64) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_million_records_with_flat_memory() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let started = Instant::now();
     let d = driver_with("bolt", Config::default());
     let mut small_peak = 0;
