@@ -7,7 +7,8 @@
 //!   the integration suite and examples against a real Neo4j: 5.26 LTS, then
 //!   2025.11.2 (Bolt 6.0), unless `--neo4j <v>` names one.
 //! - `ci`: alias of `test`, used by `.ci/run`.
-//! - `neo4j start|stop|status`: a local Neo4j Community server for tests.
+//! - `neo4j start|stop|restart|kill|status`: a local Neo4j Community server
+//!   for tests (`kill` is SIGKILL, for the fault tests).
 //! - `itest`: the integration suite alone (starts Neo4j when none is running).
 //!
 //! The Neo4j version: `--neo4j <v>` (for `neo4j`: `--version <v>`) or
@@ -50,7 +51,8 @@ commands:
   test [--neo4j <v>]   fmt check, clippy -D warnings, all tests incl. real-Neo4j integration
                        tests and examples, on Neo4j 5.26 LTS then 2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
-  neo4j start|stop|status [--version <v>]   manage the local Neo4j test server
+  neo4j start|stop|restart|kill|status [--version <v>]
+                       manage the local Neo4j test server (kill: SIGKILL, as a crash)
   itest [--neo4j <v>]  integration tests and examples only (starts Neo4j if none is running);
                        on BOLTLINE_NEO4J_VERSION, else 5.26 LTS
 
@@ -203,10 +205,17 @@ fn itest_on(versions: &[ServerVersion]) -> Result<(), String> {
 /// when none is running, and stops only what it started.
 fn itest(version: &ServerVersion) -> Result<(), String> {
     neo4j::with_server(version, |server| {
+        // The fault tests kill and restart the server through this binary.
+        let xtask = std::env::current_exe()
+            .map_err(|e| format!("[integration tests] locating xtask: {e}"))?;
+        let xtask = xtask.to_string_lossy().into_owned();
+        let mut env = server.env();
+        env.push(("BOLTLINE_XTASK", &xtask));
+        env.push(("BOLTLINE_NEO4J_VERSION", version.as_str()));
         cargo_with_env(
             "integration tests",
             &["test", "-p", ITEST_PACKAGE, "--all-features"],
-            &server.env(),
+            &env,
         )?;
         run_examples(server)
     })

@@ -123,6 +123,18 @@ pub(crate) fn command(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         [cmd] if cmd == "stop" => stop(&paths),
+        [cmd] if cmd == "kill" => kill(&paths),
+        [cmd] if cmd == "restart" => {
+            stop(&paths)?;
+            let started = Instant::now();
+            let server = start(&paths)?;
+            eprintln!(
+                "xtask: [neo4j] restarted in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            println!("{}", server.env.uri());
+            Ok(())
+        }
         [cmd] if cmd == "status" => status(&paths),
         _ => Err(USAGE.to_owned()),
     }
@@ -156,7 +168,16 @@ pub(crate) fn with_server(
         return f(&env);
     };
     let result = f(&env);
-    let stopped = stop_server(&paths, pid, Some(child));
+    // A fault test may have killed this server and started another: stop
+    // whichever runs now (the first one is reaped through `child` then).
+    let stopped = match find_running(&paths) {
+        Ok(Some((now, _, _))) if now != pid => {
+            let mut child = child;
+            let _ = child.try_wait();
+            stop_server(&paths, now, None)
+        }
+        _ => stop_server(&paths, pid, Some(child)),
+    };
     match (result, stopped) {
         (Err(e), Err(stop_error)) => {
             Err(format!("{e}\n(also, stopping Neo4j failed: {stop_error})"))
@@ -403,6 +424,25 @@ fn stop(paths: &Paths) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `neo4j kill`: SIGKILL, as a crash would; for the fault tests. The data
+/// directory stays, so `start` brings the same database back.
+fn kill(paths: &Paths) -> Result<(), String> {
+    let Some((pid, _, _)) = find_running(paths)? else {
+        return Err("[neo4j kill] no test server is running".to_owned());
+    };
+    eprintln!("xtask: [neo4j] killing Neo4j (pid {pid}) with SIGKILL");
+    process::kill(pid).map_err(|e| format!("[neo4j kill] {e}"))?;
+    let killed = Instant::now();
+    while process::is_running(pid, launcher::MAIN_CLASS) {
+        if killed.elapsed() > Duration::from_secs(10) {
+            return Err(format!("[neo4j kill] pid {pid} survived SIGKILL"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    remove_state(paths);
+    Ok(())
 }
 
 /// Stops the server: SIGTERM, then SIGKILL after [`STOP_TIMEOUT`]. `child`

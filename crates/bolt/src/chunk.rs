@@ -13,10 +13,13 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 /// The largest chunk body a `u16` header can announce.
 pub const MAX_CHUNK_SIZE: usize = 65_535;
 
-/// Default bound on one incoming message. Chunk headers cap a chunk, not a
-/// message, so without a bound a hostile peer could stream an endless message
-/// into memory. Records of hundreds of megabytes do not happen in practice.
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
+/// Default bound on one incoming message: 64 MiB. Chunk headers cap a chunk,
+/// not a message, so without a bound a hostile peer could stream an endless
+/// message into memory. The buffers grow only as bytes arrive, so a
+/// connection holds at most this much for a message before failing with
+/// `MessageTooLarge`; records larger than this are rare, and the limit is
+/// configurable.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 
 /// Appends one chunked message to `out`: `encode` writes the message body,
 /// which is then framed in chunks with the end marker.

@@ -31,12 +31,10 @@ pub struct ConnectionConfig {
     /// handshake together (default 30 s). `None` waits forever.
     pub connect_timeout: Option<Duration>,
     /// Limit on the Bolt version handshake and authentication (`HELLO`,
-    /// `LOGON`) once the transport is up (default 60 s). Separate from
-    /// [`connect_timeout`](ConnectionConfig::connect_timeout), as in the
-    /// official drivers: a slow server that accepted the connection gets
-    /// this long (the driver sets it to its acquisition timeout), an
-    /// unreachable one fails within the connect timeout. `None` waits
-    /// forever.
+    /// `LOGON`) once the transport is up (default 30 s), counted apart from
+    /// [`connect_timeout`](ConnectionConfig::connect_timeout): a server that
+    /// accepts TCP and never answers fails within it (the driver sets it to
+    /// its connection timeout). `None` waits forever.
     pub handshake_timeout: Option<Duration>,
     /// Limit on waiting for the server while a request is outstanding
     /// (between any two chunks). `None` uses the server's
@@ -60,7 +58,7 @@ impl Default for ConnectionConfig {
             routing_context: None,
             notification_filter: NotificationFilter::default(),
             connect_timeout: Some(Duration::from_secs(30)),
-            handshake_timeout: Some(Duration::from_secs(60)),
+            handshake_timeout: Some(Duration::from_secs(30)),
             read_timeout: None,
             keep_alive: Some(Duration::from_secs(60)),
             fetch_size: DEFAULT_FETCH_SIZE,

@@ -31,6 +31,23 @@ impl BoltStream {
             BoltStream::Tls(s) => s.get_ref().0,
         }
     }
+
+    /// Whether the peer has closed the socket, or sent bytes nobody asked
+    /// for, as far as the socket tells without waiting: one non-blocking
+    /// peek, no round trip. Meant for an idle connection, which expects no
+    /// bytes: readable with 0 bytes (end of stream), readable with data (on
+    /// an idle Bolt connection, a goodbye from the server such as a TLS
+    /// `close_notify` or a last `FAILURE`), or an error means it cannot be
+    /// used; "would block" means nothing arrived, so it is presumed alive.
+    pub fn peer_gone(&self) -> bool {
+        let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        match socket2::SockRef::from(self.tcp()).peek(&mut probe) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => false,
+            // Ok(0): end of stream; Ok(_): unexpected bytes; Err: reset.
+            _ => true,
+        }
+    }
 }
 
 impl AsyncRead for BoltStream {

@@ -63,6 +63,8 @@ pub struct Config {
     pub(crate) connection_timeout: Option<Duration>,
     pub(crate) keep_alive: Option<Duration>,
     pub(crate) fetch_size: i64,
+    pub(crate) max_message_size: usize,
+    pub(crate) read_timeout: Option<Duration>,
     pub(crate) max_transaction_retry_time: Duration,
     pub(crate) user_agent: Option<String>,
     pub(crate) resolver: Option<Arc<dyn Resolve>>,
@@ -86,6 +88,8 @@ impl fmt::Debug for Config {
             .field("connection_timeout", &self.connection_timeout)
             .field("keep_alive", &self.keep_alive)
             .field("fetch_size", &self.fetch_size)
+            .field("max_message_size", &self.max_message_size)
+            .field("read_timeout", &self.read_timeout)
             .field(
                 "max_transaction_retry_time",
                 &self.max_transaction_retry_time,
@@ -111,6 +115,8 @@ impl Default for Config {
             connection_timeout: Some(Duration::from_secs(30)),
             keep_alive: Some(Duration::from_secs(60)),
             fetch_size: 1000,
+            max_message_size: boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
+            read_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
             user_agent: None,
             resolver: None,
@@ -199,11 +205,13 @@ impl ConfigBuilder {
         self
     }
 
-    /// Limit on reaching a server: DNS, TCP connect and TLS (default 30 s;
-    /// `None`: no limit). The Bolt handshake and authentication that follow
-    /// are bounded by the
-    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout),
-    /// as in the official drivers.
+    /// Limit on reaching a server (default 30 s; `None`: no limit other
+    /// than the acquisition timeout), applied twice when a connection is
+    /// opened: once to DNS, TCP connect and TLS, then once more to the Bolt
+    /// handshake and authentication (`HELLO`/`LOGON`), so a server that
+    /// accepts TCP and never answers fails within it. The
+    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout)
+    /// bounds the whole acquisition as well. See `docs/FAILURES.md`.
     pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_timeout = timeout;
         self
@@ -212,6 +220,28 @@ impl ConfigBuilder {
     /// TCP keep-alive: `true` (default) probes idle sockets after 60 s.
     pub fn with_keep_alive(mut self, on: bool) -> Self {
         self.config.keep_alive = on.then_some(Duration::from_secs(60));
+        self
+    }
+
+    /// Largest message accepted from the server, in bytes (default
+    /// [`DEFAULT_MAX_MESSAGE_SIZE`](boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE),
+    /// 64 MiB). A larger message fails the request with a connection error
+    /// and closes the connection. Memory grows only as bytes arrive, so
+    /// this bounds what one connection to a hostile or broken server can
+    /// make the driver hold; raise it for records larger than that.
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
+        self
+    }
+
+    /// Limit on each wait for the server while a request is outstanding
+    /// (between any two chunks of its answer). `None` (default) uses the
+    /// server's `connection.recv_timeout_seconds` hint when it sends one,
+    /// else waits as long as the server keeps the socket open (TCP
+    /// keep-alive finds a vanished host). A timed-out connection is closed
+    /// and the request fails with a connection error.
+    pub fn with_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.read_timeout = timeout;
         self
     }
 
@@ -322,6 +352,17 @@ impl ConfigBuilder {
             return Err(Error::InvalidConfig(
                 "connection_timeout must be greater than zero (or None for no limit)".into(),
             ));
+        }
+        if c.read_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::InvalidConfig(
+                "read_timeout must be greater than zero (or None)".into(),
+            ));
+        }
+        if c.max_message_size < 1024 {
+            return Err(Error::InvalidConfig(format!(
+                "max_message_size must be at least 1024 bytes; got {}",
+                c.max_message_size
+            )));
         }
         if c.user_agent.as_deref().is_some_and(str::is_empty) {
             return Err(Error::InvalidConfig("user_agent must not be empty".into()));

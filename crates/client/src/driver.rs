@@ -148,13 +148,18 @@ impl Driver {
             .with_auth(auth)
             .with_notification_filter(config.notification_filter.clone())
             .with_connect_timeout(config.connection_timeout)
-            // The handshake and authentication are bounded by the
-            // acquisition timeout (which bounds the whole acquisition
-            // anyway), not by the connection timeout: as the official
-            // drivers.
-            .with_handshake_timeout(Some(config.connection_acquisition_timeout))
+            // The Bolt handshake and HELLO/LOGON get the connection timeout
+            // too (a second period, after TCP/TLS): a server that accepts
+            // TCP and never answers fails within the setting a user picks
+            // for reaching a server, not the (longer) acquisition timeout,
+            // which still bounds the whole acquisition. The Java driver
+            // bounds TLS and the Bolt handshake by its connect timeout;
+            // this also covers authentication (one more round trip).
+            .with_handshake_timeout(config.connection_timeout)
             .with_keep_alive(config.keep_alive)
-            .with_fetch_size(config.fetch_size);
+            .with_fetch_size(config.fetch_size)
+            .with_max_message_size(config.max_message_size)
+            .with_read_timeout(config.read_timeout);
         if let Some(agent) = &config.user_agent {
             connection = connection.with_user_agent(agent.clone());
         }

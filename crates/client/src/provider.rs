@@ -198,11 +198,24 @@ impl Provider {
         })
     }
 
-    /// Tells the routing layer about an error on a connection, so a dead
-    /// server or a demoted leader is not chosen again.
+    /// Tells the connection source about an error on a connection: the
+    /// routing layer forgets a dead server or a demoted leader; a direct
+    /// pool closes its idle connections after a failure that says the
+    /// server went away (as routing does for its servers), so a retry
+    /// connects afresh rather than take the next stale connection.
     pub(crate) async fn on_error(&self, address: &Address, database: &str, error: &BoltError) {
-        if let Provider::Routing(c) = self {
-            c.on_error(address, database, error).await;
+        match self {
+            Provider::Routing(c) => {
+                c.on_error(address, database, error).await;
+            }
+            Provider::Direct(pool) => {
+                let unavailable = error
+                    .server_error()
+                    .is_some_and(|e| e.code == "Neo.TransientError.General.DatabaseUnavailable");
+                if error.is_connection_error() || unavailable {
+                    pool.deactivate();
+                }
+            }
         }
     }
 

@@ -149,6 +149,77 @@ async fn managed_transactions_retry_on_a_lost_connection() {
     assert_eq!(server_accepted(&reports), 2);
 }
 
+/// bolt://: a connection lost mid-transaction deactivates the server's
+/// other idle connections (one here, which still looks alive to a socket
+/// check), so the retry connects afresh and succeeds on its first try
+/// instead of taking the next stale connection.
+#[tokio::test]
+async fn a_direct_retry_after_a_lost_connection_gets_a_fresh_connection() {
+    let stale = || {
+        Script::authenticated(5, 4)
+            .then(tx_return_one("bm-1"))
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect(sig::PULL)
+            .close()
+    };
+    let fresh = Script::authenticated(5, 4).repeat_until_closed(tx_return_one("bm-2"));
+    let server = StubServer::start([stale(), stale(), fresh]).await.unwrap();
+    let d = driver(&server, quick());
+    // Two connections in the pool, idle.
+    let (mut s1, mut s2) = (
+        d.session(SessionConfig::new()),
+        d.session(SessionConfig::new()),
+    );
+    let mut t1 = s1.begin_transaction().await.unwrap();
+    let mut t2 = s2.begin_transaction().await.unwrap();
+    for tx in [&mut t1, &mut t2] {
+        let mut r = tx.run("RETURN 1 AS x").await.unwrap();
+        let x: i64 = r.single(true).await.unwrap().unwrap().get_as("x").unwrap();
+        assert_eq!(x, 1);
+    }
+    t1.commit().await.unwrap();
+    t2.commit().await.unwrap();
+    drop((s1, s2));
+    let idle: usize = d.pool_metrics().values().map(|p| p.idle).sum();
+    assert_eq!(idle, 2);
+
+    let mut s = d.session(SessionConfig::new());
+    let attempts = AtomicUsize::new(0);
+    let v = tokio::time::timeout(
+        LIMIT,
+        s.execute_write(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            read_one(tx).await
+        }),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(v, 1);
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        2,
+        "one failure, then a fresh connection"
+    );
+    drop(s);
+    let stats: Vec<_> = d.pool_metrics().into_values().collect();
+    assert_eq!((stats[0].size, stats[0].in_use), (1, 0));
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    assert_eq!(server_accepted(&reports), 3);
+    let begins: Vec<usize> = reports
+        .iter()
+        .map(|r| r.messages(sig::BEGIN).len())
+        .collect();
+    assert_eq!(begins[2], 1, "the retry ran once, on the fresh connection");
+    assert_eq!(
+        begins[0] + begins[1],
+        3,
+        "one stale connection was tried, not both"
+    );
+}
+
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let script = Script::authenticated(5, 4)

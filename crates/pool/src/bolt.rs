@@ -93,7 +93,8 @@ pub type BoltConnection = Connection<BoltStream>;
 /// Opens and maintains Bolt connections to one address.
 ///
 /// - health: defunct → broken; responses still owed, an unfinished result,
-///   an open transaction or a failed state → dirty; otherwise clean (reused
+///   an open transaction or a failed state → dirty; a socket the server
+///   closed (seen by a non-blocking peek) → broken; otherwise clean (reused
 ///   with no round trip);
 /// - reset and liveness check: `RESET`, which the official drivers also use
 ///   as their liveness check (one round trip, and it leaves the connection
@@ -194,11 +195,18 @@ impl ManageConnection for BoltManager {
         }
     }
 
+    /// Also peeks at the socket of a connection that would be clean (one
+    /// non-blocking system call, no round trip): a peer that closed it, or
+    /// sent bytes an idle connection does not expect, makes it broken, so a
+    /// connection the server dropped while idle (a restart) is never lent.
     fn health(&self, conn: &BoltConnection) -> Health {
         if conn.is_defunct() {
             Health::Broken
         } else if conn.needs_reset() || conn.has_pending_responses() || conn.in_transaction() {
             Health::Dirty
+        } else if conn.get_ref().peer_gone() {
+            tracing::debug!(target: "boltline_pool", address = %self.address, "idle connection closed by the server");
+            Health::Broken
         } else {
             Health::Clean
         }

@@ -384,6 +384,24 @@ impl<M: ManageConnection> Pool<M> {
         n
     }
 
+    /// Deactivates the server's connections after a failure that says the
+    /// server went away (an I/O error, a closed connection, an unavailable
+    /// database): closes every idle connection at once, without `GOODBYE`
+    /// (the server is presumed gone, so nothing is awaited), so the next
+    /// acquisition opens a fresh connection instead of trying each stale
+    /// one in turn. Connections in use are left to their users; those that
+    /// broke are closed when released. Returns how many were closed.
+    pub fn deactivate(&self) -> usize {
+        let removed = self.inner.retain(|_, _| false).removed;
+        let n = removed.len();
+        // Dropping a slot drops its socket and counts it closed.
+        drop(removed);
+        if n > 0 {
+            tracing::debug!(target: "boltline_pool", closed = n, "server deactivated: idle connections closed");
+        }
+        n
+    }
+
     /// Closes idle connections older than `max_age` or idle longer than
     /// `idle_for`, leaving the rest.
     pub async fn prune_idle_longer_than(&self, idle_for: Duration) -> usize {

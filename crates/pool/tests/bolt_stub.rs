@@ -296,3 +296,68 @@ async fn an_abandoned_transaction_is_reset_at_once_not_when_next_lent() {
     pool.close().await;
     server.finish_and_assert().await;
 }
+
+/// A connection the server closed while it sat idle is found dead by the
+/// socket check when lent (no liveness round trip is configured) and
+/// replaced: the caller never sees it.
+#[tokio::test]
+async fn an_idle_connection_the_server_closed_is_not_lent() {
+    let first = Script::authenticated(5, 4)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .close();
+    let second = Script::authenticated(5, 4)
+        .repeat_until_closed(return_one())
+        .expect_close();
+    let server = StubServer::start([first, second]).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
+    assert_eq!(query_one(&pool).await, 1);
+    // Let the server's close reach the client's socket.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    assert_eq!(server.accepted(), 2, "a fresh connection");
+    assert_eq!(pool.stats().broken, 1, "the closed one counted broken");
+    pool.close().await;
+    server.finish().await;
+}
+
+/// `deactivate` closes every idle connection at once, so the next
+/// acquisition connects afresh; connections in use stay lent.
+#[tokio::test]
+async fn deactivate_closes_the_idle_connections() {
+    let serve = || {
+        Script::authenticated(5, 4)
+            .repeat_until_closed(return_one())
+            .expect_close()
+    };
+    let server = StubServer::start([serve(), serve(), serve(), serve()])
+        .await
+        .unwrap();
+    let pool = Pool::new(manager(&server), config(3).init_size(3))
+        .await
+        .unwrap();
+    assert_eq!(pool.idle(), 3);
+    let held = pool.acquire().await.unwrap();
+    assert_eq!(pool.deactivate(), 2);
+    assert_eq!((pool.size(), pool.in_use()), (1, 1));
+    drop(held);
+    assert_eq!(pool.idle(), 1, "the lent connection came back");
+    assert_eq!(pool.deactivate(), 1);
+    assert_eq!(
+        tokio::time::timeout(LIMIT, query_one(&pool)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        server.accepted(),
+        4,
+        "a fresh connection after deactivation"
+    );
+    pool.close().await;
+    server.finish().await;
+}

@@ -301,6 +301,13 @@ impl Script {
         self.step(Step::ServeStream { rows, summary })
     }
 
+    /// Appends `body`'s steps once (its handshake is ignored): a shared
+    /// exchange, such as one transaction, followed by more steps.
+    pub fn then(mut self, body: Script) -> Script {
+        self.steps.extend(body.steps);
+        self
+    }
+
     /// Repeats `body`'s steps until the client closes (or says `GOODBYE`)
     /// where a repetition would begin. `body`'s handshake is ignored.
     pub fn repeat_until_closed(self, body: Script) -> Script {
