@@ -11,8 +11,14 @@
 //! - the configuration or URI is invalid.
 //!
 //! [`Error::is_retryable`] says whether running the unit of work again may
-//! succeed; managed transactions (`execute_read`, `execute_write`) retry
-//! exactly those errors.
+//! succeed; managed transactions (`execute_read`, `execute_write`,
+//! `execute_query`) retry exactly those errors, within the driver's
+//! `max_transaction_retry_time`. When that budget runs out on a retryable
+//! error, the error returned is [`Error::RetriesExhausted`]: it carries the
+//! number of attempts and the last attempt's error (its
+//! [`source`](std::error::Error::source)); the helpers above answer for that
+//! last error. A non-retryable error ends the retries at once and is
+//! returned as it is.
 
 use boltline_bolt::ServerError;
 use boltline_pool::PoolError;
@@ -127,6 +133,24 @@ pub enum Error {
     #[error("the driver is closed")]
     DriverClosed,
 
+    /// A managed transaction (`execute_read`, `execute_write`,
+    /// `execute_query`) was retried, and failed with a retryable error on
+    /// every attempt until `max_transaction_retry_time` ran out (a retry
+    /// whose delay would end after it is not made). A first attempt that
+    /// fails with no time left for a retry returns its error as it is. The helpers ([`Error::server_error`],
+    /// [`Error::is_session_expired`], ...) answer for `last`.
+    #[error(
+        "the managed transaction gave up after {attempts} attempts \
+         (max_transaction_retry_time reached)"
+    )]
+    RetriesExhausted {
+        /// How many times the work ran (the first attempt included).
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        last: Box<Error>,
+    },
+
     /// A managed transaction function returned an error of its own; it is
     /// not retried.
     #[error("the transaction function failed: {0}")]
@@ -196,12 +220,30 @@ impl Error {
     /// a router's `FAILURE`: a database that does not exist, a refused
     /// `ROUTE`).
     pub fn server_error(&self) -> Option<&ServerError> {
-        match self {
+        match self.last_attempt() {
             Error::Server(e) | Error::SecurityRetryable(e) => Some(e),
             Error::Routing(
                 RoutingError::DatabaseNotFound { source, .. }
                 | RoutingError::DiscoveryRefused { source, .. },
             ) => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The error itself, or for [`Error::RetriesExhausted`] its last
+    /// attempt's error.
+    pub fn last_attempt(&self) -> &Error {
+        match self {
+            Error::RetriesExhausted { last, .. } => last.last_attempt(),
+            e => e,
+        }
+    }
+
+    /// How many attempts a managed transaction made before giving up, for
+    /// [`Error::RetriesExhausted`].
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::RetriesExhausted { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -223,7 +265,7 @@ impl Error {
     /// unreachable servers. Client errors (syntax, constraints, security)
     /// and misuse never are; nor is an [`Error::IncompleteCommit`].
     pub fn is_retryable(&self) -> bool {
-        match self {
+        match self.last_attempt() {
             Error::Server(e) => e.is_retryable(),
             Error::SecurityRetryable(_) | Error::ConnectionLost(_) => true,
             Error::ServiceUnavailable(p) => match p {
@@ -252,7 +294,7 @@ impl Error {
 
     /// Whether no server could be reached (or the pool stayed full).
     pub fn is_service_unavailable(&self) -> bool {
-        match self {
+        match self.last_attempt() {
             Error::ServiceUnavailable(_) => true,
             Error::Routing(r) => r.is_retryable(),
             _ => false,
@@ -262,7 +304,7 @@ impl Error {
     /// Whether the connection the work was on was lost (the official
     /// drivers call this "session expired").
     pub fn is_session_expired(&self) -> bool {
-        matches!(self, Error::ConnectionLost(_))
+        matches!(self.last_attempt(), Error::ConnectionLost(_))
     }
 
     /// Whether the server rejected the credentials (or the token expired).

@@ -7,12 +7,13 @@ use boltline_pool::BoltConnection;
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
-use crate::driver::DriverInner;
-use crate::eager::EagerResult;
+use crate::driver_context::DriverInner;
+use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::shared::{lock, End, ResultCell, Slot, SlotRef, StoredError};
+use crate::record::Record;
+use crate::session_state::{End, ResultCell, Slot, SlotRef, StoredError};
 use crate::summary::ResultSummary;
-use crate::{Error, Record, Result};
+use crate::sync::lock;
 
 /// What one [`QueryResult::read_step`] gave.
 enum Step<T> {
@@ -31,6 +32,17 @@ enum Taken {
     Connection(crate::BoltError),
     /// The caller's own error (e.g. a record that does not deserialise).
     Other(Error),
+}
+
+/// All records of a query, its keys and its summary.
+#[derive(Debug, Clone)]
+pub struct EagerResult {
+    /// The records.
+    pub records: Vec<Record>,
+    /// The summary.
+    pub summary: ResultSummary,
+    /// Column names.
+    pub keys: Vec<String>,
 }
 
 /// The result of [`Session::run`](crate::Session::run) or

@@ -1,21 +1,18 @@
 //! Sessions: causally chained sequences of transactions.
 
 use std::sync::Arc;
-use std::time::Instant;
-
-use futures_util::future::BoxFuture;
 
 use boltline_bolt::{AccessMode, Query, TelemetryApi, TxOptions};
 
 use crate::bookmarks::Bookmarks;
-use crate::driver::DriverInner;
-use crate::provider::{AcquireRequest, Lease, Provider};
-use crate::retry::{random_unit, RetryPolicy};
-use crate::shared::{lock, ResultMeta, SessionShared, Slot, SlotRef, TxToken};
+use crate::driver_context::{AcquireRequest, DriverInner, Lease, Provider};
+use crate::error::{Error, Result};
+use crate::result::QueryResult;
+use crate::session_config::SessionConfig;
+use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef, TxToken};
 use crate::summary::ServerInfo;
-use crate::{
-    Error, ManagedTransaction, QueryResult, Result, SessionConfig, Transaction, TransactionConfig,
-};
+use crate::sync::lock;
+use crate::transaction::{Transaction, TransactionConfig};
 
 /// A sequence of transactions, each seeing the work of the ones before
 /// (through bookmarks, even on a cluster). Cheap to create; not for
@@ -138,158 +135,9 @@ impl Session {
             .await
     }
 
-    /// Runs `work` in a read transaction, committing if it succeeds and
-    /// retrying it on transient failures, lost connections and cluster
-    /// role changes (with growing, jittered delays, within the driver's
-    /// `max_transaction_retry_time`). `work` may run more than once: it
-    /// should only touch the database through the transaction.
-    ///
-    /// ```no_run
-    /// # async fn demo(session: &mut boltline::Session) -> boltline::Result<()> {
-    /// let names: Vec<String> = session
-    ///     .execute_read(async |tx: &mut boltline::ManagedTransaction| {
-    ///         let mut result = tx.run("MATCH (p:Person) RETURN p.name AS name").await?;
-    ///         result.collect().await
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// The future is `Send` only when the closure captures nothing by
-    /// reference (a limitation of today's compiler with async closures);
-    /// inside `tokio::spawn` or a web handler, use
-    /// [`execute_read_boxed`](Session::execute_read_boxed).
-    pub async fn execute_read<T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        self.execute(AccessMode::Read, TransactionConfig::default(), work)
-            .await
-    }
-
-    /// Like [`execute_read`](Session::execute_read), in a write transaction.
-    pub async fn execute_write<T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        self.execute(AccessMode::Write, TransactionConfig::default(), work)
-            .await
-    }
-
-    /// A managed transaction with an explicit access mode and
-    /// configuration (timeout, metadata).
-    pub async fn execute<T, F>(
-        &mut self,
-        mode: AccessMode,
-        tx_config: TransactionConfig,
-        mut work: F,
-    ) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
-        let start = Instant::now();
-        let mut retry = 0u32;
-        let mut telemetry = Some(TelemetryApi::ManagedTransaction);
-        loop {
-            let attempt = match self.begin(mode, &tx_config, telemetry).await {
-                Ok(tx) => {
-                    let mut managed = ManagedTransaction::new(tx);
-                    let r = work(&mut managed).await;
-                    finish(managed, r).await
-                }
-                Err(e) => Err(e),
-            };
-            if telemetry_answered(&attempt) {
-                telemetry = None;
-            }
-            match retry_delay(&policy, attempt, start, &mut retry) {
-                Ok(v) => return v,
-                Err(delay) => tokio::time::sleep(delay).await,
-            }
-        }
-    }
-
-    /// [`execute_read`](Session::execute_read) for closures returning a
-    /// boxed future: the resulting future is `Send` whatever the closure
-    /// borrows, so it works in `tokio::spawn` and web handlers.
-    ///
-    /// ```no_run
-    /// # async fn demo(mut session: boltline::Session, name: String) -> boltline::Result<()> {
-    /// tokio::spawn(async move {
-    ///     session
-    ///         .execute_read_boxed(|tx| {
-    ///             Box::pin(async {
-    ///                 let query = boltline::Query::new("MATCH (p {name: $n}) RETURN p")
-    ///                     .param("n", name.as_str());
-    ///                 tx.run(query).await?.collect_records().await
-    ///             })
-    ///         })
-    ///         .await
-    /// });
-    /// # Ok(()) }
-    /// ```
-    pub async fn execute_read_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        self.execute_boxed(
-            AccessMode::Read,
-            TransactionConfig::default(),
-            TelemetryApi::ManagedTransaction,
-            work,
-        )
-        .await
-    }
-
-    /// [`execute_write`](Session::execute_write) for closures returning a
-    /// boxed future (see [`execute_read_boxed`](Session::execute_read_boxed)).
-    pub async fn execute_write_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        self.execute_boxed(
-            AccessMode::Write,
-            TransactionConfig::default(),
-            TelemetryApi::ManagedTransaction,
-            work,
-        )
-        .await
-    }
-
-    /// The retry loop for boxed work; the telemetry API tells the server
-    /// which driver API ran it.
-    pub(crate) async fn execute_boxed<'s, T, F>(
-        &mut self,
-        mode: AccessMode,
-        tx_config: TransactionConfig,
-        api: TelemetryApi,
-        mut work: F,
-    ) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
-        let start = Instant::now();
-        let mut retry = 0u32;
-        let mut telemetry = Some(api);
-        loop {
-            let attempt = match self.begin(mode, &tx_config, telemetry).await {
-                Ok(tx) => {
-                    let mut managed = ManagedTransaction::new(tx);
-                    let r = work(&mut managed).await;
-                    finish(managed, r).await
-                }
-                Err(e) => Err(e),
-            };
-            if telemetry_answered(&attempt) {
-                telemetry = None;
-            }
-            match retry_delay(&policy, attempt, start, &mut retry) {
-                Ok(v) => return v,
-                Err(delay) => tokio::time::sleep(delay).await,
-            }
-        }
+    /// The driver's configuration.
+    pub(crate) fn driver_config(&self) -> &crate::config::Config {
+        &self.driver.config
     }
 
     /// The bookmarks of the session's last transaction (or the ones it was
@@ -465,53 +313,6 @@ impl Session {
             imp_user: self.config.impersonated_user.clone(),
             notification_filter: self.config.notification_filter.clone(),
         })
-    }
-}
-
-/// Commits after successful work; rolls back after failed work (whose
-/// error is what counts: the rollback's own failure, often the same cause,
-/// is dropped).
-pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> Result<T> {
-    match r {
-        Ok(v) => managed.tx.commit().await.map(|()| v),
-        Err(e) => {
-            let _ = managed.tx.rollback().await;
-            Err(e)
-        }
-    }
-}
-
-/// Whether the server answered the `TELEMETRY` sent before an attempt of a
-/// managed transaction, so retries need not send it again (as testkit and
-/// the official drivers expect). Responses come in order, and TELEMETRY
-/// goes out ahead of BEGIN: a successful attempt or a server `FAILURE`
-/// (to BEGIN, a query or COMMIT) means it was answered. A lost connection
-/// or an acquisition failure leaves that unknown, and it is sent again.
-pub(crate) fn telemetry_answered<T>(attempt: &Result<T>) -> bool {
-    matches!(attempt, Ok(_) | Err(Error::Server(_)))
-}
-
-/// `Ok(outcome)` to return it, `Err(delay)` to retry after the delay.
-pub(crate) fn retry_delay<T>(
-    policy: &RetryPolicy,
-    attempt: Result<T>,
-    start: Instant,
-    retry: &mut u32,
-) -> std::result::Result<Result<T>, std::time::Duration> {
-    match attempt {
-        Err(e) if policy.should_retry(&e, start.elapsed()) => {
-            let delay = policy.delay(*retry, random_unit());
-            *retry += 1;
-            tracing::info!(
-                target: "boltline",
-                error = %e,
-                retry = *retry,
-                ?delay,
-                "managed transaction failed; retrying"
-            );
-            Err(delay)
-        }
-        outcome => Ok(outcome),
     }
 }
 

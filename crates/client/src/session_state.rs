@@ -16,21 +16,16 @@
 //! across an await).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 use boltline_bolt::{Map, RecordStream, ServerError, Success};
 
 use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
-use crate::provider::{Lease, Provider};
+use crate::driver_context::{Lease, Provider};
+use crate::error::{BoltError, Error, Result};
 use crate::summary::{ResultShape, ResultSummary, ServerInfo};
-use crate::{BoltError, Error, Result};
-
-/// Locks a std mutex whose data stays consistent even if a holder panicked
-/// (each critical section is a few field assignments).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::sync::lock;
 
 /// Marks an open explicit transaction; the transaction holds the strong
 /// half, the slot the weak one, so a dropped transaction is noticed.

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use boltline_bolt::{Map, Query};
 
-use crate::driver::DriverInner;
-use crate::shared::{ResultMeta, SessionShared, SlotRef, TxToken};
+use crate::driver_context::DriverInner;
+use crate::error::{Error, Result};
+use crate::result::QueryResult;
+use crate::session_state::{ResultMeta, SessionShared, SlotRef, TxToken};
 use crate::summary::ServerInfo;
-use crate::{Error, QueryResult, Result};
 
 /// Settings of one transaction (the official drivers' `unit_of_work`):
 /// a server-side timeout and metadata shown in the server's transaction
