@@ -9,7 +9,7 @@ use crate::driver_context::{AcquireRequest, DriverInner, Lease, Provider};
 use crate::error::{Error, Result};
 use crate::result::QueryResult;
 use crate::session_config::SessionConfig;
-use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef, TxToken};
+use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef};
 use crate::summary::ServerInfo;
 use crate::sync::lock;
 use crate::transaction::{Transaction, TransactionConfig};
@@ -73,7 +73,7 @@ impl Session {
         self.prepare(&mut slot).await?;
         let mode = self.config.access_mode;
         let options = self.acquire(&mut slot, mode, &tx_config).await?;
-        let Some(conn) = slot.lease.as_mut() else {
+        let Some(conn) = slot.conn() else {
             return Err(Error::SessionClosed);
         };
         if !self.driver.config.telemetry_disabled {
@@ -87,7 +87,7 @@ impl Session {
                     // The server named the home database it used (Bolt
                     // 5.8): the session stays on it, and routing caches it.
                     self.resolved_db = Some(db.to_owned());
-                    if let Some(lease) = slot.lease.as_ref() {
+                    if let Some(lease) = slot.lease() {
                         self.driver.provider.home_database_seen(lease, db);
                     }
                 }
@@ -112,7 +112,7 @@ impl Session {
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.lease = None;
+                slot.abandon_all();
                 Err(Error::from(e).security_handled(handled))
             }
         }
@@ -156,18 +156,20 @@ impl Session {
         }
         self.closed = true;
         let mut slot = self.slot.lock().await;
-        let mut r = Ok(());
-        if slot.tx_alive() {
-            slot.discard_open_results(&self.driver.provider).await?;
-            slot.tx = None;
-            if let Some(conn) = slot.lease.as_mut() {
-                r = conn.rollback().await.map_err(Error::from);
+        let provider = &self.driver.provider;
+        let r = match slot.transaction() {
+            // A transaction whose handle still exists (even a failed one)
+            // is rolled back; open results are discarded first.
+            Some((tx, _)) if !self.shared.was_abandoned(tx) => {
+                let _ = slot.discard_open_results(provider).await;
+                match (slot.end(tx), slot.conn()) {
+                    (Ok(()), Some(conn)) => conn.rollback().await.map_err(Error::from),
+                    _ => Ok(()),
+                }
             }
-        } else {
-            slot.tx = None;
-            r = slot.discard_open_results(&self.driver.provider).await;
-        }
-        slot.lease = None;
+            _ => slot.discard_open_results(provider).await,
+        };
+        slot.close();
         r
     }
 
@@ -177,10 +179,7 @@ impl Session {
     pub fn cancel(&mut self) {
         self.closed = true;
         if let Ok(mut slot) = self.slot.try_lock() {
-            if let Some(lease) = slot.lease.take() {
-                lease.kill();
-            }
-            slot.abandon_all();
+            slot.cancel();
         }
         // If the slot is busy (a result is being read elsewhere), its
         // connection goes back to the pool when the last handle is dropped,
@@ -202,7 +201,7 @@ impl Session {
         let mut slot = slot_ref.lock().await;
         self.prepare(&mut slot).await?;
         let options = self.acquire(&mut slot, mode, tx_config).await?;
-        let Some(conn) = slot.lease.as_mut() else {
+        let Some(conn) = slot.conn() else {
             return Err(Error::SessionClosed);
         };
         if let (false, Some(api)) = (self.driver.config.telemetry_disabled, telemetry) {
@@ -212,20 +211,18 @@ impl Session {
         // failing BEGIN is reported by that RUN.
         if let Err(e) = conn.begin_pipelined(&options).await {
             let handled = slot.report_error(&self.driver.provider, &e).await;
-            slot.lease = None;
+            slot.abandon_all();
             return Err(Error::from(e).security_handled(handled));
         }
         let server = server_info(conn);
-        let token = Arc::new(TxToken);
-        slot.tx = Some(Arc::downgrade(&token));
-        slot.tx_failed = false;
+        let tx = slot.begin()?;
         Ok(Transaction {
             slot: self.slot.clone(),
             driver: self.driver.clone(),
             session: self.shared.clone(),
             server,
             fetch_size: self.config.fetch_size,
-            token: Some(token),
+            tx: Some(tx),
         })
     }
 
@@ -245,8 +242,9 @@ impl Session {
                  got {n}"
             )));
         }
-        if slot.tx.is_some() {
-            if slot.tx_alive() && !slot.tx_failed {
+        slot.check_open()?;
+        if let Some((tx, failed)) = slot.transaction() {
+            if !failed && !self.shared.was_abandoned(tx) {
                 return Err(Error::TransactionOpen);
             }
             // A transaction was dropped while the slot was busy, or the
@@ -255,7 +253,7 @@ impl Session {
             slot.abandon_all();
         }
         let r = slot.buffer_open_results(&self.driver.provider).await;
-        slot.lease = None;
+        slot.abandon_all();
         r
     }
 
@@ -293,7 +291,7 @@ impl Session {
             .provider
             .acquire(&request, &self.driver.auth_manager)
             .await?;
-        slot.auth_manager = match self.config.auth {
+        let auth_manager = match self.config.auth {
             Some(_) => None,
             None => Some(self.driver.auth_manager.clone()),
         };
@@ -302,8 +300,8 @@ impl Session {
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
-        slot.database = lease.routing_database().to_owned();
-        slot.lease = Some(lease);
+        let routing_database = lease.routing_database().to_owned();
+        slot.leased(lease, routing_database, auth_manager)?;
         Ok(TxOptions {
             bookmarks: bookmarks.to_vec(),
             tx_timeout: tx_config.timeout,

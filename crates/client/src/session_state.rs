@@ -16,6 +16,7 @@
 //! across an await).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use boltline_bolt::{Map, RecordStream, ServerError, Success};
@@ -24,47 +25,81 @@ use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
 use crate::driver_context::{Lease, Provider};
 use crate::error::{BoltError, Error, Result};
+use crate::record::Record;
 use crate::summary::{ResultShape, ResultSummary, ServerInfo};
 use crate::sync::lock;
 
-/// Marks an open explicit transaction; the transaction holds the strong
-/// half, the slot the weak one, so a dropped transaction is noticed.
-#[derive(Debug)]
-pub(crate) struct TxToken;
+/// Which explicit transaction of a session: a per-session counter, so a
+/// transaction handle and its session agree on ownership by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TxId(u64);
 
-/// The connection of a session, and what is open on it.
-#[derive(Default)]
-pub(crate) struct Slot {
-    pub(crate) lease: Option<Lease>,
+/// A connection the slot holds, with what error reports need.
+struct Held {
+    lease: Lease,
     /// The database the lease was acquired for (for routing error reports).
-    pub(crate) database: String,
+    database: String,
+    /// The driver's auth manager, when the lease is logged in with its
+    /// token (not a session's own): told about security failures.
+    auth_manager: Option<Arc<dyn AuthManager>>,
+}
+
+/// What the session's connection is doing.
+#[derive(Default)]
+enum SlotState {
+    /// No connection.
+    #[default]
+    Idle,
+    /// A connection, for auto-commit results still owed records (or about
+    /// to run one).
+    Leased(Held),
+    /// A connection with an explicit transaction open on it. `failed`: a
+    /// request of it failed, so the server has ended it; the session may
+    /// begin another (as the official drivers allow) while the failed
+    /// one's handle only reports itself closed.
+    InTransaction { tx: TxId, failed: bool, conn: Held },
+    /// The session was closed or cancelled: no more work.
+    Closed,
+}
+
+/// The results open on the held connection.
+#[derive(Default)]
+struct OpenResults {
     /// Results that may still be owed records by the server.
-    pub(crate) open: Vec<Weak<ResultCell>>,
+    open: Vec<Weak<ResultCell>>,
     /// Their Bolt streams, by result id. Kept here, under the slot's lock,
     /// rather than in the result, so a cancelled read leaves the stream in
     /// place (the result stays readable); a dropped result's stream is
     /// dropped at the slot's next use, and the connection discards the rest.
-    pub(crate) streams: HashMap<u64, RecordStream>,
+    streams: HashMap<u64, RecordStream>,
     next_id: u64,
-    /// The explicit transaction open on the lease.
-    pub(crate) tx: Option<Weak<TxToken>>,
-    /// A request of that transaction failed: the server has ended it, so
-    /// the session may begin another (as the official drivers allow) while
-    /// the failed one's handle only reports itself closed.
-    pub(crate) tx_failed: bool,
-    /// The driver's auth manager, when the lease is logged in with its
-    /// token (not a session's own): told about security failures.
-    pub(crate) auth_manager: Option<Arc<dyn AuthManager>>,
+}
+
+/// The connection of a session and what is open on it: one owner for the
+/// session's connection state. Every operation checks the state first
+/// (see the methods); fields are private.
+#[derive(Default)]
+pub(crate) struct Slot {
+    state: SlotState,
+    results: OpenResults,
+    /// The last transaction id given out.
+    last_tx: u64,
 }
 
 impl std::fmt::Debug for Slot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slot")
-            .field("lease", &self.lease)
-            .field("database", &self.database)
-            .field("open", &self.open.len())
-            .field("tx", &self.tx.is_some())
-            .field("tx_failed", &self.tx_failed)
+        let mut d = f.debug_struct("Slot");
+        match &self.state {
+            SlotState::Idle => d.field("state", &"Idle"),
+            SlotState::Leased(h) => d.field("state", &"Leased").field("lease", &h.lease),
+            SlotState::InTransaction { tx, failed, conn } => d
+                .field("state", &"InTransaction")
+                .field("tx", tx)
+                .field("failed", failed)
+                .field("lease", &conn.lease),
+            SlotState::Closed => d.field("state", &"Closed"),
+        };
+        d.field("open", &self.results.open.len())
             .finish_non_exhaustive()
     }
 }
@@ -73,38 +108,200 @@ impl std::fmt::Debug for Slot {
 pub(crate) type SlotRef = Arc<tokio::sync::Mutex<Slot>>;
 
 impl Slot {
-    /// Whether a transaction handle still exists for the open transaction.
-    pub(crate) fn tx_alive(&self) -> bool {
-        self.tx.as_ref().is_some_and(|t| t.strong_count() > 0)
+    fn held(&self) -> Option<&Held> {
+        match &self.state {
+            SlotState::Leased(h) | SlotState::InTransaction { conn: h, .. } => Some(h),
+            SlotState::Idle | SlotState::Closed => None,
+        }
+    }
+
+    fn held_mut(&mut self) -> Option<&mut Held> {
+        match &mut self.state {
+            SlotState::Leased(h) | SlotState::InTransaction { conn: h, .. } => Some(h),
+            SlotState::Idle | SlotState::Closed => None,
+        }
+    }
+
+    /// `SessionClosed` once the session was closed or cancelled.
+    pub(crate) fn check_open(&self) -> Result<()> {
+        match self.state {
+            SlotState::Closed => Err(Error::SessionClosed),
+            _ => Ok(()),
+        }
+    }
+
+    /// The connection held, if any.
+    pub(crate) fn lease(&self) -> Option<&Lease> {
+        self.held().map(|h| &h.lease)
+    }
+
+    /// The connection held, if any, to send on.
+    pub(crate) fn conn(&mut self) -> Option<&mut Lease> {
+        self.held_mut().map(|h| &mut h.lease)
+    }
+
+    /// Idle → Leased: holds `lease`, acquired for `database`.
+    pub(crate) fn leased(
+        &mut self,
+        lease: Lease,
+        database: String,
+        auth_manager: Option<Arc<dyn AuthManager>>,
+    ) -> Result<()> {
+        match self.state {
+            SlotState::Idle => {
+                self.state = SlotState::Leased(Held {
+                    lease,
+                    database,
+                    auth_manager,
+                });
+                Ok(())
+            }
+            SlotState::Closed => Err(Error::SessionClosed),
+            _ => Err(Error::TransactionOpen),
+        }
+    }
+
+    /// Leased → InTransaction: a new transaction, its id returned.
+    pub(crate) fn begin(&mut self) -> Result<TxId> {
+        match std::mem::take(&mut self.state) {
+            SlotState::Leased(conn) => {
+                self.last_tx += 1;
+                let tx = TxId(self.last_tx);
+                self.state = SlotState::InTransaction {
+                    tx,
+                    failed: false,
+                    conn,
+                };
+                Ok(tx)
+            }
+            other => {
+                let err = match other {
+                    SlotState::Closed => Error::SessionClosed,
+                    SlotState::InTransaction { .. } => Error::TransactionOpen,
+                    _ => Error::TransactionClosed("its connection was lost"),
+                };
+                self.state = other;
+                Err(err)
+            }
+        }
+    }
+
+    /// The open transaction, if any, and whether it failed.
+    pub(crate) fn transaction(&self) -> Option<(TxId, bool)> {
+        match self.state {
+            SlotState::InTransaction { tx, failed, .. } => Some((tx, failed)),
+            _ => None,
+        }
+    }
+
+    /// Whether `tx` is the transaction open on the connection.
+    pub(crate) fn owns(&self, tx: TxId) -> bool {
+        self.transaction().is_some_and(|(open, _)| open == tx)
+    }
+
+    /// The connection of transaction `tx`, or `TransactionClosed` when the
+    /// session ended it (or began another).
+    pub(crate) fn tx_conn(&mut self, tx: TxId) -> Result<&mut Lease> {
+        match &mut self.state {
+            SlotState::InTransaction { tx: open, conn, .. } if *open == tx => Ok(&mut conn.lease),
+            _ => Err(Error::TransactionClosed("its session ended it")),
+        }
+    }
+
+    /// A request of the open transaction failed: the server ended it.
+    pub(crate) fn transaction_failed(&mut self) {
+        if let SlotState::InTransaction { failed, .. } = &mut self.state {
+            *failed = true;
+        }
+    }
+
+    /// InTransaction `tx` → Leased, before its `COMMIT`/`ROLLBACK` goes out
+    /// (open results must be discarded first).
+    pub(crate) fn end(&mut self, tx: TxId) -> Result<()> {
+        match std::mem::take(&mut self.state) {
+            SlotState::InTransaction { tx: open, conn, .. } if open == tx => {
+                self.state = SlotState::Leased(conn);
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                Err(Error::TransactionClosed("its session ended it"))
+            }
+        }
+    }
+
+    /// Gives the connection up (to its pool, which resets it): results
+    /// read as consumed. Leased or InTransaction → Idle; Closed stays.
+    pub(crate) fn abandon_all(&mut self) {
+        for cell in self.results.open.drain(..).filter_map(|w| w.upgrade()) {
+            lock(&cell.state).discard();
+        }
+        self.results.streams.clear();
+        if !matches!(self.state, SlotState::Closed) {
+            self.state = SlotState::Idle;
+        }
+    }
+
+    /// → Closed: what is held is given up.
+    pub(crate) fn close(&mut self) {
+        self.abandon_all();
+        self.state = SlotState::Closed;
+    }
+
+    /// → Closed at once: the connection is killed, not returned.
+    pub(crate) fn cancel(&mut self) {
+        if let SlotState::Leased(h) | SlotState::InTransaction { conn: h, .. } =
+            std::mem::take(&mut self.state)
+        {
+            h.lease.kill();
+        }
+        self.close();
     }
 
     /// Registers a new result's stream; returns its cell.
     pub(crate) fn add_result(&mut self, stream: RecordStream, meta: ResultMeta) -> Arc<ResultCell> {
         self.prune();
-        let id = self.next_id;
-        self.next_id += 1;
+        let results = &mut self.results;
+        let id = results.next_id;
+        results.next_id += 1;
         let cell = Arc::new(ResultCell {
             id,
-            state: Mutex::new(CellState {
+            state: Mutex::new(ResultState::Streaming {
                 buffer: VecDeque::new(),
-                end: None,
-                consumed: false,
             }),
             meta,
         });
-        self.streams.insert(id, stream);
-        self.open.push(Arc::downgrade(&cell));
+        results.streams.insert(id, stream);
+        results.open.push(Arc::downgrade(&cell));
         cell
+    }
+
+    /// Whether result `id`'s stream is still on the connection.
+    pub(crate) fn has_stream(&self, id: u64) -> bool {
+        self.results.streams.contains_key(&id)
+    }
+
+    /// Result `id`'s stream leaves the slot (it ended or failed).
+    pub(crate) fn remove_stream(&mut self, id: u64) {
+        self.results.streams.remove(&id);
+    }
+
+    /// The connection and result `id`'s stream, to read from.
+    pub(crate) fn stream(&mut self, id: u64) -> Option<(&mut Lease, &mut RecordStream)> {
+        let Slot { state, results, .. } = self;
+        let conn = match state {
+            SlotState::Leased(h) | SlotState::InTransaction { conn: h, .. } => &mut h.lease,
+            SlotState::Idle | SlotState::Closed => return None,
+        };
+        Some((conn, results.streams.get_mut(&id)?))
     }
 
     /// Forgets results nobody holds (their streams are dropped, so the
     /// connection discards the rest) and results that have ended.
-    pub(crate) fn prune(&mut self) {
-        let streams = &mut self.streams;
-        self.open
-            .retain(|w| w.upgrade().is_some_and(|c| streams.contains_key(&c.id)));
-        let alive: Vec<u64> = self
-            .open
+    fn prune(&mut self) {
+        let OpenResults { open, streams, .. } = &mut self.results;
+        open.retain(|w| w.upgrade().is_some_and(|c| streams.contains_key(&c.id)));
+        let alive: Vec<u64> = open
             .iter()
             .filter_map(Weak::upgrade)
             .map(|c| c.id)
@@ -116,19 +313,7 @@ impl Slot {
     /// server.
     fn live_results(&mut self) -> Vec<Arc<ResultCell>> {
         self.prune();
-        self.open.iter().filter_map(Weak::upgrade).collect()
-    }
-
-    /// Drops every result's stream and the connection: the results read as
-    /// consumed. For ends that give the connection up without a round trip.
-    pub(crate) fn abandon_all(&mut self) {
-        for cell in self.open.drain(..).filter_map(|w| w.upgrade()) {
-            lock(&cell.state).consumed = true;
-        }
-        self.streams.clear();
-        self.tx = None;
-        self.tx_failed = false;
-        self.lease = None;
+        self.results.open.iter().filter_map(Weak::upgrade).collect()
     }
 
     /// Reads every open result to its end into its buffer, so the
@@ -136,7 +321,7 @@ impl Slot {
     /// end report their bookmarks.
     pub(crate) async fn buffer_open_results(&mut self, provider: &Provider) -> Result<()> {
         let cells = self.live_results();
-        self.open.clear();
+        self.results.open.clear();
         let mut first_error = None;
         for cell in cells {
             if let Err(e) = self.finish_result(&cell, true, provider).await {
@@ -150,11 +335,11 @@ impl Slot {
     /// consumed afterwards.
     pub(crate) async fn discard_open_results(&mut self, provider: &Provider) -> Result<()> {
         let cells = self.live_results();
-        self.open.clear();
+        self.results.open.clear();
         for cell in cells {
             // Failures are reported by the transaction's own end.
             let _ = self.finish_result(&cell, false, provider).await;
-            lock(&cell.state).consumed = true;
+            lock(&cell.state).discard();
         }
         Ok(())
     }
@@ -167,20 +352,19 @@ impl Slot {
         keep: bool,
         provider: &Provider,
     ) -> Result<()> {
-        let Slot { lease, streams, .. } = self;
-        let Some(stream) = streams.get_mut(&cell.id) else {
+        if !self.has_stream(cell.id) {
             return Ok(());
-        };
-        let Some(conn) = lease.as_mut() else {
-            streams.remove(&cell.id);
-            lock(&cell.state).consumed = true;
+        }
+        let Some((conn, stream)) = self.stream(cell.id) else {
+            self.remove_stream(cell.id);
+            lock(&cell.state).discard();
             return Ok(());
         };
         let outcome: std::result::Result<Success, BoltError> = if keep {
             loop {
                 match conn.next_record(stream).await {
                     // Pushed one by one: a cancelled read loses nothing.
-                    Ok(Some(r)) => lock(&cell.state).buffer.push_back(r),
+                    Ok(Some(r)) => lock(&cell.state).push(r),
                     Ok(None) => break Ok(stream.summary().cloned().unwrap_or_default()),
                     Err(e) => break Err(e),
                 }
@@ -188,7 +372,7 @@ impl Slot {
         } else {
             conn.consume(stream).await
         };
-        let stream = streams.remove(&cell.id);
+        let stream = self.results.streams.remove(&cell.id);
         match outcome {
             Ok(s) => {
                 if let Some(stream) = &stream {
@@ -199,7 +383,7 @@ impl Slot {
             }
             Err(e) => {
                 let handled = self.report_error(provider, &e).await;
-                lock(&cell.state).end = Some(End::Failed(StoredError::from_bolt(&e, handled)));
+                lock(&cell.state).finish(End::Failed(StoredError::from_bolt(&e, handled)));
                 Err(Error::from(e).security_handled(handled))
             }
         }
@@ -209,11 +393,12 @@ impl Slot {
     /// and the driver's auth manager about a security failure. Returns
     /// whether the manager handled it (the error is then retryable).
     pub(crate) async fn report_error(&self, provider: &Provider, e: &BoltError) -> bool {
-        let Some(lease) = &self.lease else {
+        let Some(held) = self.held() else {
             return false;
         };
-        provider.on_error(lease.address(), &self.database, e).await;
-        match (&self.auth_manager, e.server_error(), lease.auth()) {
+        let lease = &held.lease;
+        provider.on_error(lease.address(), &held.database, e).await;
+        match (&held.auth_manager, e.server_error(), lease.auth()) {
             (Some(manager), Some(se), Some(auth)) if se.is_security_error() => {
                 manager.handle_security_exception(auth, se).await
             }
@@ -221,10 +406,11 @@ impl Slot {
         }
     }
 
-    /// Returns the connection to its pool when nothing is open on it.
+    /// Leased → Idle (the connection back to its pool) when no result is
+    /// owed anything.
     pub(crate) fn release_if_idle(&mut self) {
-        if self.tx.is_none() && self.live_results().is_empty() {
-            self.lease = None;
+        if matches!(self.state, SlotState::Leased(_)) && self.live_results().is_empty() {
+            self.state = SlotState::Idle;
         }
     }
 }
@@ -258,21 +444,173 @@ impl StoredError {
     }
 }
 
-/// The end of a result.
+/// How a result's stream ended.
 #[derive(Debug, Clone)]
 pub(crate) enum End {
     Done(Arc<ResultSummary>),
     Failed(StoredError),
 }
 
-/// A result's records and end.
+impl End {
+    /// What `consume` answers for this end.
+    fn summary(&self) -> Result<ResultSummary> {
+        match self {
+            End::Done(s) => Ok(ResultSummary::clone(s)),
+            End::Failed(e) => Err(e.to_error()),
+        }
+    }
+}
+
+/// Records received and not yet handed out.
+pub(crate) type Records = VecDeque<boltline_bolt::Record>;
+
+/// A result's state: one owner of what a reader can get. While a result is
+/// `Streaming`, its Bolt stream is in the session's slot; every transition
+/// out of it happens under the slot's lock, together with the stream
+/// leaving the slot.
 #[derive(Debug)]
-pub(crate) struct CellState {
-    /// Records received and not yet handed out.
-    pub(crate) buffer: VecDeque<boltline_bolt::Record>,
-    pub(crate) end: Option<End>,
-    /// `consume()` was called, or the transaction ended: records are gone.
-    pub(crate) consumed: bool,
+pub(crate) enum ResultState {
+    /// Records still come from the connection; `buffer` holds those
+    /// received ahead of the reader.
+    Streaming { buffer: Records },
+    /// The stream ended (the session moved on, or the read that ended it
+    /// took more than it handed out): records left, then the end.
+    Buffered { buffer: Records, end: End },
+    /// Every record handed out; the summary.
+    Done(Arc<ResultSummary>),
+    /// The stream failed; readers get the failure again.
+    Failed(StoredError),
+    /// The records are gone (`consume`, the end of the transaction or
+    /// session, the connection given up); the end, if the stream had one,
+    /// is still what `consume` answers.
+    Consumed(Option<End>),
+}
+
+impl ResultState {
+    /// Streaming: a record arrived.
+    pub(crate) fn push(&mut self, r: boltline_bolt::Record) {
+        if let ResultState::Streaming { buffer } = self {
+            buffer.push_back(r);
+        }
+    }
+
+    /// Streaming: records arrived.
+    pub(crate) fn extend(&mut self, rs: impl IntoIterator<Item = boltline_bolt::Record>) {
+        if let ResultState::Streaming { buffer } = self {
+            buffer.extend(rs);
+        }
+    }
+
+    /// Whether records still come from the connection.
+    pub(crate) fn is_streaming(&self) -> bool {
+        matches!(self, ResultState::Streaming { .. })
+    }
+
+    /// Whether the records are gone.
+    pub(crate) fn is_consumed(&self) -> bool {
+        matches!(self, ResultState::Consumed(_))
+    }
+
+    /// Streaming → Buffered (records left), Done or Failed.
+    pub(crate) fn finish(&mut self, end: End) {
+        if let ResultState::Streaming { buffer } = self {
+            let buffer = std::mem::take(buffer);
+            *self = ResultState::after(buffer, end);
+        }
+    }
+
+    fn after(buffer: Records, end: End) -> ResultState {
+        match end {
+            end if !buffer.is_empty() => ResultState::Buffered { buffer, end },
+            End::Done(s) => ResultState::Done(s),
+            End::Failed(e) => ResultState::Failed(e),
+        }
+    }
+
+    /// Any state → Consumed, keeping the end if there was one.
+    pub(crate) fn discard(&mut self) {
+        let end = match std::mem::replace(self, ResultState::Consumed(None)) {
+            ResultState::Streaming { .. } => None,
+            ResultState::Buffered { end, .. } => Some(end),
+            ResultState::Done(s) => Some(End::Done(s)),
+            ResultState::Failed(e) => Some(End::Failed(e)),
+            ResultState::Consumed(end) => end,
+        };
+        *self = ResultState::Consumed(end);
+    }
+
+    /// `consume`: the summary (or the failure) once the stream has ended,
+    /// and the state becomes Consumed; `None` while Streaming (its buffer
+    /// is dropped: the rest must be discarded from the connection).
+    pub(crate) fn consume(&mut self) -> Option<Result<ResultSummary>> {
+        if let ResultState::Streaming { buffer } = self {
+            buffer.clear();
+            return None;
+        }
+        self.discard();
+        match self {
+            ResultState::Consumed(Some(end)) => Some(end.summary()),
+            _ => Some(Err(Error::ResultConsumed)),
+        }
+    }
+
+    /// The next record without IO: `Some(Ok(None))` at the end, `None`
+    /// when the connection must be read.
+    pub(crate) fn next_record(&mut self) -> Option<Result<Option<Record>>> {
+        self.next_batch(false)
+            .map(|r| r.map(|b| b.and_then(|mut b| b.pop_front()).map(Record::new)))
+    }
+
+    /// The records available without IO (one, unless `all`):
+    /// `Some(Ok(None))` at the end, `None` when the connection must be
+    /// read.
+    pub(crate) fn next_batch(&mut self, all: bool) -> Option<Result<Option<Records>>> {
+        let take = |buffer: &mut Records| -> Records {
+            if all {
+                std::mem::take(buffer)
+            } else {
+                buffer.pop_front().into_iter().collect()
+            }
+        };
+        match self {
+            ResultState::Streaming { buffer } if buffer.is_empty() => None,
+            ResultState::Streaming { buffer } => Some(Ok(Some(take(buffer)))),
+            ResultState::Buffered { buffer, end } => {
+                let batch = take(buffer);
+                if buffer.is_empty() {
+                    *self = ResultState::after(Records::new(), end.clone());
+                }
+                Some(Ok(Some(batch)))
+            }
+            ResultState::Done(_) => Some(Ok(None)),
+            ResultState::Failed(e) => Some(Err(e.to_error())),
+            ResultState::Consumed(_) => Some(Err(Error::ResultConsumed)),
+        }
+    }
+
+    /// Records handed out by [`next_batch`](Self::next_batch) come back
+    /// (the reader failed on one): they are read first again.
+    pub(crate) fn put_back(&mut self, mut batch: Records) {
+        match self {
+            ResultState::Streaming { buffer } | ResultState::Buffered { buffer, .. } => {
+                batch.append(buffer);
+                *buffer = batch;
+            }
+            ResultState::Done(s) => {
+                *self = ResultState::Buffered {
+                    buffer: batch,
+                    end: End::Done(s.clone()),
+                }
+            }
+            ResultState::Failed(e) => {
+                *self = ResultState::Buffered {
+                    buffer: batch,
+                    end: End::Failed(e.clone()),
+                }
+            }
+            ResultState::Consumed(_) => {}
+        }
+    }
 }
 
 /// What a result's summary repeats about its query.
@@ -291,7 +629,7 @@ pub(crate) struct ResultMeta {
 pub(crate) struct ResultCell {
     /// Key of its stream in the slot.
     pub(crate) id: u64,
-    pub(crate) state: Mutex<CellState>,
+    pub(crate) state: Mutex<ResultState>,
     pub(crate) meta: ResultMeta,
 }
 
@@ -309,7 +647,7 @@ impl ResultCell {
                 had_record: stream.records_received() > 0,
             },
         );
-        lock(&self.state).end = Some(End::Done(Arc::new(summary)));
+        lock(&self.state).finish(End::Done(Arc::new(summary)));
     }
 
     /// An auto-commit result's end is its transaction's end: its bookmark
@@ -332,6 +670,9 @@ pub(crate) struct SessionShared {
     /// own plus the manager's): the ones its bookmark supersedes in the
     /// manager.
     pub(crate) sent: Mutex<Bookmarks>,
+    /// The id of a transaction dropped while the slot was busy: the session
+    /// gives its connection up on its next use.
+    abandoned_tx: AtomicU64,
 }
 
 impl SessionShared {
@@ -341,7 +682,18 @@ impl SessionShared {
             bookmarks: Mutex::new(bookmarks),
             manager,
             sent: Mutex::new(Bookmarks::new()),
+            abandoned_tx: AtomicU64::new(0),
         }
+    }
+
+    /// Transaction `tx` was dropped while the slot was busy.
+    pub(crate) fn abandon(&self, tx: TxId) {
+        self.abandoned_tx.store(tx.0, Ordering::SeqCst);
+    }
+
+    /// Whether transaction `tx` was dropped while the slot was busy.
+    pub(crate) fn was_abandoned(&self, tx: TxId) -> bool {
+        self.abandoned_tx.load(Ordering::SeqCst) == tx.0
     }
 
     /// The bookmarks the next transaction waits for.
