@@ -591,6 +591,9 @@ impl ResultState {
     /// Records handed out by [`next_batch`](Self::next_batch) come back
     /// (the reader failed on one): they are read first again.
     pub(crate) fn put_back(&mut self, mut batch: Records) {
+        if batch.is_empty() {
+            return;
+        }
         match self {
             ResultState::Streaming { buffer } | ResultState::Buffered { buffer, .. } => {
                 batch.append(buffer);
@@ -725,5 +728,124 @@ impl SessionShared {
             let previous = own.combine(&lock(&self.sent));
             m.update_bookmarks(&previous, &new).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boltline_bolt::{Address, Version};
+
+    fn summary() -> Arc<ResultSummary> {
+        let server = ServerInfo {
+            address: Address::new("db", 7687),
+            agent: "Neo4j/5.26.0".into(),
+            protocol_version: Version::new(5, 4),
+        };
+        Arc::new(ResultSummary::new(
+            "RETURN 1".into(),
+            Map::new(),
+            server,
+            &Success::default(),
+            &Success::default(),
+            ResultShape {
+                has_keys: true,
+                had_record: false,
+            },
+        ))
+    }
+
+    fn streaming() -> ResultState {
+        ResultState::Streaming {
+            buffer: Records::new(),
+        }
+    }
+
+    fn lost() -> StoredError {
+        StoredError::from_bolt(&BoltError::ConnectionClosed { during: "PULL" }, false)
+    }
+
+    #[test]
+    fn streaming_needs_the_connection_until_it_ends() {
+        let mut st = streaming();
+        assert!(st.is_streaming());
+        assert!(st.next_record().is_none(), "nothing without IO yet");
+        assert!(st.next_batch(true).is_none());
+        assert!(st.consume().is_none(), "consume must discard on the wire");
+        assert!(st.is_streaming());
+    }
+
+    #[test]
+    fn done_reads_as_the_end_then_consume_keeps_the_summary() {
+        let mut st = streaming();
+        st.finish(End::Done(summary()));
+        assert!(matches!(st, ResultState::Done(_)));
+        assert!(matches!(st.next_record(), Some(Ok(None))));
+        assert!(matches!(st.next_batch(true), Some(Ok(None))));
+        let s = st.consume().unwrap().unwrap();
+        assert_eq!(s.query, "RETURN 1");
+        assert!(st.is_consumed());
+        assert!(matches!(st.next_record(), Some(Err(Error::ResultConsumed))));
+        // consume again: the same summary.
+        assert_eq!(st.consume().unwrap().unwrap().query, "RETURN 1");
+        // Illegal: a late end or record changes nothing.
+        st.finish(End::Failed(lost()));
+        assert!(st.consume().unwrap().is_ok());
+    }
+
+    #[test]
+    fn failed_gives_the_same_error_kind_every_time() {
+        let mut st = streaming();
+        st.finish(End::Failed(lost()));
+        assert!(matches!(st, ResultState::Failed(_)));
+        for _ in 0..2 {
+            let e = st.next_record().unwrap().unwrap_err();
+            assert!(matches!(e, Error::ConnectionLost(_)), "{e:?}");
+        }
+        let e = st.consume().unwrap().unwrap_err();
+        assert!(matches!(e, Error::ConnectionLost(_)), "{e:?}");
+        // Consumed now: records are gone, the failure is still the answer
+        // of consume.
+        assert!(matches!(st.next_record(), Some(Err(Error::ResultConsumed))));
+        assert!(matches!(st.consume(), Some(Err(Error::ConnectionLost(_)))));
+        // Illegal: a late success does not revive it.
+        st.finish(End::Done(summary()));
+        assert!(matches!(st, ResultState::Consumed(Some(End::Failed(_)))));
+    }
+
+    #[test]
+    fn discarded_while_streaming_is_consumed_without_a_summary() {
+        let mut st = streaming();
+        st.discard();
+        assert!(st.is_consumed());
+        assert!(matches!(st.next_record(), Some(Err(Error::ResultConsumed))));
+        assert!(matches!(
+            st.next_batch(true),
+            Some(Err(Error::ResultConsumed))
+        ));
+        assert!(matches!(st.consume(), Some(Err(Error::ResultConsumed))));
+        // Illegal: an end after the discard is ignored.
+        st.finish(End::Done(summary()));
+        assert!(matches!(st.consume(), Some(Err(Error::ResultConsumed))));
+    }
+
+    #[test]
+    fn put_back_onto_an_ended_result_makes_it_buffered() {
+        let mut st = streaming();
+        st.finish(End::Done(summary()));
+        st.put_back(Records::new());
+        // Nothing put back: still the end.
+        assert!(matches!(st, ResultState::Done(_)));
+        assert!(matches!(st.next_record(), Some(Ok(None))));
+        let mut st = streaming();
+        st.finish(End::Failed(lost()));
+        st.put_back(Records::new());
+        assert!(matches!(
+            st.next_record(),
+            Some(Err(Error::ConnectionLost(_)))
+        ));
+        let mut st = ResultState::Consumed(None);
+        st.put_back(Records::new());
+        assert!(st.is_consumed());
     }
 }
