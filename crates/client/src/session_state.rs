@@ -1,16 +1,22 @@
-//! State shared by a session, its transaction and its results.
+//! State shared by a session, its transactions and its results: the two
+//! state machines of the client, each with one owner.
 //!
 //! A session owns (at most) one pooled connection at a time, in a [`Slot`]
-//! behind an async mutex. Results and transactions hold the slot too, so a
-//! result does not borrow its session; every request takes the lock, so
-//! requests on one connection never interleave.
+//! behind an async mutex: `Idle` → `Leased` (a connection, for auto-commit
+//! results) → `InTransaction { tx }` (an explicit transaction, known by its
+//! [`TxId`]) → back to `Leased`/`Idle`; `Closed` once the session is closed
+//! or cancelled. Results and transactions hold the slot too, so a result
+//! does not borrow its session; every request takes the lock, so requests
+//! on one connection never interleave.
 //!
-//! Each result's records and end live in a [`ResultCell`] that the result
-//! owns and the slot only knows weakly: when the session moves on (a new
-//! query, a transaction's end), it reads or discards what each still-open
-//! result is owed, so the connection is free for the next request; when a
-//! result is dropped, its cell and Bolt stream go with it and the
-//! connection discards the rest before its next request.
+//! Each result's records and end live in a [`ResultCell`] (its
+//! [`ResultState`]: `Streaming` → `Buffered` / `Done` / `Failed` →
+//! `Consumed`) that the result owns and the slot only knows weakly: when
+//! the session moves on (a new query, a transaction's end), it reads or
+//! discards what each still-open result is owed, so the connection is free
+//! for the next request; when a result is dropped, its cell and Bolt stream
+//! go with it and the connection discards the rest before its next
+//! request.
 //!
 //! Lock order: the slot's async mutex first, then a cell's (never held
 //! across an await).
