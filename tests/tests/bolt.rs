@@ -62,14 +62,19 @@ fn marker() -> String {
 }
 
 #[tokio::test]
-async fn negotiates_bolt_5_with_the_manifest() {
+async fn negotiates_the_newest_version_with_the_manifest() {
     let conn = connect().await;
     assert!(conn.version() >= Version::V5_0, "{}", conn.version());
     let info = conn.server_info();
-    assert!(info.agent.starts_with("Neo4j/5."), "{}", info.agent);
-    // Neo4j 5.26 answers the manifest handshake and speaks up to 5.8.
+    // Both servers answer the manifest handshake; Neo4j 5.26 speaks up to
+    // 5.8, the calendar-versioned releases (2025.x) up to 6.0.
     assert!(info.manifest_handshake);
-    assert_eq!(conn.version(), Version::V5_8);
+    if info.agent.starts_with("Neo4j/5.") {
+        assert_eq!(conn.version(), Version::V5_8);
+    } else {
+        assert!(info.agent.starts_with("Neo4j/2025."), "{}", info.agent);
+        assert_eq!(conn.version(), Version::V6_0, "{}", info.agent);
+    }
     assert!(info.connection_id.is_some());
 }
 

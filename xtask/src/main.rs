@@ -4,22 +4,29 @@
 //! Subcommands:
 //! - `demo`: the main job (see the root README).
 //! - `test`: everything CI checks: format, clippy, all unit and doc tests, and
-//!   the integration suite against a real Neo4j.
+//!   the integration suite and examples against a real Neo4j: 5.26 LTS, then
+//!   2025.11.2 (Bolt 6.0), unless `--neo4j <v>` names one.
 //! - `ci`: alias of `test`, used by `.ci/run`.
 //! - `neo4j start|stop|status`: a local Neo4j Community server for tests.
 //! - `itest`: the integration suite alone (starts Neo4j when none is running).
+//!
+//! The Neo4j version: `--neo4j <v>` (for `neo4j`: `--version <v>`) or
+//! `BOLTLINE_NEO4J_VERSION`; see [`neo4j::ServerVersion`].
 
 mod neo4j;
 
 use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use neo4j::ServerVersion;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
-        Some("test") | Some("ci") => test_all(),
+        Some("test") | Some("ci") => versions_arg(&args[1..]).and_then(test_all),
         Some("neo4j") => neo4j::command(&args[1..]),
-        Some("itest") => itest(),
+        Some("itest") => versions_arg(&args[1..]).and_then(|versions| itest_versions(&versions)),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -40,10 +47,30 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo                 the README's main job: the driver tour against Neo4j (started if
                        BOLTLINE_URI is not set), then the codec demo
-  test                 fmt check, clippy -D warnings, all tests incl. real-Neo4j integration tests
+  test [--neo4j <v>]   fmt check, clippy -D warnings, all tests incl. real-Neo4j integration
+                       tests and examples, on Neo4j 5.26 LTS then 2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
-  neo4j start|stop|status   manage the local Neo4j test server
-  itest                integration tests only (starts Neo4j if none is running)";
+  neo4j start|stop|status [--version <v>]   manage the local Neo4j test server
+  itest [--neo4j <v>]  integration tests and examples only (starts Neo4j if none is running);
+                       on BOLTLINE_NEO4J_VERSION, else 5.26 LTS
+
+<v>: 5.26 (5.26.30, the default), 2025 (2025.11.2, Bolt 6.0), or a full Neo4j version.";
+
+/// The versions `test`/`itest` run on: the one of `--neo4j` or
+/// `BOLTLINE_NEO4J_VERSION`, or `None` for "the command's default".
+fn versions_arg(args: &[String]) -> Result<Option<ServerVersion>, String> {
+    let (version, rest) = neo4j::version_arg(args, &["--neo4j", "--version"])?;
+    if let Some(extra) = rest.first() {
+        return Err(format!("unexpected argument `{extra}`\n\n{USAGE}"));
+    }
+    match version {
+        Some(v) => Ok(Some(v)),
+        None if std::env::var_os(neo4j::VERSION_ENV).is_some() => {
+            ServerVersion::from_env().map(Some)
+        }
+        None => Ok(None),
+    }
+}
 
 /// The workspace package (directory `tests/`) holding the tests that need a
 /// real server. They read `BOLTLINE_TEST_URI` and fail when it is missing.
@@ -82,7 +109,7 @@ fn demo() -> Result<(), String> {
     if std::env::var_os("BOLTLINE_URI").is_some() {
         cargo("demo", &run)?;
     } else {
-        neo4j::with_server(|server| {
+        neo4j::with_server(&ServerVersion::from_env()?, |server| {
             cargo_with_env(
                 "demo",
                 &run,
@@ -107,7 +134,7 @@ fn demo() -> Result<(), String> {
     )
 }
 
-fn test_all() -> Result<(), String> {
+fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
     cargo("fmt", &["fmt", "--all", "--", "--check"])?;
     cargo(
         "clippy",
@@ -131,13 +158,51 @@ fn test_all() -> Result<(), String> {
             ITEST_PACKAGE,
         ],
     )?;
-    itest()
+    let versions = match version {
+        Some(v) => vec![v],
+        None if std::env::var_os("BOLTLINE_TEST_URI").is_some() => {
+            // A server of the caller's: run once, on it.
+            vec![ServerVersion::from_env()?]
+        }
+        None => vec![
+            ServerVersion::parse(ServerVersion::LTS)?,
+            ServerVersion::parse(ServerVersion::CURRENT)?,
+        ],
+    };
+    itest_on(&versions)
 }
 
-/// The integration suite against a real Neo4j. Starts a server when none is
-/// running, and stops only what it started.
-fn itest() -> Result<(), String> {
-    neo4j::with_server(|server| {
+/// `itest`: on the given version, else on `BOLTLINE_NEO4J_VERSION` or the LTS.
+fn itest_versions(version: &Option<ServerVersion>) -> Result<(), String> {
+    let version = match version {
+        Some(v) => v.clone(),
+        None => ServerVersion::from_env()?,
+    };
+    itest_on(&[version])
+}
+
+/// The integration suite and examples on each version in turn; says how
+/// long each took.
+fn itest_on(versions: &[ServerVersion]) -> Result<(), String> {
+    let mut times = Vec::new();
+    for version in versions {
+        let started = Instant::now();
+        eprintln!("xtask: [itest] Neo4j {version}");
+        itest(version).map_err(|e| format!("{e} (on Neo4j {version})"))?;
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("xtask: [itest] Neo4j {version}: passed in {secs:.0} s");
+        times.push(format!("Neo4j {version}: {secs:.0} s"));
+    }
+    if times.len() > 1 {
+        eprintln!("xtask: [itest] all passed ({})", times.join(", "));
+    }
+    Ok(())
+}
+
+/// The integration suite against a real Neo4j of `version`. Starts a server
+/// when none is running, and stops only what it started.
+fn itest(version: &ServerVersion) -> Result<(), String> {
+    neo4j::with_server(version, |server| {
         cargo_with_env(
             "integration tests",
             &["test", "-p", ITEST_PACKAGE, "--all-features"],

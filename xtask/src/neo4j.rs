@@ -1,8 +1,11 @@
-//! A real Neo4j Community 5.26 server for the integration tests.
+//! A real Neo4j Community server for the integration tests: 5.26 LTS (Bolt
+//! 5.8) by default, or 2025.11.2 (Bolt 6.0), or another version from Maven
+//! Central (see [`ServerVersion`]).
 //!
-//! `cargo xtask neo4j start` builds a small Java launcher
+//! `cargo xtask neo4j start [--version <v>]` builds a small Java launcher
 //! (`xtask/neo4j-launcher`, Maven) that runs the embedded Neo4j DBMS from
-//! Maven Central, and starts it detached, with:
+//! Maven Central, and starts it detached on a Java new enough for that
+//! version (see [`java`]), with:
 //!
 //! - Bolt on `127.0.0.1:17687` (or `$BOLTLINE_NEO4J_PORT`), no HTTP;
 //! - authentication on: user `neo4j`, password `boltline-test-pw`;
@@ -10,25 +13,33 @@
 //!   test CA generated here (see [`tls`]);
 //! - a small memory footprint (128 MiB page cache, 1 GiB heap at most).
 //!
-//! Everything lives in `target/neo4j/`: the Maven repository and classpath,
-//! the compiled launcher, the Neo4j home (data, logs), the certificates, the
-//! pid file, the console log `neo4j.log` and `server.env`, the environment
-//! for the tests as `KEY=VALUE` lines. A second start reuses all of it and
-//! needs no network. Delete `target/neo4j/home` to start from an empty
-//! database.
+//! Everything lives in `target/neo4j/`: the Maven repository (`m2/`) and the
+//! certificates (`tls/`) are shared; each version has its own directory
+//! `target/neo4j/<version>/` with the classpath, the compiled launcher, the
+//! Neo4j home (data, logs), the pid file, the console log `neo4j.log` and
+//! `server.env`, the environment for the tests as `KEY=VALUE` lines (copied
+//! to `target/neo4j/server.env` for the server started last). A second
+//! start reuses all of it and needs no network. Delete
+//! `target/neo4j/<version>/home` to start from an empty database.
 //!
 //! `stop` stops it (SIGTERM, then SIGKILL after a minute); `status` reports.
 //! [`with_server`] runs the integration tests against a server, starting and
 //! stopping one if none is running.
 
 mod bolt;
+mod java;
 mod launcher;
+mod paths;
 mod process;
 mod tls;
+mod version;
+
+use paths::Paths;
+pub(crate) use version::{version_arg, ServerVersion, VERSION_ENV};
 
 use std::fs::{self, File};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -57,8 +68,9 @@ const JVM_OPTIONS: &[&str] = &[
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
 ];
-/// How long Neo4j may take to answer Bolt after being started.
-const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long Neo4j may take to answer Bolt after being started: a start
+/// took close to two minutes on a loaded two-core machine.
+const START_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a graceful shutdown may take before the process is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -71,20 +83,31 @@ const ENV_CA: &str = "BOLTLINE_TEST_CA";
 const ENV_OTHER_CA: &str = "BOLTLINE_TEST_OTHER_CA";
 const ALL_ENV: [&str; 5] = [ENV_URI, ENV_USER, ENV_PASSWORD, ENV_CA, ENV_OTHER_CA];
 
-const USAGE: &str = "usage: cargo xtask neo4j start|stop|status
+const USAGE: &str = "usage: cargo xtask neo4j start|stop|status [--version <v>]
 
   start    build the launcher if needed, start Neo4j in the background, wait for Bolt
   stop     stop the server started by `start`
-  status   say whether it runs, and where
+  status   say whether it runs, and where (without --version: each version's server)
 
+--version <v> (or BOLTLINE_NEO4J_VERSION) chooses the Neo4j version: 5.26 (the
+default, 5.26 LTS), 2025 (2025.11.2, Bolt 6.0), or a full version on Maven
+Central such as 5.26.30 or 2025.11.2.
 Bolt listens on 127.0.0.1:17687 (set BOLTLINE_NEO4J_PORT to change it).
-Everything is kept in target/neo4j/; target/neo4j/server.env holds the
+Everything is kept in target/neo4j/<version>/; its server.env holds the
 BOLTLINE_TEST_* variables of the running server.";
 
 /// `cargo xtask neo4j <args>`.
 pub(crate) fn command(args: &[String]) -> Result<(), String> {
-    let paths = Paths::new();
-    match args {
+    let (version, args) = version_arg(args, &["--version"])?;
+    let chosen = version.is_some() || std::env::var_os(VERSION_ENV).is_some();
+    let version = match version {
+        Some(v) => v,
+        None => ServerVersion::from_env()?,
+    };
+    let paths = Paths::new(&version);
+    match args.as_slice() {
+        // Without a version, `status` reports every version's server.
+        [cmd] if cmd == "status" && !chosen => status_all(&paths),
         [cmd] if cmd == "start" => {
             let started = Instant::now();
             let server = start(&paths)?;
@@ -111,7 +134,10 @@ pub(crate) fn command(args: &[String]) -> Result<(), String> {
 ///   (used as is);
 /// - else the one `cargo xtask neo4j start` left running (left running);
 /// - else a new one, stopped after `f`, whether `f` failed or not.
-pub(crate) fn with_server(f: impl FnOnce(&TestServer) -> Result<(), String>) -> Result<(), String> {
+pub(crate) fn with_server(
+    version: &ServerVersion,
+    f: impl FnOnce(&TestServer) -> Result<(), String>,
+) -> Result<(), String> {
     if std::env::var_os(ENV_URI).is_some() {
         let server = TestServer::from_environment();
         eprintln!(
@@ -120,7 +146,7 @@ pub(crate) fn with_server(f: impl FnOnce(&TestServer) -> Result<(), String>) -> 
         );
         return f(&server);
     }
-    let paths = Paths::new();
+    let paths = Paths::new(version);
     let Server { pid, child, env } = start(&paths)?;
     let Some(child) = child else {
         eprintln!(
@@ -263,6 +289,13 @@ fn start(paths: &Paths) -> Result<Server, String> {
         )
     })?;
 
+    let jdk = java::find_or_install(paths.version.min_java(), &paths.jdk_dir())?;
+    eprintln!(
+        "xtask: [neo4j] Neo4j {} on Java {} ({})",
+        paths.version,
+        jdk.major,
+        jdk.java().display()
+    );
     let classpath = launcher::ensure_built(paths)?;
     tls::ensure(&paths.tls_dir())?;
     let home = paths.home();
@@ -275,7 +308,7 @@ fn start(paths: &Paths) -> Result<Server, String> {
     let log_err = log
         .try_clone()
         .map_err(|e| format!("[neo4j start] opening {}: {e}", log_path.display()))?;
-    let java = java_executable();
+    let java = jdk.java();
     let mut command = Command::new(&java);
     command
         .current_dir(&home)
@@ -299,14 +332,17 @@ fn start(paths: &Paths) -> Result<Server, String> {
     );
     let mut child = command.spawn().map_err(|e| {
         format!(
-            "[neo4j start] could not run `{}` (Neo4j 5.26 needs Java 17 or 21): {e}",
-            java.display()
+            "[neo4j start] could not run `{}` (Neo4j {} needs Java {} or newer): {e}",
+            java.display(),
+            paths.version,
+            paths.version.min_java()
         )
     })?;
     let pid = child.id();
     let env = TestServer::ours(paths, port);
     let written = fs::write(paths.pid_file(), format!("{pid}\n"))
         .and_then(|()| fs::write(paths.env_file(), env.to_env_file()))
+        .and_then(|()| fs::write(paths.latest_env_file(), env.to_env_file()))
         .map_err(|e| format!("[neo4j start] writing the pid file and server.env: {e}"));
 
     match written.and_then(|()| wait_until_ready(&mut child, port, &log_path)) {
@@ -410,18 +446,41 @@ fn stop_server(paths: &Paths, pid: u32, mut child: Option<Child>) -> Result<(), 
 }
 
 fn status(paths: &Paths) -> Result<(), String> {
+    let version = &paths.version;
     match find_running(paths)? {
-        None => println!("Neo4j test server: not running"),
+        None => println!("Neo4j {version} test server: not running"),
         Some((pid, env, port)) => match bolt::handshake(local(port), Duration::from_secs(5)) {
             Ok((major, minor)) => println!(
-                "Neo4j test server: running (pid {pid}) at {}, Bolt {major}.{minor}",
+                "Neo4j {version} test server: running (pid {pid}) at {}, Bolt {major}.{minor}",
                 env.uri()
             ),
             Err(e) => println!(
-                "Neo4j test server: process running (pid {pid}) but Bolt does not answer at {} ({e})",
+                "Neo4j {version} test server: process running (pid {pid}) but Bolt does not \
+                 answer at {} ({e})",
                 env.uri()
             ),
         },
+    }
+    Ok(())
+}
+
+/// `status` for every version that has a directory under `target/neo4j`.
+fn status_all(default: &Paths) -> Result<(), String> {
+    let mut versions: Vec<ServerVersion> = fs::read_dir(&default.top)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| ServerVersion::parse(&e.file_name().to_string_lossy()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if versions.is_empty() {
+        versions.push(default.version.clone());
+    }
+    versions.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    for version in &versions {
+        status(&Paths::new(version))?;
     }
     Ok(())
 }
@@ -456,6 +515,11 @@ fn find_running(paths: &Paths) -> Result<Option<(u32, TestServer, u16)>, String>
 
 fn remove_state(paths: &Paths) {
     let _ = fs::remove_file(paths.pid_file());
+    // The shared copy goes only if it still describes this server.
+    let ours = fs::read_to_string(paths.env_file()).ok();
+    if ours.is_some() && fs::read_to_string(paths.latest_env_file()).ok() == ours {
+        let _ = fs::remove_file(paths.latest_env_file());
+    }
     let _ = fs::remove_file(paths.env_file());
 }
 
@@ -473,14 +537,6 @@ fn port_from_env() -> Result<u16, String> {
 
 fn local(port: u16) -> SocketAddr {
     SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))
-}
-
-/// `$JAVA_HOME/bin/java` when `JAVA_HOME` is set, else `java` from `PATH`.
-fn java_executable() -> PathBuf {
-    match std::env::var_os("JAVA_HOME") {
-        Some(home) if !home.is_empty() => Path::new(&home).join("bin").join("java"),
-        _ => PathBuf::from("java"),
-    }
 }
 
 /// Puts the server in its own process group, so that Ctrl-C in the terminal
@@ -506,75 +562,4 @@ fn log_tail(log: &Path) -> String {
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// Where things are, all under `<workspace>/target/neo4j`.
-struct Paths {
-    workspace: PathBuf,
-    dir: PathBuf,
-}
-
-impl Paths {
-    fn new() -> Self {
-        // xtask's manifest directory is `<workspace>/xtask`.
-        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let workspace = manifest_dir.parent().unwrap_or(manifest_dir).to_owned();
-        let dir = workspace.join("target").join("neo4j");
-        Self { workspace, dir }
-    }
-
-    /// The Maven project of the launcher (sources).
-    fn launcher_project(&self) -> PathBuf {
-        self.workspace.join("xtask").join("neo4j-launcher")
-    }
-
-    /// Maven's local repository: the Neo4j jars and Maven's plugins.
-    fn maven_repo(&self) -> PathBuf {
-        self.dir.join("m2")
-    }
-
-    /// Maven's build directory for the launcher (`classes/` inside).
-    fn launcher_build_dir(&self) -> PathBuf {
-        self.dir.join("launcher")
-    }
-
-    fn launcher_main_class_file(&self) -> PathBuf {
-        self.launcher_build_dir()
-            .join("classes")
-            .join("boltline")
-            .join("launcher")
-            .join("Neo4jLauncher.class")
-    }
-
-    /// The resolved dependency jars, as a class path.
-    fn classpath_file(&self) -> PathBuf {
-        self.dir.join("classpath.txt")
-    }
-
-    /// A hash of the launcher sources the cached build was made from.
-    fn launcher_stamp(&self) -> PathBuf {
-        self.dir.join("launcher.stamp")
-    }
-
-    /// The Neo4j home: `data/` (databases, `dbms/auth.ini`) and `logs/`.
-    fn home(&self) -> PathBuf {
-        self.dir.join("home")
-    }
-
-    fn tls_dir(&self) -> PathBuf {
-        self.dir.join("tls")
-    }
-
-    fn pid_file(&self) -> PathBuf {
-        self.dir.join("neo4j.pid")
-    }
-
-    /// The launcher's stdout and stderr (Neo4j's user log).
-    fn log_file(&self) -> PathBuf {
-        self.dir.join("neo4j.log")
-    }
-
-    fn env_file(&self) -> PathBuf {
-        self.dir.join("server.env")
-    }
 }

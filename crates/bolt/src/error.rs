@@ -45,9 +45,10 @@ pub enum Error {
         /// What the connection was doing.
         during: &'static str,
     },
-    /// The connection broke earlier and cannot be used again.
-    #[error("the connection is defunct: it broke earlier and cannot be used")]
-    Defunct,
+    /// The connection broke earlier and cannot be used again; the cause
+    /// says how.
+    #[error("the connection is defunct ({0}) and cannot be used")]
+    Defunct(crate::DefunctCause),
     /// The server broke the protocol (bad bytes, unexpected message, ...).
     #[error("protocol violation: {0}")]
     Protocol(String),
@@ -137,7 +138,7 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Tls(_)
                 | Error::ConnectionClosed { .. }
-                | Error::Defunct
+                | Error::Defunct(_)
                 | Error::Protocol(_)
                 | Error::MessageTooLarge { .. }
         )
@@ -152,7 +153,7 @@ impl Error {
             | Error::Connect { .. }
             | Error::Timeout { .. }
             | Error::ConnectionClosed { .. }
-            | Error::Defunct => true,
+            | Error::Defunct(_) => true,
             _ => false,
         }
     }

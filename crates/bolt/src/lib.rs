@@ -23,7 +23,7 @@ mod version;
 pub use address::Address;
 pub use auth::{AuthToken, Secret};
 pub use config::{ConnectionConfig, DEFAULT_FETCH_SIZE};
-pub use connection::Connection;
+pub use connection::{Connection, DefunctCause};
 pub use error::{Error, Result};
 pub use message::{signature, QueryStats, QueryType, Record, Success};
 pub use options::{

@@ -69,7 +69,9 @@ impl Version {
     /// The PackStream dialect of this version; `utc_patch` tells whether a
     /// 4.4 server acknowledged the `utc` patch in `HELLO`.
     pub fn dialect(self, utc_patch: bool) -> Dialect {
-        if self >= Version::V5_0 {
+        if self >= Version::V6_0 {
+            Dialect::BOLT_6
+        } else if self >= Version::V5_0 {
             Dialect::BOLT_5
         } else if utc_patch {
             Dialect::BOLT_4_4_UTC
@@ -158,6 +160,8 @@ mod tests {
 
     #[test]
     fn dialect_depends_on_version_and_patch() {
+        assert_eq!(Version::V6_0.dialect(false), Dialect::BOLT_6);
+        assert_eq!(Version::V5_8.dialect(false), Dialect::BOLT_5);
         assert_eq!(Version::V5_0.dialect(false), Dialect::BOLT_5);
         assert_eq!(Version::V4_4.dialect(false), Dialect::BOLT_4_4);
         assert_eq!(Version::V4_4.dialect(true), Dialect::BOLT_4_4_UTC);

@@ -3,7 +3,9 @@
 
 mod common;
 
-use boltline_bolt::{BoltStream, Connection, Error, Query, ServerState, TxOptions, Value};
+use boltline_bolt::{
+    BoltStream, Connection, DefunctCause, Error, Query, ServerState, TxOptions, Value,
+};
 use boltline_stub::{sig, Script, StubServer};
 use common::*;
 
@@ -35,7 +37,10 @@ async fn run_against(
     assert!(!conn.needs_reset());
     assert_eq!(conn.server_state(), ServerState::Defunct);
     let again = bounded(conn.run(&Query::new("RETURN 1"), &TxOptions::new())).await;
-    assert!(matches!(again, Err(Error::Defunct)), "{again:?}");
+    assert!(
+        matches!(&again, Err(Error::Defunct(DefunctCause::Broken(m))) if *m == err.to_string()),
+        "{again:?}"
+    );
     (err, conn)
 }
 

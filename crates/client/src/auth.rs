@@ -24,7 +24,7 @@ use boltline_bolt::{AuthToken, ServerError};
 use boltline_pool::{AuthFuture, AuthSource, Clock};
 
 use crate::error::BoltError;
-use crate::sync::lock;
+use boltline_pool::sync::lock;
 
 /// A boxed, sendable future (what the object-safe [`AuthManager`] methods
 /// return).

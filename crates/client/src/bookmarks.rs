@@ -175,7 +175,7 @@ impl Neo4jBookmarkManager {
     fn lock(&self) -> std::sync::MutexGuard<'_, Bookmarks> {
         // Every critical section is a single set operation: a panic cannot
         // leave the set half-updated, so a poisoned lock is still usable.
-        self.bookmarks.lock().unwrap_or_else(|p| p.into_inner())
+        boltline_pool::sync::lock(&self.bookmarks)
     }
 }
 

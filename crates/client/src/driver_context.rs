@@ -184,7 +184,7 @@ impl Provider {
         } else {
             scope
         };
-        let acquired = scope.run(self.acquire_unscoped(request)).await;
+        let acquired = self.acquire_as(request, scope).await;
         match acquired {
             Ok(lease) => {
                 if request.auth.is_some() && !lease.supports_reauth() {
@@ -211,10 +211,11 @@ impl Provider {
         }
     }
 
-    async fn acquire_unscoped(&self, request: &AcquireRequest) -> Result<Lease> {
+    /// Lends a connection for the request, logged in with `auth`.
+    async fn acquire_as(&self, request: &AcquireRequest, auth: AuthScope) -> Result<Lease> {
         Ok(match self {
             Provider::Direct(pool) => {
-                let conn = pool.acquire().await?;
+                let conn = pool.acquire_with(&Some(auth)).await?;
                 Lease::Direct(conn, pool.manager().address().clone())
             }
             Provider::Routing(connector) => {
@@ -222,6 +223,7 @@ impl Provider {
                 options.database = request.database.clone();
                 options.bookmarks = request.bookmarks.clone();
                 options.imp_user = request.imp_user.clone();
+                options.auth = Some(auth);
                 if let Some(user) = request.auth.as_ref().and_then(AuthToken::principal) {
                     options.session_user = Some(user.to_owned());
                 }

@@ -381,7 +381,12 @@ mod tests {
         assert!(bad_auth.is_authentication_error() && !bad_auth.is_retryable());
 
         assert!(!Error::ResultConsumed.is_retryable());
-        assert!(!Error::IncompleteCommit(BoltError::Defunct).is_retryable());
+        assert!(
+            !Error::IncompleteCommit(BoltError::Defunct(boltline_bolt::DefunctCause::Broken(
+                "test".into()
+            )))
+            .is_retryable()
+        );
         assert!(!Error::user("mine").is_retryable());
         assert!(!Error::from(BoltError::InvalidState("x".into())).is_retryable());
     }

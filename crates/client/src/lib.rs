@@ -16,7 +16,6 @@ mod session;
 mod session_config;
 mod session_state;
 mod summary;
-mod sync;
 mod transaction;
 
 pub use auth::{

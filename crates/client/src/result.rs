@@ -13,7 +13,7 @@ use crate::graph::Graph;
 use crate::record::Record;
 use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef, StoredError};
 use crate::summary::ResultSummary;
-use crate::sync::lock;
+use boltline_pool::sync::lock;
 
 /// Why a [`QueryResult::read`] `take` stopped.
 enum Taken {

@@ -11,8 +11,8 @@ use crate::result::QueryResult;
 use crate::session_config::SessionConfig;
 use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef};
 use crate::summary::ServerInfo;
-use crate::sync::lock;
 use crate::transaction::{Transaction, TransactionConfig};
+use boltline_pool::sync::lock;
 
 /// A sequence of transactions, each seeing the work of the ones before
 /// (through bookmarks, even on a cluster). Cheap to create; not for

@@ -33,7 +33,7 @@ use crate::driver_context::{Lease, Provider};
 use crate::error::{BoltError, Error, Result};
 use crate::record::Record;
 use crate::summary::{ResultShape, ResultSummary, ServerInfo};
-use crate::sync::lock;
+use boltline_pool::sync::lock;
 
 /// Which explicit transaction of a session: a per-session counter, so a
 /// transaction handle and its session agree on ownership by value.

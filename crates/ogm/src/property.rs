@@ -6,7 +6,7 @@
 
 use boltline::boltline_bolt::packstream::{
     Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Point2D, Point3D, Time,
-    TypeMismatch,
+    TypeMismatch, Vector,
 };
 use boltline::Value;
 
@@ -83,7 +83,10 @@ via_value!(
     LocalDateTime,
     Duration,
     Point2D,
-    Point3D
+    Point3D,
+    // A native vector (Bolt 6.0, Neo4j 2025.x): what vector indexes are
+    // built for; a `Vec<f64>` is stored as a list instead.
+    Vector
 );
 
 impl PropertyType for f64 {

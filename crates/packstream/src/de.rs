@@ -65,7 +65,7 @@ pub fn from_record<'de, K: AsRef<str>, T: Deserialize<'de>>(
 /// Deserializes from a [`Value`](crate::Value) (encoded first, so this costs
 /// one encoding pass; prefer [`from_slice`] on received bytes).
 pub fn from_value<T: de::DeserializeOwned>(value: &crate::Value) -> Result<T> {
-    let bytes = value.to_bytes(crate::Dialect::BOLT_5)?;
+    let bytes = value.to_bytes(crate::Dialect::BOLT_6)?;
     from_slice(&bytes)
 }
 
@@ -118,6 +118,47 @@ impl<'de> Deserializer<'de> {
         Ok(v)
     }
 
+    /// The two fields of a vector (type marker, big-endian data) as the
+    /// sequence of its elements: a vector deserializes into `Vec<f32>`,
+    /// `Vec<i8>`, ... like a list.
+    fn vector_elements<V: Visitor<'de>>(&mut self, at: usize, visitor: V) -> Result<V::Value> {
+        use crate::Vector;
+        let invalid = |reason: String| Error::InvalidStructure {
+            offset: at,
+            structure: "Vector",
+            reason,
+        };
+        let type_marker = match self.u.read_byte_slice()? {
+            [m] => *m,
+            other => return Err(invalid(format!("type marker of {} bytes", other.len()))),
+        };
+        let data = self.u.read_byte_slice()?;
+        let vector = Vector::from_be_bytes(type_marker, data).ok_or_else(|| {
+            invalid(format!(
+                "type 0x{type_marker:02X} with {} data bytes",
+                data.len()
+            ))
+        })?;
+        fn seq<'de, T, V>(items: Vec<T>, visitor: V) -> Result<V::Value>
+        where
+            T: IntoDeserializer<'de, Error>,
+            V: Visitor<'de>,
+        {
+            let mut access = de::value::SeqDeserializer::new(items.into_iter());
+            let v = visitor.visit_seq(&mut access)?;
+            access.end()?;
+            Ok(v)
+        }
+        match vector {
+            Vector::I8(items) => seq(items, visitor),
+            Vector::I16(items) => seq(items, visitor),
+            Vector::I32(items) => seq(items, visitor),
+            Vector::I64(items) => seq(items, visitor),
+            Vector::F32(items) => seq(items, visitor),
+            Vector::F64(items) => seq(items, visitor),
+        }
+    }
+
     /// A structure for a target that does not name one: graph entities give
     /// their properties, the rest the list of their fields.
     fn structure_any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
@@ -126,6 +167,11 @@ impl<'de> Deserializer<'de> {
         self.u.enter()?;
         // Fields before the properties, and after them (element ids).
         let (before, after) = match (t, n) {
+            (tag::VECTOR, 2) => {
+                let v = self.vector_elements(at, visitor)?;
+                self.u.leave();
+                return Ok(v);
+            }
             (tag::NODE, 3 | 4) => (2, n - 3),
             (tag::RELATIONSHIP, 5 | 8) => (4, n - 5),
             (tag::UNBOUND_RELATIONSHIP, 3 | 4) => (2, n - 3),

@@ -18,29 +18,43 @@ pub struct Dialect {
     /// Write date-times with UTC-based seconds, tags `I`/`i` (Bolt 5.0+, and
     /// 4.4 with the `utc` patch); otherwise the legacy `F`/`f`.
     pub utc_date_time: bool,
+    /// Write [`Vector`](crate::Vector)s and [`UnsupportedType`](crate::UnsupportedType)s
+    /// (Bolt 6.0+). Without it, encoding one fails with
+    /// [`Error::NeedsNewerProtocol`]: an older server cannot read them.
+    pub vectors: bool,
 }
 
 impl Dialect {
-    /// Bolt 5.x and later.
+    /// Bolt 6.0 and later: Bolt 5 plus vectors.
+    pub const BOLT_6: Dialect = Dialect {
+        element_ids: true,
+        utc_date_time: true,
+        vectors: true,
+    };
+    /// Bolt 5.x.
     pub const BOLT_5: Dialect = Dialect {
         element_ids: true,
         utc_date_time: true,
+        vectors: false,
     };
     /// Bolt 4.4 without the `utc` patch.
     pub const BOLT_4_4: Dialect = Dialect {
         element_ids: false,
         utc_date_time: false,
+        vectors: false,
     };
     /// Bolt 4.4 with the `utc` patch negotiated.
     pub const BOLT_4_4_UTC: Dialect = Dialect {
         element_ids: false,
         utc_date_time: true,
+        vectors: false,
     };
 }
 
+/// The newest dialect ([`Dialect::BOLT_6`]): everything can be written.
 impl Default for Dialect {
     fn default() -> Self {
-        Dialect::BOLT_5
+        Dialect::BOLT_6
     }
 }
 
@@ -382,6 +396,17 @@ impl Value {
                 write_float(buf, p.x);
                 write_float(buf, p.y);
                 write_float(buf, p.z);
+            }
+            Value::Vector(_) | Value::Unsupported(_) if !dialect.vectors => {
+                return Err(Error::NeedsNewerProtocol {
+                    what: if matches!(self, Value::Vector(_)) {
+                        "a Vector value"
+                    } else {
+                        "an UnsupportedType value"
+                    },
+                    major: 6,
+                    minor: 0,
+                });
             }
             Value::Vector(v) => {
                 write_struct_header(buf, tag::VECTOR, 2)?;

@@ -100,6 +100,17 @@ pub enum Error {
     /// A value that cannot be written in the chosen [`Dialect`](crate::Dialect).
     #[error("cannot encode: {0}")]
     Unencodable(String),
+    /// A value only a newer protocol can carry (a vector below Bolt 6.0), on
+    /// encoding.
+    #[error("{what} needs Bolt {major}.{minor} or later")]
+    NeedsNewerProtocol {
+        /// What could not be written, e.g. `"a Vector value"`.
+        what: &'static str,
+        /// Major version of the first protocol that carries it.
+        major: u8,
+        /// Minor version of the first protocol that carries it.
+        minor: u8,
+    },
     /// A message from a serde `Serialize` or `Deserialize` implementation.
     #[error("{0}")]
     Custom(String),

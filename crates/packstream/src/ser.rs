@@ -25,10 +25,11 @@ use crate::{Error, Result, Unpacker};
 /// serialize: its first field is the tag, the rest are the fields.
 pub(crate) const STRUCT_MAGIC: &str = "$boltline::packstream::Structure";
 
-/// Serializes `value` into a new buffer with the Bolt 5 dialect.
+/// Serializes `value` into a new buffer with the newest dialect
+/// ([`Dialect::BOLT_6`]).
 pub fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Bytes> {
     let mut buf = BytesMut::new();
-    to_buf(value, &mut buf, Dialect::BOLT_5)?;
+    to_buf(value, &mut buf, Dialect::BOLT_6)?;
     Ok(buf.freeze())
 }
 
@@ -445,6 +446,17 @@ impl StructureWriter<'_, '_> {
                              understands legacy (wall-clock) date-times"
                                 .into(),
                         ))
+                    }
+                    (tag::VECTOR | tag::UNSUPPORTED_TYPE, _) if !dialect.vectors => {
+                        return Err(Error::NeedsNewerProtocol {
+                            what: if t == tag::VECTOR {
+                                "a Vector value"
+                            } else {
+                                "an UnsupportedType value"
+                            },
+                            major: 6,
+                            minor: 0,
+                        })
                     }
                     (tag::LEGACY_DATE_TIME_ZONE_ID, _) if dialect.utc_date_time => {
                         return Err(Error::Unencodable(

@@ -1341,15 +1341,66 @@ fn vectors_of_every_element_type() {
         ),
     ];
     for (v, hex) in cases {
-        fixture(&Value::Vector(v), &h(hex));
+        fixture_in(Dialect::BOLT_6, &Value::Vector(v), &h(hex));
     }
     // Data longer than 255 bytes takes BYTES_16.
     let long = Vector::I16((0..150).collect());
-    let bytes = enc(&Value::Vector(long.clone()), Dialect::BOLT_5);
+    let bytes = enc(&Value::Vector(long.clone()), Dialect::BOLT_6);
     assert_eq!(bytes[..7], h("B2 56 CC 01 C9 CD 01")[..]);
     assert_eq!(bytes[7], 0x2C);
     assert_eq!(bytes.len(), 8 + 300);
     assert_eq!(dec(&bytes), Value::Vector(long));
+}
+
+#[test]
+fn vectors_are_refused_below_bolt_6() {
+    let vector = Value::Vector(Vector::F32(vec![1.0, 2.0]));
+    let unsupported = Value::Unsupported(UnsupportedType {
+        name: "Vector".into(),
+        minimum_protocol_major: 6,
+        minimum_protocol_minor: 0,
+        extra: Default::default(),
+    });
+    for dialect in [Dialect::BOLT_5, Dialect::BOLT_4_4, Dialect::BOLT_4_4_UTC] {
+        // Alone, nested in a list, and through serde.
+        for (value, what) in [
+            (vector.clone(), "a Vector value"),
+            (unsupported.clone(), "an UnsupportedType value"),
+            (
+                Value::List(vec![Value::Integer(1), vector.clone()]),
+                "a Vector value",
+            ),
+        ] {
+            let expected = Error::NeedsNewerProtocol {
+                what,
+                major: 6,
+                minor: 0,
+            };
+            let mut buf = BytesMut::new();
+            assert_eq!(value.encode(&mut buf, dialect), Err(expected.clone()));
+            let mut buf = BytesMut::new();
+            assert_eq!(
+                boltline_packstream::to_buf(&value, &mut buf, dialect),
+                Err(expected.clone())
+            );
+            assert_eq!(
+                expected.to_string(),
+                format!("{what} needs Bolt 6.0 or later")
+            );
+        }
+    }
+    let mut buf = BytesMut::new();
+    let typed = Vector::I8(vec![1]);
+    assert_eq!(
+        boltline_packstream::to_buf(&typed, &mut buf, Dialect::BOLT_5),
+        Err(Error::NeedsNewerProtocol {
+            what: "a Vector value",
+            major: 6,
+            minor: 0,
+        })
+    );
+    // Bolt 6 writes both.
+    assert!(vector.to_bytes(Dialect::BOLT_6).is_ok_and(|b| b[1] == 0x56));
 }
 
 #[test]
@@ -1400,7 +1451,8 @@ fn unsupported_type() {
         extra: map([("message", Value::from("upgrade"))]),
     };
     assert_eq!(u.message(), Some("upgrade"));
-    fixture(
+    fixture_in(
+        Dialect::BOLT_6,
         &Value::Unsupported(u.clone()),
         &cat(&[
             &h("B4 3F"),
@@ -1415,7 +1467,8 @@ fn unsupported_type() {
         ..u
     };
     assert_eq!(bare.message(), None);
-    fixture(
+    fixture_in(
+        Dialect::BOLT_6,
         &Value::Unsupported(bare),
         &cat(&[&h("B4 3F"), &t("QuantumFloat"), &h("2A 15 A0")]),
     );
@@ -1426,11 +1479,12 @@ fn unsupported_type() {
 
 #[test]
 fn dialect_constants() {
-    assert_eq!(Dialect::default(), Dialect::BOLT_5);
-    let flags = |d: Dialect| (d.element_ids, d.utc_date_time);
-    assert_eq!(flags(Dialect::BOLT_5), (true, true));
-    assert_eq!(flags(Dialect::BOLT_4_4), (false, false));
-    assert_eq!(flags(Dialect::BOLT_4_4_UTC), (false, true));
+    assert_eq!(Dialect::default(), Dialect::BOLT_6);
+    let flags = |d: Dialect| (d.element_ids, d.utc_date_time, d.vectors);
+    assert_eq!(flags(Dialect::BOLT_6), (true, true, true));
+    assert_eq!(flags(Dialect::BOLT_5), (true, true, false));
+    assert_eq!(flags(Dialect::BOLT_4_4), (false, false, false));
+    assert_eq!(flags(Dialect::BOLT_4_4_UTC), (false, true, false));
 }
 
 #[test]
@@ -1533,8 +1587,13 @@ fn everything() -> Value {
 
 #[test]
 fn every_prefix_of_a_value_is_a_truncation_error() {
-    for d in [Dialect::BOLT_5, Dialect::BOLT_4_4] {
-        let v = if d == Dialect::BOLT_4_4 {
+    // Vectors need the Bolt 6 flag; the 4.4 forms are checked with it set.
+    let legacy = Dialect {
+        vectors: true,
+        ..Dialect::BOLT_4_4
+    };
+    for d in [Dialect::BOLT_6, legacy] {
+        let v = if d == legacy {
             // Zone date-times must be wall-clock based there.
             match everything() {
                 Value::List(mut items) => {

@@ -12,7 +12,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 use common::compare::{expected_roundtrip, same, Failure};
-use common::{dialect, value, Profile};
+use common::{dialect, value, with_vectors, Profile};
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -48,8 +48,8 @@ proptest! {
     /// Bolt 5: values with element ids and UTC-based zone date-times come
     /// back exactly.
     #[test]
-    fn bolt_5_round_trips_exactly(v in value(Profile::exact(Dialect::BOLT_5))) {
-        let back = roundtrip(&v, Dialect::BOLT_5)?;
+    fn bolt_5_round_trips_exactly(v in value(Profile::exact(Dialect::BOLT_6))) {
+        let back = roundtrip(&v, Dialect::BOLT_6)?;
         prop_assert!(same(&back, &v), "{back:?} != {v:?}");
     }
 
@@ -57,15 +57,15 @@ proptest! {
     /// offset date-times whose wall-clock seconds fit `i64` come back
     /// exactly (the legacy `F` encoding is converted back to UTC seconds).
     #[test]
-    fn bolt_4_4_round_trips_exactly(v in value(Profile::exact(Dialect::BOLT_4_4))) {
-        let back = roundtrip(&v, Dialect::BOLT_4_4)?;
+    fn bolt_4_4_round_trips_exactly(v in value(Profile::exact(with_vectors(Dialect::BOLT_4_4)))) {
+        let back = roundtrip(&v, with_vectors(Dialect::BOLT_4_4))?;
         prop_assert!(same(&back, &v), "{back:?} != {v:?}");
     }
 
     /// Bolt 4.4 with the `utc` patch: no element ids, UTC zone date-times.
     #[test]
-    fn bolt_4_4_utc_round_trips_exactly(v in value(Profile::exact(Dialect::BOLT_4_4_UTC))) {
-        let back = roundtrip(&v, Dialect::BOLT_4_4_UTC)?;
+    fn bolt_4_4_utc_round_trips_exactly(v in value(Profile::exact(with_vectors(Dialect::BOLT_4_4_UTC)))) {
+        let back = roundtrip(&v, with_vectors(Dialect::BOLT_4_4_UTC))?;
         prop_assert!(same(&back, &v), "{back:?} != {v:?}");
     }
 
@@ -92,9 +92,9 @@ proptest! {
     /// Encoding is deterministic apart from map order: encoding the decoded
     /// value again gives the same length.
     #[test]
-    fn re_encoding_keeps_the_length(v in value(Profile::exact(Dialect::BOLT_5))) {
-        let bytes = encode(&v, Dialect::BOLT_5);
-        let again = encode(&Value::decode(&bytes).unwrap(), Dialect::BOLT_5);
+    fn re_encoding_keeps_the_length(v in value(Profile::exact(Dialect::BOLT_6))) {
+        let bytes = encode(&v, Dialect::BOLT_6);
+        let again = encode(&Value::decode(&bytes).unwrap(), Dialect::BOLT_6);
         prop_assert_eq!(bytes.len(), again.len());
     }
 
@@ -171,7 +171,7 @@ proptest! {
         v in value(Profile::ANY),
         edits in vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
     ) {
-        let Ok(bytes) = v.to_bytes(Dialect::BOLT_5) else { return Ok(()) };
+        let Ok(bytes) = v.to_bytes(Dialect::BOLT_6) else { return Ok(()) };
         let mut input = bytes.to_vec();
         if input.is_empty() {
             return Ok(());
@@ -186,7 +186,7 @@ proptest! {
     /// Integers take the smallest width the spec lists and read back.
     #[test]
     fn integers_use_the_smallest_form(i in common::int()) {
-        let bytes = encode(&Value::Integer(i), Dialect::BOLT_5);
+        let bytes = encode(&Value::Integer(i), Dialect::BOLT_6);
         let width = match i {
             -16..=127 => 1,
             -128..=127 => 2,
@@ -218,14 +218,14 @@ fn check_arbitrary(input: &[u8]) -> Result<(), TestCaseError> {
     // A decoded value re-encodes (or is refused for the dialect), and what
     // is re-encoded decodes to what the model predicts.
     if let Ok(v) = from_slice {
-        match expected_roundtrip(&v, Dialect::BOLT_5) {
+        match expected_roundtrip(&v, Dialect::BOLT_6) {
             Ok(expected) => {
-                let back = roundtrip(&v, Dialect::BOLT_5)?;
+                let back = roundtrip(&v, Dialect::BOLT_6)?;
                 prop_assert!(same(&back, &expected));
             }
             Err(f) => {
                 prop_assert_eq!(f, Failure::Encode);
-                prop_assert!(v.to_bytes(Dialect::BOLT_5).is_err());
+                prop_assert!(v.to_bytes(Dialect::BOLT_6).is_err());
             }
         }
     }

@@ -251,7 +251,11 @@ fn all_structures() -> Vec<Value> {
 
 #[test]
 fn structures_serialize_exactly_as_the_value_codec_writes_them() {
-    for dialect in [Dialect::BOLT_5, Dialect::BOLT_4_4_UTC] {
+    let utc_with_vectors = Dialect {
+        vectors: true,
+        ..Dialect::BOLT_4_4_UTC
+    };
+    for dialect in [Dialect::BOLT_6, utc_with_vectors] {
         for v in all_structures() {
             let mut buf = BytesMut::new();
             to_buf(&v, &mut buf, dialect).unwrap();
@@ -346,7 +350,7 @@ fn values_deserialize_exactly_through_serde() {
     m.insert("list".into(), Value::List(all_structures()));
     m.insert("bytes".into(), Value::from(vec![0u8, 255]));
     let v = Value::Map(m);
-    let bytes = encode(&v, Dialect::BOLT_5);
+    let bytes = encode(&v, Dialect::BOLT_6);
     assert_eq!(from_slice::<Value>(&bytes).unwrap(), v);
     let hm: HashMap<String, Value> = from_slice(&bytes).unwrap();
     assert_eq!(hm["when"], Value::Date(Date { days: 3 }));
@@ -447,4 +451,52 @@ fn out_of_range_nanoseconds_are_refused_on_both_paths() {
     };
     assert!(to_bytes(&bad).is_err());
     assert!(Value::LocalDateTime(bad).to_bytes(Dialect::BOLT_5).is_err());
+}
+
+#[test]
+fn vectors_deserialize_into_vecs_of_numbers() {
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Embeddings {
+        f32s: Vec<f32>,
+        f64s: Vec<f64>,
+        i8s: Vec<i8>,
+        i16s: Vec<i16>,
+        i32s: Vec<i32>,
+        i64s: Vec<i64>,
+        // A narrower vector into a wider element type.
+        widened: Vec<f64>,
+        // The vector itself still decodes as such.
+        itself: Vector,
+    }
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Vector| m.insert(k.into(), Value::Vector(v));
+    put("f32s", Vector::F32(vec![0.5, -1.0]));
+    put("f64s", Vector::F64(vec![1e300]));
+    put("i8s", Vector::I8(vec![-128, 127]));
+    put("i16s", Vector::I16(vec![300]));
+    put("i32s", Vector::I32(vec![-70000]));
+    put("i64s", Vector::I64(vec![i64::MAX]));
+    put("widened", Vector::F32(vec![0.25]));
+    put("itself", Vector::I8(vec![1, 2]));
+    let bytes = encode(&Value::Map(m), Dialect::BOLT_6);
+    let e: Embeddings = from_slice(&bytes).unwrap();
+    assert_eq!(
+        e,
+        Embeddings {
+            f32s: vec![0.5, -1.0],
+            f64s: vec![1e300],
+            i8s: vec![-128, 127],
+            i16s: vec![300],
+            i32s: vec![-70000],
+            i64s: vec![i64::MAX],
+            widened: vec![0.25],
+            itself: Vector::I8(vec![1, 2]),
+        }
+    );
+    // An element that does not fit the field is an error, not a wrap.
+    let bytes = encode(&Value::Vector(Vector::I16(vec![300])), Dialect::BOLT_6);
+    assert!(matches!(
+        from_slice::<Vec<i8>>(&bytes),
+        Err(boltline_packstream::Error::Custom(msg)) if msg.contains("300")
+    ));
 }

@@ -14,7 +14,8 @@ struct Noop;
 impl ManageConnection for Noop {
     type Connection = u64;
     type Error = std::io::Error;
-    async fn connect(&self) -> Result<u64, Self::Error> {
+    type Context = ();
+    async fn connect(&self, _: &()) -> Result<u64, Self::Error> {
         Ok(0)
     }
     fn health(&self, _: &u64) -> Health {

@@ -4,13 +4,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use boltline_bolt::{
-    Address, AuthToken, BoltStream, Connection, ConnectionConfig, Error, ServerError,
-};
+use boltline_bolt::{Address, AuthToken, BoltStream, Connection, ConnectionConfig, Error};
 
-use crate::{Health, ManageConnection};
+use crate::{Health, ManageConnection, PrepareError};
 
 /// A future of an auth token, as [`AuthSource::auth`] returns it.
 pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<AuthToken, Error>> + Send + 'a>>;
@@ -32,24 +30,22 @@ impl AuthSource for AuthToken {
     }
 }
 
-/// The credentials for the acquisitions made inside [`AuthScope::run`].
+/// The credentials of one acquisition: the [`BoltManager`]'s context,
+/// passed to [`Pool::acquire_with`](crate::Pool::acquire_with) as
+/// `Some(scope)`.
 ///
-/// Without a scope, a [`BoltManager`] logs connections in with its
-/// [`ConnectionConfig::auth`] (and switches connections that a scope left
-/// logged in as someone else back to it). A scope passes through every
-/// layer that acquires on the caller's behalf (the routing connector's
-/// `ROUTE` connections included), so the layers in between need not know
-/// about credentials. It is a task-local value: it does not follow work
-/// spawned onto other tasks.
+/// Without one (`None`, what [`Pool::acquire`](crate::Pool::acquire)
+/// passes), a [`BoltManager`] logs connections in with its
+/// [`ConnectionConfig::auth`] (and switches connections that another
+/// acquisition left logged in as someone else back to it). Every layer
+/// that acquires on the caller's behalf (the routing connector's `ROUTE`
+/// connections included) passes it on explicitly, so it reaches the
+/// connection whatever task opens it.
 #[derive(Clone)]
 pub struct AuthScope {
     source: Arc<dyn AuthSource>,
     force: bool,
     keep_unswitchable: bool,
-    /// The server refused the credentials when an idle connection was
-    /// switched to them: the acquisition fails with that refusal rather
-    /// than open a new connection only to be refused again.
-    refused: Arc<Mutex<Option<Box<ServerError>>>>,
 }
 
 impl fmt::Debug for AuthScope {
@@ -61,10 +57,6 @@ impl fmt::Debug for AuthScope {
     }
 }
 
-tokio::task_local! {
-    static AUTH_SCOPE: AuthScope;
-}
-
 impl AuthScope {
     /// Credentials from `source`.
     pub fn new(source: Arc<dyn AuthSource>) -> AuthScope {
@@ -72,7 +64,6 @@ impl AuthScope {
             source,
             force: false,
             keep_unswitchable: false,
-            refused: Arc::default(),
         }
     }
 
@@ -88,19 +79,11 @@ impl AuthScope {
 
     /// Also re-authenticates idle connections already logged in with the
     /// same token (to prove the token is still accepted, as
-    /// `verify_authentication` must).
+    /// `verify_authentication` must). The server refusing the token then
+    /// fails the acquisition ([`PrepareError::Refused`]).
     pub fn forced(mut self) -> AuthScope {
         self.force = true;
         self
-    }
-
-    /// Runs `f` with this scope in force.
-    pub async fn run<F: Future>(self, f: F) -> F::Output {
-        AUTH_SCOPE.scope(self, f).await
-    }
-
-    fn current() -> Option<AuthScope> {
-        AUTH_SCOPE.try_with(AuthScope::clone).ok()
     }
 }
 
@@ -115,7 +98,10 @@ pub type BoltConnection = Connection<BoltStream>;
 /// - reset and liveness check: `RESET`, which the official drivers also use
 ///   as their liveness check (one round trip, and it leaves the connection
 ///   in a known state);
-/// - close: `GOODBYE`.
+/// - close: `GOODBYE`;
+/// - context: `Option<AuthScope>`, the acquisition's credentials (`None`:
+///   the configured ones), used to log new connections in and to switch
+///   idle ones.
 #[derive(Debug, Clone)]
 pub struct BoltManager {
     address: Address,
@@ -142,19 +128,12 @@ impl BoltManager {
 impl ManageConnection for BoltManager {
     type Connection = BoltConnection;
     type Error = Error;
+    type Context = Option<AuthScope>;
 
-    async fn connect(&self) -> Result<BoltConnection, Error> {
-        match AuthScope::current() {
+    async fn connect(&self, scope: &Option<AuthScope>) -> Result<BoltConnection, Error> {
+        match scope {
             None => Connection::connect(&self.address, &self.config).await,
             Some(scope) => {
-                let refused = scope
-                    .refused
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
-                if let Some(e) = refused {
-                    return Err(Error::Server(e));
-                }
                 let auth = scope.source.auth().await?;
                 let config = ConnectionConfig {
                     auth,
@@ -165,17 +144,20 @@ impl ManageConnection for BoltManager {
         }
     }
 
-    /// Switches the connection to the credentials of the current
+    /// Switches the connection to the credentials of the acquisition's
     /// [`AuthScope`] (or the configured ones) when it is logged in with
     /// others: `LOGOFF`/`LOGON` from Bolt 5.1; before that the connection is
     /// closed, and the pool opens a new one (logged in with the right
     /// credentials from the start).
-    async fn prepare(&self, conn: &mut BoltConnection) -> Result<(), Error> {
-        let scope = AuthScope::current();
-        let (wanted, force, keep) = match &scope {
+    async fn prepare(
+        &self,
+        conn: &mut BoltConnection,
+        scope: &Option<AuthScope>,
+    ) -> Result<(), PrepareError<Error>> {
+        let (wanted, force, keep) = match scope {
             None => (Cow::Borrowed(&self.config.auth), false, false),
             Some(scope) => (
-                Cow::Owned(scope.source.auth().await?),
+                Cow::Owned(scope.source.auth().await.map_err(PrepareError::Retire)?),
                 scope.force,
                 scope.keep_unswitchable,
             ),
@@ -189,23 +171,26 @@ impl ManageConnection for BoltManager {
             }
             tracing::debug!(target: "boltline_pool", "credentials changed; replacing a connection that cannot switch them");
             conn.close().await;
-            return Err(Error::Unsupported {
+            return Err(PrepareError::Retire(Error::Unsupported {
                 feature: "re-authentication",
                 needs: boltline_bolt::Version::V5_1,
                 version: conn.version(),
-            });
+            }));
         }
         if force {
-            // Verifying credentials: the answer is the point.
-            let r = conn.reauth(&wanted).await;
-            if let (Err(Error::Server(e)), Some(scope)) = (&r, &scope) {
-                *scope.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
-            }
-            r
+            // Verifying credentials: the answer is the point. The server
+            // refusing them refuses the acquisition (another connection
+            // would only be refused again).
+            conn.reauth(&wanted).await.map_err(|e| match e {
+                e @ Error::Server(_) => PrepareError::Refused(e),
+                e => PrepareError::Retire(e),
+            })
         } else {
             // Goes out with the acquirer's first request (one round trip
             // less); a rejected token fails that request.
-            conn.reauth_pipelined(&wanted).await
+            conn.reauth_pipelined(&wanted)
+                .await
+                .map_err(PrepareError::Retire)
         }
     }
 

@@ -8,7 +8,9 @@
 //! acquisition timeout, socket timeouts) keep running on real time.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock;
 use std::time::{Duration, Instant};
 
 /// A source of monotonic time: the system clock, or a [`FakeTime`].
@@ -90,7 +92,7 @@ impl FakeTime {
 
     /// Stops time at the current instant (a no-op when already frozen).
     pub fn freeze(&self) {
-        let mut g = self.frozen.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut g = lock(&self.frozen);
         if g.is_none() {
             *g = Some((Instant::now(), Duration::ZERO));
         }
@@ -98,27 +100,24 @@ impl FakeTime {
 
     /// Moves frozen time forward by `by` (freezing it first if needed).
     pub fn advance(&self, by: Duration) {
-        let mut g = self.frozen.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut g = lock(&self.frozen);
         let (at, advanced) = g.get_or_insert_with(|| (Instant::now(), Duration::ZERO));
         *g = Some((*at, advanced.saturating_add(by)));
     }
 
     /// Lets time run with the system clock again.
     pub fn release(&self) {
-        *self.frozen.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *lock(&self.frozen) = None;
     }
 
     /// True while frozen.
     pub fn is_frozen(&self) -> bool {
-        self.frozen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        lock(&self.frozen).is_some()
     }
 
     /// The current fake instant.
     pub fn now(&self) -> Instant {
-        match *self.frozen.lock().unwrap_or_else(PoisonError::into_inner) {
+        match *lock(&self.frozen) {
             None => Instant::now(),
             // An advance too large for `Instant` saturates at the frozen
             // instant plus the largest representable step.

@@ -9,6 +9,8 @@ mod hooks;
 mod manager;
 mod metrics;
 mod pool;
+#[doc(hidden)]
+pub mod sync;
 
 #[cfg(feature = "bolt")]
 pub use bolt::{AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager};
@@ -16,6 +18,6 @@ pub use clock::{Clock, FakeTime};
 pub use config::PoolConfig;
 pub use error::PoolError;
 pub use hooks::Hooks;
-pub use manager::{Health, ManageConnection};
+pub use manager::{Health, ManageConnection, PrepareError};
 pub use metrics::PoolStats;
 pub use pool::{Pool, Pooled};

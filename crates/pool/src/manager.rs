@@ -14,6 +14,29 @@ pub enum Health {
     Broken,
 }
 
+/// Why an idle connection could not be prepared for an acquisition
+/// ([`ManageConnection::prepare`]).
+#[derive(Debug)]
+pub enum PrepareError<E> {
+    /// This connection cannot serve the acquisition (it was closed, or
+    /// cannot be switched): the pool retires it and lends another one.
+    Retire(E),
+    /// The acquisition itself is refused (for Bolt: the server refused the
+    /// credentials while verifying them): the pool retires the connection
+    /// and `acquire` fails with this error, rather than open a new
+    /// connection only to be refused again.
+    Refused(E),
+}
+
+impl<E> PrepareError<E> {
+    /// The underlying error.
+    pub fn into_inner(self) -> E {
+        match self {
+            PrepareError::Retire(e) | PrepareError::Refused(e) => e,
+        }
+    }
+}
+
 /// Opens, inspects, resets and closes the pooled connections. Implement it
 /// to pool your own connection type; `boltline-bolt` connections have
 /// [`BoltManager`](crate::BoltManager) (feature `bolt`).
@@ -22,14 +45,28 @@ pub enum Health {
 /// acquisition. The async methods do IO and may be cancelled at any await
 /// point (when an acquiring task is dropped); the pool then drops the
 /// connection rather than reuse it.
+///
+/// What an acquisition needs to open or prepare a connection for its
+/// caller (for Bolt: the credentials) is passed to
+/// [`Pool::acquire_with`](crate::Pool::acquire_with) as a
+/// [`Context`](ManageConnection::Context) and handed to
+/// [`connect`](ManageConnection::connect) and
+/// [`prepare`](ManageConnection::prepare) as an argument; it reaches them
+/// whatever task the acquisition runs on.
 pub trait ManageConnection: Send + Sync + 'static {
     /// The pooled connection.
     type Connection: Send + 'static;
     /// What opening, resetting or checking a connection can fail with.
     type Error: std::error::Error + Send + Sync + 'static;
+    /// What one acquisition asks for (for Bolt: credentials). Its default
+    /// is what [`Pool::acquire`](crate::Pool::acquire) passes.
+    type Context: Default + Send + Sync + 'static;
 
-    /// Opens a new connection.
-    fn connect(&self) -> impl Future<Output = Result<Self::Connection, Self::Error>> + Send;
+    /// Opens a new connection for an acquisition made with `ctx`.
+    fn connect(
+        &self,
+        ctx: &Self::Context,
+    ) -> impl Future<Output = Result<Self::Connection, Self::Error>> + Send;
 
     /// The connection's state, without IO.
     fn health(&self, conn: &Self::Connection) -> Health;
@@ -49,16 +86,17 @@ pub trait ManageConnection: Send + Sync + 'static {
         conn: &mut Self::Connection,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 
-    /// Brings an idle connection up to date for the task acquiring it,
-    /// after any reset or liveness check (for Bolt: switches it to the
-    /// credentials wanted, see [`AuthScope`](crate::AuthScope)). An error
-    /// retires the connection and the pool lends another one. The default
-    /// does nothing.
+    /// Brings an idle connection up to date for an acquisition made with
+    /// `ctx`, after any reset or liveness check (for Bolt: switches it to
+    /// the credentials wanted, see [`AuthScope`](crate::AuthScope)). An
+    /// error retires the connection; see [`PrepareError`] for what the
+    /// pool does next. The default does nothing.
     fn prepare(
         &self,
         conn: &mut Self::Connection,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        let _ = conn;
+        ctx: &Self::Context,
+    ) -> impl Future<Output = Result<(), PrepareError<Self::Error>>> + Send {
+        let _ = (conn, ctx);
         async { Ok(()) }
     }
 

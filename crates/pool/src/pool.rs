@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 
 use crate::metrics::Counters;
-use crate::{Health, Hooks, ManageConnection, PoolConfig, PoolError, PoolStats};
+use crate::{Health, Hooks, ManageConnection, PoolConfig, PoolError, PoolStats, PrepareError};
 
 /// State shared by the pool handle, the deadpool manager and the guards.
 struct Shared<M: ManageConnection> {
@@ -32,9 +32,14 @@ impl Drop for CloseCounter {
 }
 
 /// A pooled connection with what the pool knows of it.
+///
+/// deadpool creates a slot empty (it cannot pass an acquisition's context);
+/// the acquisition that got it opens its connection with its own context.
+/// A slot is lent only filled; an empty one left idle (its acquisition was
+/// cancelled) is retired when next recycled.
 #[doc(hidden)]
 pub struct Slot<C> {
-    conn: C,
+    conn: Option<C>,
     /// When it was opened, on the configured clock (deadpool's own
     /// metrics read the system clock, which a fake clock cannot move).
     created_at: Instant,
@@ -48,6 +53,13 @@ pub struct Slot<C> {
     close_counter: CloseCounter,
 }
 
+impl<C> Slot<C> {
+    /// The connection of a lent slot.
+    fn conn(&mut self) -> &mut C {
+        self.conn.as_mut().expect("a lent slot holds a connection")
+    }
+}
+
 /// deadpool's view of our manager.
 #[doc(hidden)]
 pub struct Adapter<M: ManageConnection>(Arc<Shared<M>>);
@@ -57,20 +69,13 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
     type Error = M::Error;
 
     async fn create(&self) -> Result<Self::Type, M::Error> {
-        let s = &self.0;
-        let conn = s.manager.connect().await?;
-        s.counters.created.fetch_add(1, Relaxed);
-        tracing::debug!(target: "boltline_pool", "connection opened");
-        if let Some(hook) = &s.hooks.on_create {
-            hook(&conn);
-        }
-        let now = s.config.clock.now();
+        let now = self.0.config.clock.now();
         Ok(Slot {
-            conn,
+            conn: None,
             created_at: now,
             idle_since: now,
-            verified: true,
-            close_counter: CloseCounter(Some(s.counters.clone())),
+            verified: false,
+            close_counter: CloseCounter(None),
         })
     }
 
@@ -78,6 +83,9 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         let s = &self.0;
         let clock = &s.config.clock;
         slot.verified = false;
+        let Some(conn) = &mut slot.conn else {
+            return Err(RecycleError::message("no connection was opened"));
+        };
         if let Some(max_age) = s.config.max_age {
             let age = clock.elapsed_since(slot.created_at);
             if age >= max_age {
@@ -85,22 +93,19 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 return Err(RecycleError::message("connection older than max_age"));
             }
         }
-        let health = s.manager.health(&slot.conn);
-        let checked = match (health, s.config.force_reset) {
+        let health = s.manager.health(conn);
+        match (health, s.config.force_reset) {
             (Health::Broken, _) => {
                 s.counters.broken.fetch_add(1, Relaxed);
                 if let Some(hook) = &s.hooks.on_broken {
-                    hook(&slot.conn);
+                    hook(conn);
                 }
                 tracing::debug!(target: "boltline_pool", "idle connection broken, closing");
                 Err(RecycleError::message("connection broken"))
             }
             (Health::Dirty, _) | (Health::Clean, true) => {
                 tracing::trace!(target: "boltline_pool", ?health, "resetting connection");
-                s.manager
-                    .reset(&mut slot.conn)
-                    .await
-                    .map_err(RecycleError::Backend)?;
+                s.manager.reset(conn).await.map_err(RecycleError::Backend)?;
                 slot.verified = true;
                 Ok(())
             }
@@ -108,7 +113,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 Some(t) if clock.elapsed_since(slot.idle_since) >= t => {
                     tracing::trace!(target: "boltline_pool", idle = ?clock.elapsed_since(slot.idle_since), "liveness check");
                     s.manager
-                        .check_alive(&mut slot.conn)
+                        .check_alive(conn)
                         .await
                         .map_err(RecycleError::Backend)?;
                     slot.verified = true;
@@ -117,12 +122,30 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 // The common case: no round trip at all.
                 _ => Ok(()),
             },
-        };
-        checked?;
-        s.manager
-            .prepare(&mut slot.conn)
-            .await
-            .map_err(RecycleError::Backend)
+        }
+    }
+}
+
+/// An object deadpool lent for an acquisition still under way (its
+/// connection being opened or prepared). Dropped before it is ready (an
+/// error, or the acquisition was cancelled), the object leaves the pool
+/// and its connection is dropped: a half-prepared connection is never
+/// reused.
+struct Unready<M: ManageConnection>(Option<Object<Adapter<M>>>);
+
+impl<M: ManageConnection> Unready<M> {
+    fn ready(mut self) -> Object<Adapter<M>> {
+        self.0
+            .take()
+            .expect("an unready object is present until ready")
+    }
+}
+
+impl<M: ManageConnection> Drop for Unready<M> {
+    fn drop(&mut self) {
+        if let Some(obj) = self.0.take() {
+            drop(Object::take(obj));
+        }
     }
 }
 
@@ -226,10 +249,24 @@ impl<M: ManageConnection> Pool<M> {
     /// Cancel-safe: dropping the future never leaks a place in the pool,
     /// and a connection whose reset or check was interrupted is closed,
     /// not reused.
+    ///
+    /// New and idle connections are prepared with the manager's default
+    /// context; see [`Pool::acquire_with`].
     pub async fn acquire(&self) -> Result<Pooled<M>, PoolError<M::Error>> {
+        self.acquire_with(&M::Context::default()).await
+    }
+
+    /// [`Pool::acquire`] for an acquisition that needs `ctx` (for Bolt: the
+    /// credentials): a new connection is opened with it, an idle one is
+    /// prepared with it ([`ManageConnection::prepare`]). A refusal
+    /// ([`PrepareError::Refused`]) fails the acquisition with
+    /// [`PoolError::Connect`].
+    pub async fn acquire_with(&self, ctx: &M::Context) -> Result<Pooled<M>, PoolError<M::Error>> {
         let timeout = self.shared.config.acquisition_timeout;
         let start = Instant::now();
-        let got = tokio::time::timeout(timeout, self.inner.get()).await;
+        // Boxed: opening a connection (handshake, TLS, HELLO) is a deep
+        // future, and callers nest acquisitions inside theirs.
+        let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx))).await;
         let waited = start.elapsed();
         let counters = &self.shared.counters;
         match got {
@@ -258,6 +295,48 @@ impl<M: ManageConnection> Pool<M> {
                     max_size,
                     connecting: in_use < max_size,
                 })
+            }
+        }
+    }
+
+    /// Gets an object from deadpool and makes it ready for `ctx`: opens its
+    /// connection if it is new, prepares it if it was idle (retiring
+    /// connections that cannot serve `ctx` and trying the next).
+    async fn lend(
+        &self,
+        ctx: &M::Context,
+    ) -> Result<Object<Adapter<M>>, managed::PoolError<M::Error>> {
+        let s = &self.shared;
+        loop {
+            let mut obj = Unready(Some(self.inner.get().await?));
+            let slot: &mut Slot<M::Connection> = obj.0.as_mut().expect("present until ready");
+            match &mut slot.conn {
+                None => {
+                    let conn = s
+                        .manager
+                        .connect(ctx)
+                        .await
+                        .map_err(managed::PoolError::Backend)?;
+                    s.counters.created.fetch_add(1, Relaxed);
+                    tracing::debug!(target: "boltline_pool", "connection opened");
+                    if let Some(hook) = &s.hooks.on_create {
+                        hook(&conn);
+                    }
+                    let now = s.config.clock.now();
+                    slot.conn = Some(conn);
+                    slot.created_at = now;
+                    slot.idle_since = now;
+                    slot.verified = true;
+                    slot.close_counter = CloseCounter(Some(s.counters.clone()));
+                    return Ok(obj.ready());
+                }
+                Some(conn) => match s.manager.prepare(conn, ctx).await {
+                    Ok(()) => return Ok(obj.ready()),
+                    Err(PrepareError::Retire(e)) => {
+                        tracing::debug!(target: "boltline_pool", error = %e, "idle connection cannot serve this acquisition, closing");
+                    }
+                    Err(PrepareError::Refused(e)) => return Err(managed::PoolError::Backend(e)),
+                },
             }
         }
     }
@@ -296,8 +375,8 @@ impl<M: ManageConnection> Pool<M> {
     pub async fn prune(&self) -> usize {
         let removed = self.inner.retain(|_, _| false).removed;
         let n = removed.len();
-        for slot in removed {
-            self.shared.manager.close(slot.conn).await;
+        for conn in removed.into_iter().filter_map(|slot| slot.conn) {
+            self.shared.manager.close(conn).await;
         }
         if n > 0 {
             tracing::debug!(target: "boltline_pool", closed = n, "pruned idle connections");
@@ -318,8 +397,8 @@ impl<M: ManageConnection> Pool<M> {
             })
             .removed;
         let n = removed.len();
-        for slot in removed {
-            self.shared.manager.close(slot.conn).await;
+        for conn in removed.into_iter().filter_map(|slot| slot.conn) {
+            self.shared.manager.close(conn).await;
         }
         n
     }
@@ -329,8 +408,8 @@ impl<M: ManageConnection> Pool<M> {
     pub async fn close(&self) {
         let removed = self.inner.retain(|_, _| false).removed;
         self.inner.close();
-        for slot in removed {
-            self.shared.manager.close(slot.conn).await;
+        for conn in removed.into_iter().filter_map(|slot| slot.conn) {
+            self.shared.manager.close(conn).await;
         }
         tracing::debug!(target: "boltline_pool", "pool closed");
     }
@@ -394,7 +473,7 @@ impl<M: ManageConnection> Pooled<M> {
         }
         let shared = self.shared.clone();
         let slot = self.slot_mut();
-        shared.manager.check_alive(&mut slot.conn).await?;
+        shared.manager.check_alive(slot.conn()).await?;
         slot.verified = true;
         Ok(())
     }
@@ -413,20 +492,23 @@ impl<M: ManageConnection> Pooled<M> {
         } = Object::take(obj);
         // A detached connection is not closed by the pool.
         close_counter.0 = None;
-        conn
+        conn.expect("a lent slot holds a connection")
     }
 }
 
 impl<M: ManageConnection> Deref for Pooled<M> {
     type Target = M::Connection;
     fn deref(&self) -> &M::Connection {
-        &self.slot().conn
+        self.slot()
+            .conn
+            .as_ref()
+            .expect("a lent slot holds a connection")
     }
 }
 
 impl<M: ManageConnection> DerefMut for Pooled<M> {
     fn deref_mut(&mut self) -> &mut M::Connection {
-        &mut self.slot_mut().conn
+        self.slot_mut().conn()
     }
 }
 
@@ -445,11 +527,16 @@ impl<M: ManageConnection> Drop for Pooled<M> {
         };
         let s = &self.shared;
         s.counters.in_use.fetch_sub(1, Relaxed);
-        let health = s.manager.health(&obj.conn);
+        let Some(conn) = &obj.conn else {
+            // Cannot happen: lent slots are filled.
+            drop(Object::take(obj));
+            return;
+        };
+        let health = s.manager.health(conn);
         if health == Health::Broken {
             s.counters.broken.fetch_add(1, Relaxed);
             if let Some(hook) = &s.hooks.on_broken {
-                hook(&obj.conn);
+                hook(conn);
             }
             tracing::debug!(target: "boltline_pool", "released connection is broken, closing it");
             // Frees the place now rather than at the next acquisition.
@@ -457,16 +544,16 @@ impl<M: ManageConnection> Drop for Pooled<M> {
             return;
         }
         if let Some(hook) = &s.hooks.on_release {
-            hook(&obj.conn);
+            hook(conn);
         }
         let closed = Object::pool(&obj).is_none_or(|p| p.is_closed());
         if closed {
             // Say goodbye politely when a runtime is at hand; a plain drop
             // closes the socket otherwise.
             let slot = Object::take(obj);
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            if let (Ok(rt), Some(conn)) = (tokio::runtime::Handle::try_current(), slot.conn) {
                 let shared = s.clone();
-                rt.spawn(async move { shared.manager.close(slot.conn).await });
+                rt.spawn(async move { shared.manager.close(conn).await });
             }
             return;
         }
@@ -484,12 +571,13 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                     // Bounded like an acquisition: a server that never
                     // answers must not hold this place in the pool forever.
                     let limit = shared.config.acquisition_timeout;
-                    match tokio::time::timeout(limit, shared.manager.reset(&mut obj.conn)).await {
+                    match tokio::time::timeout(limit, shared.manager.reset(obj.conn())).await {
                         Ok(Ok(())) if Object::pool(&obj).is_none_or(|p| p.is_closed()) => {
                             // The pool closed meanwhile: say goodbye rather
                             // than let it drop the connection.
-                            let slot = Object::take(obj);
-                            shared.manager.close(slot.conn).await;
+                            if let Some(conn) = Object::take(obj).conn {
+                                shared.manager.close(conn).await;
+                            }
                         }
                         Ok(Ok(())) => obj.idle_since = shared.config.clock.now(),
                         Ok(Err(e)) => {

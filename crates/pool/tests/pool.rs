@@ -46,8 +46,9 @@ struct FakeError(&'static str);
 impl ManageConnection for Fake {
     type Connection = Conn;
     type Error = FakeError;
+    type Context = ();
 
-    async fn connect(&self) -> Result<Conn, FakeError> {
+    async fn connect(&self, _: &()) -> Result<Conn, FakeError> {
         tokio::task::yield_now().await;
         if self.0.server_down.load(SeqCst) {
             return Err(FakeError("connection refused"));

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use boltline_bolt::{AccessMode, Address, BoltUri, Security, TlsConfig, Value};
@@ -55,9 +55,7 @@ pub(crate) struct Inner {
 
 /// Locks a mutex, recovering the data if a thread panicked while holding
 /// it (the maps stay consistent: every update is a single insert/remove).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use boltline_pool::sync::lock;
 
 /// A routing connection pool for a Neo4j cluster (or Aura, or a single
 /// server reached with `neo4j://`): py2neo's `Connector` with the official
@@ -210,7 +208,7 @@ impl Connector {
         let mode = options.mode;
         if let Some(db) = &options.database {
             self.ensure_fresh(db, mode, options).await?;
-            let (address, conn) = self.acquire_server(db, mode).await?;
+            let (address, conn) = self.acquire_server(db, mode, options).await?;
             return Ok(RoutedConnection {
                 conn,
                 address,
@@ -227,7 +225,7 @@ impl Connector {
         };
         if let Some(guess) = guess {
             let db = self.ensure_fresh_guess(&guess, &key, mode, options).await?;
-            let (address, conn) = self.acquire_server(&db, mode).await?;
+            let (address, conn) = self.acquire_server(&db, mode, options).await?;
             if conn.server_info().ssr_enabled {
                 return Ok(RoutedConnection {
                     conn,
@@ -251,7 +249,7 @@ impl Connector {
                 options,
             )
             .await?;
-        let (address, conn) = self.acquire_server(&db, mode).await?;
+        let (address, conn) = self.acquire_server(&db, mode, options).await?;
         Ok(RoutedConnection {
             conn,
             address,

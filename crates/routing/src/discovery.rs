@@ -301,7 +301,7 @@ impl Connector {
             }
             Err(e) => return Err(e),
         };
-        let mut conn = match pool.acquire().await {
+        let mut conn = match pool.acquire_with(&options.auth).await {
             Ok(c) => c,
             Err(PoolError::Connect(e)) => {
                 if let Some(se) = e.server_error().filter(|se| is_fatal_during_discovery(se)) {

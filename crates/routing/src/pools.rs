@@ -11,7 +11,7 @@ use boltline_pool::{BoltConnection, BoltManager, Hooks, Pool, PoolError, PoolSta
 use crate::connector::{lock, State, TARGET};
 use crate::select::least_busy;
 use crate::table::Addresses;
-use crate::{Connector, Result, RoutingError};
+use crate::{AcquireOptions, Connector, Result, RoutingError};
 
 /// How often one acquisition may find its chosen server's pool closed under
 /// it (the server was removed meanwhile) before giving up.
@@ -20,11 +20,13 @@ const MAX_CLOSED_POOL_RETRIES: usize = 8;
 impl Connector {
     /// Chooses the least busy server of the table for `mode` and lends a
     /// connection to it; servers that cannot be reached are removed and
-    /// the next is tried.
+    /// the next is tried. The connection is logged in with the
+    /// acquisition's credentials (`options.auth`).
     pub(crate) async fn acquire_server(
         &self,
         db: &str,
         mode: AccessMode,
+        options: &AcquireOptions,
     ) -> Result<(Address, Pooled<BoltManager>)> {
         let mut closed_pools = 0;
         loop {
@@ -55,7 +57,7 @@ impl Connector {
                 Some(p) => p,
                 None => self.pool_for(&address).await?,
             };
-            match pool.acquire().await {
+            match pool.acquire_with(&options.auth).await {
                 Ok(conn) => return Ok((address, conn)),
                 Err(PoolError::Connect(e)) if e.is_connection_error() => {
                     tracing::info!(target: TARGET, %address, error = %e, "server unreachable");

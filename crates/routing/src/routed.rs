@@ -4,12 +4,12 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use boltline_bolt::{AccessMode, Address};
-use boltline_pool::{BoltConnection, BoltManager, Pooled};
+use boltline_pool::{AuthScope, BoltConnection, BoltManager, Pooled};
 
 use crate::HomeDbKey;
 
 /// What [`Connector::acquire_with`](crate::Connector::acquire_with) asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct AcquireOptions {
     /// The database; `None` for the user's home database.
     pub database: Option<String>,
@@ -25,6 +25,10 @@ pub struct AcquireOptions {
     /// (keys the home-database cache; the client re-authenticates the
     /// connection itself).
     pub session_user: Option<String>,
+    /// The credentials every connection lent for this acquisition is
+    /// logged in with (the `ROUTE` connections of discovery included);
+    /// `None`: the connector's configured ones. `Debug` shows no secret.
+    pub auth: Option<AuthScope>,
 }
 
 impl AcquireOptions {
@@ -54,6 +58,12 @@ impl AcquireOptions {
     /// Sets the impersonated user.
     pub fn with_imp_user(mut self, user: impl Into<String>) -> Self {
         self.imp_user = Some(user.into());
+        self
+    }
+
+    /// Sets the credentials of this acquisition.
+    pub fn with_auth(mut self, auth: AuthScope) -> Self {
+        self.auth = Some(auth);
         self
     }
 

@@ -1403,3 +1403,47 @@ async fn domain_name_resolver_replaces_dns_after_the_custom_resolver() {
     first.finish().await;
     second.finish().await;
 }
+
+/// The acquisition's credentials are an argument: discovery's `ROUTE`
+/// connection and the connection lent are both logged in with them, even
+/// when the acquisition runs on a spawned task.
+#[tokio::test]
+async fn an_acquisitions_credentials_reach_discovery_and_the_lent_connection() {
+    use boltline_routing::boltline_bolt::AuthToken;
+    use boltline_routing::boltline_pool::AuthScope;
+    capture::setup();
+    let (leader, f1) = (Member::new().await, Member::new().await);
+    let (l, a1) = (leader.address(), f1.address());
+    let table = rt(300, "neo4j", &[&l], &[&a1], &[&l]);
+    let leader = leader
+        .serve(vec![hello(false).route(Some("neo4j"), None, table)])
+        .await;
+    let f1 = f1.serve(vec![hello(false).run_ok()]).await;
+    let c = Arc::new(connector(&l));
+    let options = AcquireOptions::new(AccessMode::Read)
+        .with_database("neo4j")
+        .with_auth(AuthScope::new(Arc::new(AuthToken::basic(
+            "alice", "alice-pw",
+        ))));
+    let spawned = {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let mut conn = c.acquire_with(&options).await.unwrap();
+            return_1(&mut conn).await.unwrap()
+        })
+    };
+    assert_eq!(bounded(spawned).await.unwrap(), 1);
+    c.close().await;
+    let principal = |reports: &[ConnectionReport]| -> Vec<Option<String>> {
+        messages(reports, sig::LOGON)
+            .iter()
+            .map(|m| {
+                m.entry(0, "principal")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    assert_eq!(principal(&leader.finish().await), [Some("alice".into())]);
+    assert_eq!(principal(&f1.finish().await), [Some("alice".into())]);
+}

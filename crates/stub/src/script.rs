@@ -130,7 +130,7 @@ impl Script {
         Script {
             handshake,
             steps: Vec::new(),
-            dialect: Dialect::BOLT_5,
+            dialect: Dialect::BOLT_6,
             read_timeout: Duration::from_secs(10),
         }
     }
@@ -138,7 +138,9 @@ impl Script {
     /// A script answering the handshake with `major.minor`.
     pub fn bolt(major: u8, minor: u8) -> Script {
         let dialect = if major >= 5 {
-            Dialect::BOLT_5
+            // A stub writes what its script says: vectors too, whatever the
+            // version (testing how a client copes).
+            Dialect::BOLT_6
         } else {
             Dialect::BOLT_4_4
         };

@@ -313,7 +313,7 @@ impl CallbackHub {
     fn lock(&self) -> MutexGuard<'_, PendingMap> {
         // A panic elsewhere while holding the lock leaves the map intact
         // (every operation on it is a single insert or remove).
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+        boltline_pool::sync::lock(&self.pending)
     }
 
     /// Registers a callback request; returns its id and where the reply

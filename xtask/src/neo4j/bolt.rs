@@ -10,12 +10,13 @@ const MAGIC: [u8; 4] = [0x60, 0x60, 0xB0, 0x17];
 
 /// Four version proposals, 4 bytes each: `[0, range, minor, major]`.
 const PROPOSALS: [[u8; 4]; 4] = [
+    // 6.0 (Neo4j 2025.x).
+    [0x00, 0x00, 0x00, 0x06],
     // 5.8 and the 8 minor versions below it: 5.8 down to 5.0.
     [0x00, 0x08, 0x08, 0x05],
     // 4.4.
     [0x00, 0x00, 0x04, 0x04],
-    // Unused slots.
-    [0; 4],
+    // Unused slot.
     [0; 4],
 ];
 

@@ -1,5 +1,10 @@
 //! Building the Java launcher (`xtask/neo4j-launcher`, a Maven project) and
-//! resolving Neo4j's jars from Maven Central, cached under `target/neo4j/`.
+//! resolving Neo4j's jars from Maven Central, cached under `target/neo4j/`
+//! (the jars in the shared `m2/`, the rest per version).
+//!
+//! The launcher is compiled by the Eclipse compiler inside Maven (see the
+//! POM), so Maven may run on any Java from 17 on that its own environment
+//! names, whatever Java the chosen Neo4j version then runs on.
 //!
 //! Maven runs only when the launcher's sources changed since the last build
 //! (a stamp file holds a hash of them) or a cached file is missing; otherwise
@@ -20,6 +25,8 @@ const CLASSPATH_SEPARATOR: char = if cfg!(windows) { ';' } else { ':' };
 /// Builds the launcher if needed; returns the class path to run it with.
 pub(super) fn ensure_built(paths: &Paths) -> Result<String, String> {
     let project = paths.launcher_project();
+    fs::create_dir_all(&paths.dir)
+        .map_err(|e| format!("[neo4j launcher] creating {}: {e}", paths.dir.display()))?;
     let stamp = source_stamp(&project)
         .map_err(|e| format!("[neo4j launcher] reading {}: {e}", project.display()))?;
     if let Some(classpath) = cached_classpath(paths, &stamp) {
@@ -61,8 +68,9 @@ fn cached_classpath_unchecked(paths: &Paths) -> Result<String, String> {
 
 fn maven_build(paths: &Paths, project: &Path) -> Result<(), String> {
     eprintln!(
-        "xtask: [neo4j] building the launcher with Maven; the first build downloads \
-         Neo4j from Maven Central into {}",
+        "xtask: [neo4j] building the launcher for Neo4j {} with Maven; the first build \
+         downloads Neo4j from Maven Central into {}",
+        paths.version,
         paths.maven_repo().display()
     );
     let mvn = if cfg!(windows) { "mvn.cmd" } else { "mvn" };
@@ -70,6 +78,7 @@ fn maven_build(paths: &Paths, project: &Path) -> Result<(), String> {
         .current_dir(project)
         .args(["--batch-mode", "--no-transfer-progress", "--quiet"])
         // Everything Maven downloads or builds stays under target/neo4j.
+        .arg(format!("-Dneo4j.version={}", paths.version))
         .arg(define("maven.repo.local", &paths.maven_repo()))
         .arg(define("launcher.buildDir", &paths.launcher_build_dir()))
         .arg(define("mdep.outputFile", &paths.classpath_file()))

@@ -9,7 +9,10 @@
 mod open;
 mod pipeline;
 mod results;
+mod state;
 mod transaction;
+
+pub use self::state::DefunctCause;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -23,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tracing::{debug_span, Instrument, Span};
 
 use self::pipeline::{Outcome, Pending};
+use self::state::ConnectionState;
 use crate::chunk::{self, Dechunker};
 use crate::message::{Goodbye, Logoff, Logon, Pull, Request, Reset, Route, Run, Telemetry};
 use crate::result::{RecordStream, StreamEntry, StreamStats};
@@ -63,15 +67,9 @@ pub struct Connection<S> {
     /// Results the server may still send records of, or whose end the
     /// caller has not seen yet.
     streams: Vec<StreamEntry>,
-    state: ServerState,
-    defunct: bool,
-    closed: bool,
-    /// The last failure since the last `RESET`: explains later `IGNORED`s.
-    failure: Option<Box<ServerError>>,
-    /// A failure after which the server closes the connection.
-    fatal: Option<Box<ServerError>>,
-    /// An explicit transaction was begun and not yet committed or rolled back.
-    tx_open: bool,
+    /// Live (server state, open transaction, last failure), defunct (and
+    /// why) or closed: the one answer to "can I send?".
+    state: ConnectionState,
     read_timeout: Option<Duration>,
     /// Bytes were handed to the transport whose flush has not completed
     /// (it was cancelled): they must be flushed before waiting for answers.
@@ -93,10 +91,10 @@ impl<S> fmt::Debug for Connection<S> {
             .field("id", &self.id)
             .field("version", &self.version)
             .field("server", &self.info.agent)
-            .field("state", &self.state)
-            .field("defunct", &self.defunct)
+            .field("state", &self.state.server())
+            .field("defunct", &!self.state.is_live())
             .field("pending", &self.pending.len())
-            .field("in_transaction", &self.tx_open)
+            .field("in_transaction", &self.state.tx_open())
             .finish()
     }
 }
@@ -133,12 +131,24 @@ impl<S> Connection<S> {
 
     /// The server state, as of the last response read.
     pub fn server_state(&self) -> ServerState {
-        self.state
+        self.state.server()
     }
 
     /// Whether the connection is broken or closed; it must be discarded.
     pub fn is_defunct(&self) -> bool {
-        self.defunct || self.closed
+        !self.state.is_live()
+    }
+
+    /// Whether the connection was closed by its owner
+    /// ([`close`](Connection::close)).
+    pub fn is_closed(&self) -> bool {
+        self.state.is_closed()
+    }
+
+    /// Why the connection turned defunct; `None` while it is live, and once
+    /// it is closed by its owner.
+    pub fn defunct_cause(&self) -> Option<&DefunctCause> {
+        self.state.defunct_cause()
     }
 
     /// Whether the connection needs a [`reset`](Connection::reset) before it
@@ -147,10 +157,10 @@ impl<S> Connection<S> {
     /// such connections; a clean one costs no round trip.
     pub fn needs_reset(&self) -> bool {
         !self.is_defunct()
-            && (self.state != ServerState::Ready
+            && (self.state.server() != ServerState::Ready
                 || !self.pending.is_empty()
                 || !self.out.is_empty()
-                || self.tx_open)
+                || self.state.tx_open())
     }
 
     /// Whether responses to sent (or queued) requests are still owed.
@@ -160,12 +170,12 @@ impl<S> Connection<S> {
 
     /// Whether an explicit transaction is open.
     pub fn in_transaction(&self) -> bool {
-        self.tx_open
+        self.state.tx_open()
     }
 
     /// The last server failure since the last `RESET`.
     pub fn last_failure(&self) -> Option<&ServerError> {
-        self.failure.as_deref()
+        self.state.last_failure()
     }
 
     /// Progress of a result still known to the connection.
@@ -186,19 +196,13 @@ impl<S> Connection<S> {
     }
 
     fn ensure_usable(&self) -> Result<()> {
-        if self.closed {
-            Err(Error::InvalidState("the connection is closed".into()))
-        } else if self.defunct {
-            Err(Error::Defunct)
-        } else {
-            Ok(())
-        }
+        self.state.ensure_usable()
     }
 
     /// Requests outside transactions need no transaction and no live
     /// auto-commit result open.
     fn ensure_idle_for(&self, what: &str) -> Result<()> {
-        if self.tx_open {
+        if self.state.tx_open() {
             return Err(Error::InvalidState(format!(
                 "cannot {what} while an explicit transaction is open"
             )));
@@ -217,7 +221,7 @@ impl<S> Connection<S> {
     }
 
     fn ensure_in_tx(&self, what: &str) -> Result<()> {
-        if self.tx_open {
+        if self.state.tx_open() {
             Ok(())
         } else {
             Err(Error::InvalidState(format!(
@@ -233,8 +237,8 @@ impl<S> Connection<S> {
     }
 
     fn ignored_error(&self) -> Error {
-        match &self.failure {
-            Some(f) => Error::Server(f.clone()),
+        match self.state.last_failure() {
+            Some(f) => Error::Server(Box::new(f.clone())),
             None => Error::Ignored,
         }
     }
@@ -265,7 +269,7 @@ where
     /// Queues a `RESET` when the server is `FAILED`, so work outside a
     /// transaction recovers by itself (the failure was already reported).
     fn recover_if_failed(&mut self) -> Result<()> {
-        if self.state == ServerState::Failed {
+        if self.state.is_failed() {
             self.send(&Reset, RequestKind::Reset, None, None)?;
         }
         Ok(())
@@ -309,7 +313,7 @@ where
             self.recover_if_failed()?;
         } else {
             self.ensure_in_tx("run a query in a transaction")?;
-            if self.state == ServerState::Failed {
+            if self.state.is_failed() {
                 return Err(self.ignored_error());
             }
         }
@@ -360,7 +364,7 @@ where
 
     async fn reset_inner(&mut self) -> Result<()> {
         self.ensure_usable()?;
-        self.tx_open = false;
+        self.state.set_tx_open(false);
         self.request(&Reset, RequestKind::Reset).await.map(drop)
     }
 
@@ -461,13 +465,10 @@ where
     /// Says `GOODBYE` and shuts the stream down. Best effort: errors are
     /// ignored, the connection is closed either way.
     pub async fn close(&mut self) {
-        if self.closed {
+        if self.state.is_closed() {
             return;
         }
-        let send_goodbye = !self.defunct;
-        self.closed = true;
-        self.defunct = true;
-        self.state = ServerState::Defunct;
+        let send_goodbye = self.state.close();
         if send_goodbye {
             let ctx = crate::message::Ctx {
                 version: self.version,

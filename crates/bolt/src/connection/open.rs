@@ -13,14 +13,13 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tracing::{debug, debug_span, Instrument};
 
-use super::{Connection, NEXT_CONNECTION_ID};
+use super::state::ConnectionState;
+use super::{Connection, DefunctCause, NEXT_CONNECTION_ID};
 use crate::chunk::Dechunker;
 use crate::handshake::{self, Negotiated};
 use crate::message::{Hello, Logon};
 use crate::state::RequestKind;
-use crate::{
-    Address, BoltStream, ConnectionConfig, Error, Result, ServerInfo, ServerState, Version,
-};
+use crate::{Address, BoltStream, ConnectionConfig, Error, Result, ServerInfo, Version};
 
 /// Initial capacity of the output buffer: a few small requests.
 const OUT_BUFFER: usize = 8 * 1024;
@@ -154,12 +153,7 @@ where
             dechunker: Dechunker::new(config.max_message_size),
             pending: VecDeque::new(),
             streams: Vec::new(),
-            state: ServerState::Negotiation,
-            defunct: false,
-            closed: false,
-            failure: None,
-            fatal: None,
-            tx_open: false,
+            state: ConnectionState::new(),
             read_timeout: config.read_timeout,
             flush_pending: false,
             fetch_size: config.fetch_size,
@@ -196,8 +190,8 @@ where
         let success = self.expect_success(outcome)?;
         let info = ServerInfo::from_hello(&success, self.version, self.info.manifest_handshake);
         if !info.agent.starts_with("Neo4j/") {
-            self.defunct = true;
-            self.state = ServerState::Defunct;
+            self.state
+                .break_with(DefunctCause::NotNeo4j(info.agent.clone()));
             return Err(Error::NotNeo4j { agent: info.agent });
         }
         if info.utc_patch {

@@ -23,12 +23,12 @@ use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tracing::{debug, trace};
 
-use super::Connection;
+use super::{Connection, DefunctCause};
 use crate::chunk::{self, MessageTooLarge};
 use crate::message::{Ctx, Discard, Record, Request, Response, Success};
 use crate::result::{Failure, Phase};
-use crate::state::{RequestKind, ServerState};
-use crate::{Error, Result, ServerError};
+use crate::state::RequestKind;
+use crate::{Error, Result, ServerError, Version};
 
 /// Bytes reserved per socket read. Large enough that a batch of small records
 /// takes few reads; records slice this buffer, so a record kept alive pins
@@ -78,7 +78,8 @@ where
             version: self.version,
             dialect: self.dialect,
         };
-        chunk::write_message(&mut self.out, |buf| request.encode(buf, ctx))?;
+        chunk::write_message(&mut self.out, |buf| request.encode(buf, ctx))
+            .map_err(|e| needs_newer_version(e, self.version))?;
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         self.pending.push_back(Pending {
@@ -87,8 +88,8 @@ where
             stream,
             owner: owner.map(Arc::downgrade),
         });
-        if kind == RequestKind::Reset && self.state != ServerState::Defunct {
-            self.state = ServerState::Interrupted;
+        if kind == RequestKind::Reset {
+            self.state.on_reset_sent();
         }
         debug!(parent: &self.span, "C: {}", R::NAME);
         Ok(ticket)
@@ -213,8 +214,8 @@ where
                     return Ok(outcome);
                 }
             }
-            if self.defunct {
-                return Err(self.defunct_error());
+            if self.state.is_defunct() {
+                return Err(self.state.defunct_error());
             }
         }
     }
@@ -224,8 +225,8 @@ where
     pub(super) async fn settle(&mut self) -> Result<()> {
         while self.pending.iter().any(|p| self.is_stale(p)) {
             self.recv().await?;
-            if self.defunct {
-                return Err(self.defunct_error());
+            if self.state.is_defunct() {
+                return Err(self.state.defunct_error());
             }
         }
         let mut discards = Vec::new();
@@ -362,11 +363,9 @@ where
                     }
                 }
                 let tx_open = self.streams.iter().any(|e| e.in_tx && e.is_open());
-                self.state =
-                    self.state
-                        .on_success(p.kind, s.has_more(), tx_open, self.version.has_logon());
+                self.state
+                    .on_success(p.kind, s.has_more(), tx_open, self.version.has_logon());
                 if p.kind == RequestKind::Reset {
-                    self.failure = None;
                     // Results opened before the RESET are gone on the server.
                     // Requests still pending were sent after it: theirs live.
                     let pending = &self.pending;
@@ -382,20 +381,16 @@ where
                 if let Some(e) = entry {
                     e.phase = Phase::Failed(Failure::Server(err.clone()));
                 }
-                self.failure = Some(err.clone());
-                self.state = self.state.on_failure(p.kind);
-                if self.state == ServerState::Defunct {
-                    // The server closes the connection after these failures.
-                    self.defunct = true;
-                    self.fatal = Some(err.clone());
-                }
+                // The server closes the connection after some failures:
+                // the state turns defunct then.
+                self.state.on_failure(p.kind, err);
             }
             Outcome::Ignored => {
                 if let Some(e) = entry {
                     e.phase = Phase::Failed(
-                        self.failure
-                            .clone()
-                            .map_or(Failure::Ignored, Failure::Server),
+                        self.state
+                            .last_failure()
+                            .map_or(Failure::Ignored, |f| Failure::Server(Box::new(f.clone()))),
                     );
                 }
             }
@@ -405,22 +400,27 @@ where
 
     /// Marks the connection defunct when `e` means it broke.
     pub(super) fn broken(&mut self, e: Error) -> Error {
-        if e.is_connection_error() {
-            if !self.defunct {
-                debug!(parent: &self.span, error = %e, "connection is defunct");
-            }
-            self.defunct = true;
-            self.state = ServerState::Defunct;
+        if e.is_connection_error() && self.state.break_with(DefunctCause::Broken(e.to_string())) {
+            debug!(parent: &self.span, error = %e, "connection is defunct");
         }
         e
     }
+}
 
-    /// The error for a request on a defunct connection: the server failure
-    /// that killed it, if that is what happened.
-    pub(super) fn defunct_error(&self) -> Error {
-        match &self.fatal {
-            Some(f) => Error::Server(f.clone()),
-            None => Error::Defunct,
-        }
+/// A value the negotiated version cannot carry (a vector below Bolt 6.0)
+/// becomes [`Error::Unsupported`], which names the version needed; other
+/// errors pass through.
+fn needs_newer_version(e: Error, version: Version) -> Error {
+    match e {
+        Error::PackStream(boltline_packstream::Error::NeedsNewerProtocol {
+            what,
+            major,
+            minor,
+        }) => Error::Unsupported {
+            feature: what,
+            needs: Version::new(major, minor),
+            version,
+        },
+        e => e,
     }
 }

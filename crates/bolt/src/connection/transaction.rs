@@ -9,7 +9,7 @@ use tracing::{debug_span, Instrument};
 use super::Connection;
 use crate::message::{Begin, Commit, Rollback};
 use crate::state::RequestKind;
-use crate::{Error, Result, ServerState, Success, TxOptions};
+use crate::{Error, Result, Success, TxOptions};
 
 impl<S> Connection<S>
 where
@@ -25,7 +25,7 @@ where
             let outcome = self.wait(ticket).await?;
             let r = self.expect_success(outcome);
             if r.is_err() {
-                self.tx_open = false;
+                self.state.set_tx_open(false);
             }
             r
         }
@@ -46,7 +46,7 @@ where
         self.ensure_idle_for("begin a transaction")?;
         self.recover_if_failed()?;
         let ticket = self.send(&Begin { options }, RequestKind::Begin, None, owner)?;
-        self.tx_open = true;
+        self.state.set_tx_open(true);
         Ok(ticket)
     }
 
@@ -72,8 +72,8 @@ where
                         .into(),
                 ));
             }
-            self.tx_open = false;
-            if self.state == ServerState::Failed {
+            self.state.set_tx_open(false);
+            if self.state.is_failed() {
                 return Err(self.ignored_error());
             }
             self.request(&Commit, RequestKind::Commit).await
@@ -90,8 +90,8 @@ where
             self.ensure_usable()?;
             self.settle().await?;
             self.ensure_in_tx("roll back")?;
-            self.tx_open = false;
-            if self.state == ServerState::Failed || self.live_tx_streams_open() {
+            self.state.set_tx_open(false);
+            if self.state.is_failed() || self.live_tx_streams_open() {
                 return self.reset_inner().await;
             }
             self.request(&Rollback, RequestKind::Rollback)

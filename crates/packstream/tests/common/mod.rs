@@ -56,12 +56,25 @@ impl Profile {
     }
 }
 
-/// The three dialects Bolt negotiates, plus the fourth combination of flags.
+/// The dialects Bolt negotiates, plus the other combinations of the
+/// element-id and date-time flags; all write vectors (what a dialect without
+/// them refuses is tested on its own).
 pub fn dialect() -> impl Strategy<Value = Dialect> {
     (any::<bool>(), any::<bool>()).prop_map(|(element_ids, utc_date_time)| Dialect {
         element_ids,
         utc_date_time,
+        vectors: true,
     })
+}
+
+/// `dialect` with vectors allowed: the generated values include vectors,
+/// which only Bolt 6 carries (the refusal is tested in `fixtures.rs`).
+#[allow(dead_code)]
+pub fn with_vectors(dialect: Dialect) -> Dialect {
+    Dialect {
+        vectors: true,
+        ..dialect
+    }
 }
 
 /// Integers biased towards the encoding width boundaries.
