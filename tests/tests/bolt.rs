@@ -90,7 +90,7 @@ async fn a_wrong_password_is_a_clear_authentication_error() {
         .unwrap_or_else(|| panic!("not a server error: {err}"));
     assert_eq!(e.code, "Neo.ClientError.Security.Unauthorized", "{err}");
     assert!(err.is_security_error() && e.is_authentication_error());
-    assert!(!err.is_retryable());
+    assert!(!err.retry_action().is_retry());
     // The message never echoes the password.
     assert!(!err.to_string().contains("certainly-not-the-password"));
 }

@@ -96,11 +96,16 @@ async fn exec(s: &mut boltline::Session, q: Query) -> boltline::Result<()> {
 #[track_caller]
 fn assert_refused(result: boltline::Result<impl std::fmt::Debug>, what: &str, version: Version) {
     match result {
-        Err(Error::Bolt(BoltError::Unsupported {
-            feature,
-            needs,
-            version: speaks,
-        })) => {
+        Err(Error::Bolt(bolt)) => {
+            let BoltError::Unsupported {
+                feature,
+                needs,
+                version: speaks,
+            } = &*bolt
+            else {
+                panic!("expected the client to refuse {what} below Bolt 6.0, got {bolt:?}")
+            };
+            let (feature, needs, speaks) = (*feature, *needs, *speaks);
             assert_eq!(feature, what);
             assert_eq!(needs, Version::V6_0);
             assert_eq!(speaks, version);
@@ -119,7 +124,7 @@ async fn assert_no_cypher_25(s: &mut boltline::Session, agent: &str) {
         .map(|_| ())
         .unwrap_err();
     let server_error = match &err {
-        Error::Server(e) => e,
+        Error::Server { error, .. } => error,
         other => panic!("expected a server error on {agent}, got {other:?}"),
     };
     assert!(
@@ -257,7 +262,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         let q = Query::new(format!("CYPHER 25 CREATE (n:{label} {{v: $v}})"))
             .param("v", Vector::F32(vec![1.0, 2.0]));
         let err = exec(&mut s, q).await.unwrap_err();
-        let Error::Server(e) = &err else {
+        let Error::Server { error: e, .. } = &err else {
             panic!("expected the server's refusal, got {err:?}")
         };
         assert_eq!(

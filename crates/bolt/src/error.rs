@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{ServerError, Version};
+use crate::{RetryAction, ServerError, Version};
 
 /// What can go wrong on a Bolt connection.
 ///
@@ -144,17 +144,19 @@ impl Error {
         )
     }
 
-    /// Whether retrying the unit of work (on a fresh connection if this one
-    /// broke) may succeed: retryable server errors and lost connections.
-    pub fn is_retryable(&self) -> bool {
+    /// What to do about this error: a server failure decides by its kind
+    /// ([`ServerError::retry_action`]); a lost connection (I/O, refused
+    /// connect, timeout, closed socket, defunct) is retried on a new
+    /// connection; everything else is not retried.
+    pub fn retry_action(&self) -> RetryAction {
         match self {
-            Error::Server(e) => e.is_retryable(),
+            Error::Server(e) => e.retry_action(),
             Error::Io(_)
             | Error::Connect { .. }
             | Error::Timeout { .. }
             | Error::ConnectionClosed { .. }
-            | Error::Defunct(_) => true,
-            _ => false,
+            | Error::Defunct(_) => RetryAction::Reconnect,
+            _ => RetryAction::NoRetry,
         }
     }
 
@@ -170,6 +172,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn display_once_source_is_the_io_error() {
+        let e = Error::Io(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "pipe gone",
+        ));
+        assert_eq!(e.to_string(), "I/O error: pipe gone");
+        let io = std::error::Error::source(&e)
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(e.retry_action(), RetryAction::Reconnect);
+        assert_eq!(
+            Error::Protocol("x".into()).retry_action(),
+            RetryAction::NoRetry
+        );
+    }
+
+    #[test]
     fn result_stays_small() {
         // Boxing the server error keeps `Result<()>` cheap to move around
         // (the largest variants hold two strings).
@@ -182,18 +202,18 @@ mod tests {
             "Neo.TransientError.General.DatabaseUnavailable",
             "x",
         ));
-        assert!(e.is_retryable());
+        assert!(e.retry_action().is_retry());
         assert!(!e.is_connection_error());
         assert!(e.server_error().is_some());
         let closed = Error::ConnectionClosed { during: "x" };
-        assert!(closed.is_retryable() && closed.is_connection_error());
+        assert!(closed.retry_action().is_retry() && closed.is_connection_error());
         let proto = Error::Protocol("x".into());
-        assert!(!proto.is_retryable() && proto.is_connection_error());
+        assert!(!proto.retry_action().is_retry() && proto.is_connection_error());
         let auth = Error::from(ServerError::new(
             "Neo.ClientError.Security.Unauthorized",
             "x",
         ));
-        assert!(auth.is_security_error() && !auth.is_retryable());
+        assert!(auth.is_security_error() && !auth.retry_action().is_retry());
         assert!(!Error::InvalidState("x".into()).is_connection_error());
     }
 }

@@ -14,6 +14,7 @@ mod result;
 mod server_error;
 mod server_info;
 mod state;
+pub mod status;
 mod stream;
 mod tls;
 mod uri;
@@ -37,6 +38,7 @@ pub use server_error::{
 };
 pub use server_info::ServerInfo;
 pub use state::ServerState;
+pub use status::{RetryAction, ServerErrorKind};
 pub use stream::BoltStream;
 pub use tls::{TlsConfig, TlsConfigBuilder};
 pub use uri::{BoltUri, Security};

@@ -10,8 +10,7 @@ use std::fmt;
 
 use boltline_packstream::{Map, Value};
 
-/// Used when a server omits the Neo4j code.
-const UNKNOWN_CODE: &str = "Neo.DatabaseError.General.UnknownError";
+use crate::status::{self, RetryAction, ServerErrorKind, UNKNOWN_CODE};
 /// Used when a server omits the message.
 const UNKNOWN_MESSAGE: &str = "An unknown error occurred";
 /// GQL status for errors without one (pre-5.7 servers, or a GQL field missing).
@@ -93,6 +92,10 @@ pub struct ServerError {
     /// authorization (`Security.AuthorizationExpired`) counts as transient,
     /// as re-authenticating and retrying fixes it.
     pub classification: Classification,
+    /// What the code means to the driver, parsed once from it (see
+    /// [`ServerErrorKind`]; for [`ServerErrorKind::Other`] the raw code is
+    /// [`code`](Self::code)).
+    pub kind: ServerErrorKind,
 }
 
 impl ServerError {
@@ -111,7 +114,9 @@ impl ServerError {
         let raw_code = take_str(&mut m, code_key)
             .or_else(|| take_str(&mut m, "code"))
             .unwrap_or_else(|| UNKNOWN_CODE.to_owned());
-        let (code, classification) = classify(raw_code);
+        let code = status::rewrite(raw_code);
+        let classification = status::classification(&code);
+        let kind = status::kind(&code, classification);
         if gql {
             let message = take_str(&mut m, "message");
             let status = take_str(&mut m, "gql_status");
@@ -132,6 +137,7 @@ impl ServerError {
                 diagnostic_record: diagnostic_record(m.remove("diagnostic_record")),
                 cause: cause(m.remove("cause")),
                 classification,
+                kind,
             }
         } else {
             let message = take_str(&mut m, "message").unwrap_or_else(|| UNKNOWN_MESSAGE.to_owned());
@@ -143,6 +149,7 @@ impl ServerError {
                 diagnostic_record: diagnostic_record(None),
                 cause: None,
                 classification,
+                kind,
             }
         }
     }
@@ -170,83 +177,44 @@ impl ServerError {
         }
     }
 
-    /// Whether retrying the unit of work may succeed: transient errors, and
-    /// the cluster answers that routing elsewhere fixes (`NotALeader`,
-    /// `ForbiddenOnReadOnlyDatabase`), as the official drivers decide.
-    pub fn is_retryable(&self) -> bool {
-        self.classification == Classification::TransientError
-            || matches!(
-                self.code.as_str(),
-                "Neo.ClientError.Cluster.NotALeader"
-                    | "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase"
-            )
+    /// What to do about this failure: retry, retry after re-authenticating,
+    /// after refreshing routing, or not at all (decided from
+    /// [`kind`](Self::kind) by [`RetryAction::for_kind`]).
+    pub fn retry_action(&self) -> RetryAction {
+        RetryAction::for_kind(self.kind)
     }
 
     /// Whether this is any security error (`Neo.ClientError.Security.*`).
     pub fn is_security_error(&self) -> bool {
-        self.code.starts_with("Neo.ClientError.Security.")
+        self.kind.is_security()
     }
 
     /// Whether the credentials were rejected (`Unauthorized`,
     /// `AuthorizationFailed`) or the token expired (`TokenExpired`).
     pub fn is_authentication_error(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "Neo.ClientError.Security.Unauthorized"
-                | "Neo.ClientError.Security.AuthorizationFailed"
-                | "Neo.ClientError.Security.TokenExpired"
-        )
+        self.kind.is_authentication()
     }
 
     /// Whether an auth token expired and must be refreshed.
     pub fn is_token_expired(&self) -> bool {
-        self.code == "Neo.ClientError.Security.TokenExpired"
+        self.kind == ServerErrorKind::TokenExpired
     }
 
     /// Whether the server expired this connection's authorization: every
     /// connection with the same credentials must re-authenticate.
     pub fn is_authorization_expired(&self) -> bool {
-        self.code == "Neo.ClientError.Security.AuthorizationExpired"
+        self.kind == ServerErrorKind::AuthorizationExpired
     }
 
     /// Whether a write went to a cluster member that cannot take writes.
     pub fn is_not_a_leader(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "Neo.ClientError.Cluster.NotALeader"
-                | "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase"
-        )
+        self.kind == ServerErrorKind::NotALeader
     }
 
     /// Whether the named database does not exist.
     pub fn is_database_not_found(&self) -> bool {
-        self.code == "Neo.ClientError.Database.DatabaseNotFound"
+        self.kind == ServerErrorKind::DatabaseNotFound
     }
-}
-
-/// Applies the official drivers' rewrite map and extracts the classification.
-fn classify(code: String) -> (String, Classification) {
-    let code = match code.as_str() {
-        "Neo.TransientError.Transaction.Terminated" => {
-            "Neo.ClientError.Transaction.Terminated".into()
-        }
-        "Neo.TransientError.Transaction.LockClientStopped" => {
-            "Neo.ClientError.Transaction.LockClientStopped".into()
-        }
-        _ => code,
-    };
-    let classification = if code == "Neo.ClientError.Security.AuthorizationExpired" {
-        Classification::TransientError
-    } else {
-        let parts: Vec<&str> = code.split('.').collect();
-        match parts.as_slice() {
-            [_, "ClientError", _, _] => Classification::ClientError,
-            [_, "TransientError", _, _] => Classification::TransientError,
-            [_, "DatabaseError", _, _] => Classification::DatabaseError,
-            _ => Classification::Unknown,
-        }
-    };
-    (code, classification)
 }
 
 fn take_str(m: &mut Map, key: &str) -> Option<String> {
@@ -359,7 +327,7 @@ mod tests {
             "error: general processing exception - unexpected error. bad"
         );
         assert_eq!(e.diagnostic_record.get("CURRENT_SCHEMA"), Some(&s("/")));
-        assert!(!e.is_retryable());
+        assert!(!e.retry_action().is_retry());
         assert_eq!(e.to_string(), "Neo.ClientError.Statement.SyntaxError: bad");
     }
 
@@ -425,7 +393,7 @@ mod tests {
                 let e = ServerError::from_metadata(map(&[(key, s(raw))]), gql);
                 assert_eq!(e.code, rewritten);
                 assert_eq!(e.classification, Classification::ClientError);
-                assert!(!e.is_retryable(), "{raw}");
+                assert!(!e.retry_action().is_retry(), "{raw}");
             }
         }
     }
@@ -433,20 +401,20 @@ mod tests {
     #[test]
     fn retryable_and_security_helpers() {
         let transient = ServerError::new("Neo.TransientError.Transaction.DeadlockDetected", "x");
-        assert!(transient.is_retryable());
+        assert!(transient.retry_action().is_retry());
         let expired = ServerError::new("Neo.ClientError.Security.AuthorizationExpired", "x");
         assert_eq!(expired.classification, Classification::TransientError);
-        assert!(expired.is_retryable());
+        assert!(expired.retry_action().is_retry());
         assert!(expired.is_security_error());
         assert!(expired.is_authorization_expired());
         assert!(!expired.is_authentication_error());
         let unauthorized = ServerError::new("Neo.ClientError.Security.Unauthorized", "x");
         assert!(unauthorized.is_security_error());
         assert!(unauthorized.is_authentication_error());
-        assert!(!unauthorized.is_retryable());
+        assert!(!unauthorized.retry_action().is_retry());
         assert!(ServerError::new("Neo.ClientError.Security.TokenExpired", "x").is_token_expired());
         let leader = ServerError::new("Neo.ClientError.Cluster.NotALeader", "x");
-        assert!(leader.is_retryable() && leader.is_not_a_leader());
+        assert!(leader.retry_action().is_retry() && leader.is_not_a_leader());
         assert!(
             ServerError::new("Neo.ClientError.Database.DatabaseNotFound", "x")
                 .is_database_not_found()

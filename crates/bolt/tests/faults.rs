@@ -68,7 +68,7 @@ async fn a_truncated_chunk_then_close() {
 async fn closing_mid_message() {
     let (err, _) = run_against(|s| s.success([fields(&["x"])]).close_mid_message()).await;
     assert!(matches!(err, Error::ConnectionClosed { .. }), "{err}");
-    assert!(err.is_retryable());
+    assert!(err.retry_action().is_retry());
 }
 
 #[tokio::test]

@@ -156,7 +156,7 @@ async fn a_server_that_never_answers_times_out() {
     let config = config().with_handshake_timeout(Some(Duration::from_millis(200)));
     let err = connect_with(&server, &config).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(err.is_retryable());
+    assert!(err.retry_action().is_retry());
 }
 
 /// The connect timeout bounds reaching the server (TCP, TLS), not a slow

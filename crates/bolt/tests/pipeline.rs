@@ -314,7 +314,7 @@ async fn failure_then_ignored_then_automatic_reset() {
     let e = err.server_error().unwrap();
     assert_eq!(e.code, "Neo.ClientError.Statement.SyntaxError");
     assert_eq!(e.classification, Classification::ClientError);
-    assert!(!err.is_retryable() && !err.is_connection_error());
+    assert!(!err.retry_action().is_retry() && !err.is_connection_error());
     assert!(!conn.is_defunct());
     assert!(conn.needs_reset());
     assert_eq!(conn.server_state(), ServerState::Failed);
@@ -341,7 +341,7 @@ async fn explicit_reset_after_a_failure() {
     let err = bounded(conn.run(&Query::new("q"), &TxOptions::new()))
         .await
         .unwrap_err();
-    assert!(err.is_retryable());
+    assert!(err.retry_action().is_retry());
     assert_eq!(conn.last_failure().unwrap().title(), "DeadlockDetected");
     bounded(conn.reset()).await.unwrap();
     assert!(!conn.needs_reset());
@@ -419,7 +419,7 @@ async fn gql_failures_on_5_7() {
     assert_eq!(e.gql_status, "25N05");
     assert_eq!(e.cause.as_ref().unwrap().gql_status, "25N06");
     assert_eq!(e.diagnostic_record["CURRENT_SCHEMA"], Value::from("/"));
-    assert!(!e.is_retryable());
+    assert!(!e.retry_action().is_retry());
     drop(conn);
     server.finish_and_assert().await;
 }

@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use boltline_bolt::{AuthToken, ServerError};
+use boltline_bolt::{AuthToken, ServerError, ServerErrorKind};
 use boltline_pool::{AuthFuture, AuthSource, Clock};
 
 use crate::error::BoltError;
@@ -32,9 +32,6 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why a token provider could not provide a token.
 pub type ProviderError = Box<dyn std::error::Error + Send + Sync>;
-
-const UNAUTHORIZED: &str = "Neo.ClientError.Security.Unauthorized";
-const TOKEN_EXPIRED: &str = "Neo.ClientError.Security.TokenExpired";
 
 /// Supplies the driver's credentials. Give one to
 /// [`Driver::with_auth_manager`](crate::Driver::with_auth_manager).
@@ -108,7 +105,7 @@ impl AuthManagers {
                 let fut = provider();
                 Box::pin(async move { fut.await.map(ExpiringAuth::new) })
             },
-            &[UNAUTHORIZED],
+            &[ServerErrorKind::Unauthorized],
         )
     }
 
@@ -123,7 +120,7 @@ impl AuthManagers {
     {
         ExpirationBasedAuthManager::new(
             move || Box::pin(provider()) as BoxFuture<'static, _>,
-            &[TOKEN_EXPIRED, UNAUTHORIZED],
+            &[ServerErrorKind::TokenExpired, ServerErrorKind::Unauthorized],
         )
     }
 }
@@ -165,7 +162,7 @@ struct Cached {
 /// own.
 pub struct ExpirationBasedAuthManager {
     provider: Provider,
-    handled_codes: &'static [&'static str],
+    handled_kinds: &'static [ServerErrorKind],
     clock: Clock,
     /// Held across the provider call (that is what keeps it single).
     current: tokio::sync::Mutex<Option<Cached>>,
@@ -175,7 +172,7 @@ impl fmt::Debug for ExpirationBasedAuthManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never the token itself.
         f.debug_struct("ExpirationBasedAuthManager")
-            .field("handled_codes", &self.handled_codes)
+            .field("handled_kinds", &self.handled_kinds)
             .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
@@ -187,11 +184,11 @@ impl ExpirationBasedAuthManager {
             + Send
             + Sync
             + 'static,
-        handled_codes: &'static [&'static str],
+        handled_kinds: &'static [ServerErrorKind],
     ) -> Self {
         ExpirationBasedAuthManager {
             provider: Box::new(provider),
-            handled_codes,
+            handled_kinds,
             clock: Clock::system(),
             current: tokio::sync::Mutex::new(None),
         }
@@ -239,7 +236,7 @@ impl AuthManager for ExpirationBasedAuthManager {
         error: &'a ServerError,
     ) -> BoxFuture<'a, bool> {
         Box::pin(async move {
-            if !self.handled_codes.contains(&error.code.as_str()) {
+            if !self.handled_kinds.contains(&error.kind) {
                 return false;
             }
             let mut current = self.current.lock().await;
@@ -295,6 +292,9 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use boltline_pool::FakeTime;
+
+    const UNAUTHORIZED: &str = "Neo.ClientError.Security.Unauthorized";
+    const TOKEN_EXPIRED: &str = "Neo.ClientError.Security.TokenExpired";
 
     fn error(code: &str) -> ServerError {
         ServerError::new(code, "no")

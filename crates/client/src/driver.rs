@@ -206,7 +206,7 @@ impl Driver {
                 Err(_) => {
                     let address = lease.address().clone();
                     lease.kill();
-                    return Err(Error::ConnectionLost(BoltError::Io(std::io::Error::new(
+                    return Err(Error::from(BoltError::Io(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,
                         format!(
                             "{address} did not answer the connectivity check (RESET) within {limit:?}"
@@ -262,7 +262,7 @@ impl Driver {
                 .auth_manager
                 .get_auth()
                 .await
-                .map_err(|e| Error::Bolt(boltline_bolt::Error::AuthProvider(e)))?,
+                .map_err(|e| Error::from(boltline_bolt::Error::AuthProvider(e)))?,
         };
         let request = AcquireRequest {
             database: Some("system".to_owned()),
@@ -278,7 +278,12 @@ impl Driver {
             .await
         {
             Ok(_lease) => Ok(true),
-            Err(e) if e.code().is_some_and(refuses_credentials) => Ok(false),
+            Err(e)
+                if e.server_error()
+                    .is_some_and(|s| s.kind.refuses_credentials()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }
@@ -372,18 +377,6 @@ impl Driver {
             tracing::debug!(target: "boltline", "driver closed");
         }
     }
-}
-
-/// The codes with which a server says "these credentials are not good"
-/// (as opposed to failing for another reason).
-fn refuses_credentials(code: &str) -> bool {
-    matches!(
-        code,
-        "Neo.ClientError.Security.CredentialsExpired"
-            | "Neo.ClientError.Security.Forbidden"
-            | "Neo.ClientError.Security.TokenExpired"
-            | "Neo.ClientError.Security.Unauthorized"
-    )
 }
 
 #[cfg(test)]

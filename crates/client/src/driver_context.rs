@@ -191,7 +191,7 @@ impl Provider {
                     // Before Bolt 5.1 a connection keeps the credentials it
                     // was opened with; the official drivers refuse rather
                     // than open a connection per session.
-                    return Err(Error::Bolt(BoltError::Unsupported {
+                    return Err(Error::from(BoltError::Unsupported {
                         feature: "session-level authentication",
                         needs: Version::V5_1,
                         version: lease.version(),

@@ -3,7 +3,8 @@
 //! Errors come in four groups, each with a helper:
 //!
 //! - the server refused the work ([`Error::Server`]): [`Error::server_error`]
-//!   gives the code, classification and GQL status;
+//!   gives the code, its parsed [`ServerErrorKind`], classification and GQL
+//!   status;
 //! - the driver could not reach a server or lost its connection
 //!   ([`Error::is_service_unavailable`], [`Error::is_session_expired`]);
 //! - the API was misused (a consumed result read again, a closed session
@@ -13,14 +14,22 @@
 //! [`Error::is_retryable`] says whether running the unit of work again may
 //! succeed; managed transactions (`execute_read`, `execute_write`,
 //! `execute_query`) retry exactly those errors, within the driver's
-//! `max_transaction_retry_time`. When that budget runs out on a retryable
-//! error, the error returned is [`Error::RetriesExhausted`]: it carries the
-//! number of attempts and the last attempt's error (its
-//! [`source`](std::error::Error::source)); the helpers above answer for that
-//! last error. A non-retryable error ends the retries at once and is
-//! returned as it is.
+//! `max_transaction_retry_time`. It is decided by [`Error::retry_action`],
+//! which asks the Bolt layer's one decision ([`RetryAction`]). When the
+//! budget runs out on a retryable error, the error returned is
+//! [`Error::RetriesExhausted`]: it carries the number of attempts and the
+//! last attempt's error (its [`source`](std::error::Error::source)); the
+//! helpers above answer for that last error. A non-retryable error ends the
+//! retries at once and is returned as it is.
+//!
+//! The error is `Clone` (payloads that are not are shared behind an `Arc`),
+//! so a failed result can hand out the original error each time it is read.
+//! `Display` shows each layer's message once; `source()` walks down to the
+//! root cause (e.g. the `io::Error`).
 
-use boltline_bolt::ServerError;
+use std::sync::Arc;
+
+use boltline_bolt::{RetryAction, ServerError, ServerErrorKind};
 use boltline_pool::PoolError;
 use boltline_routing::RoutingError;
 
@@ -28,41 +37,42 @@ use boltline_routing::RoutingError;
 pub type BoltError = boltline_bolt::Error;
 
 /// What can go wrong using the driver.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with a `FAILURE` (syntax error, constraint
     /// violation, transient error, security error, ...).
-    #[error("{0}")]
-    Server(Box<ServerError>),
-
-    /// The server refused the credentials with a security failure, and the
-    /// driver's [`AuthManager`](crate::AuthManager) handled it (it will
-    /// supply other credentials): unlike [`Error::Server`] with the same
-    /// code, running the work again may succeed, so it is retryable.
-    #[error("{0}")]
-    SecurityRetryable(Box<ServerError>),
+    #[error("{error}")]
+    Server {
+        /// The failure; [`ServerError::kind`] says what it means.
+        error: Box<ServerError>,
+        /// Whether this is a security failure the driver's
+        /// [`AuthManager`](crate::AuthManager) handled (it will supply other
+        /// credentials): then running the work again may succeed, so it is
+        /// retryable ([`RetryAction::RetryAfterReauth`]).
+        auth_handled: bool,
+    },
 
     /// The connection to the server broke while working (I/O error, closed
     /// socket, timeout, protocol violation). The work may be retried on a
     /// new connection.
     #[error("the connection to the server was lost: {0}")]
-    ConnectionLost(#[source] BoltError),
+    ConnectionLost(#[source] Arc<BoltError>),
 
     /// No connection could be had: the server is unreachable, refused the
     /// connection, or the pool stayed full for the whole acquisition timeout.
     #[error("service unavailable: {0}")]
-    ServiceUnavailable(#[source] PoolError<BoltError>),
+    ServiceUnavailable(#[source] Arc<PoolError<BoltError>>),
 
     /// Client-side routing failed (`neo4j://`): no router answered, no
     /// reader or writer is known, the database does not exist, ...
     #[error("routing: {0}")]
-    Routing(#[source] RoutingError),
+    Routing(#[source] Arc<RoutingError>),
 
     /// The Bolt layer refused a request (an invalid state, an unsupported
     /// feature for the server's protocol version, an unencodable parameter).
     #[error("{0}")]
-    Bolt(#[source] BoltError),
+    Bolt(#[source] Arc<BoltError>),
 
     /// A value could not be decoded into the requested type.
     #[error("could not decode the value: {0}")]
@@ -75,7 +85,7 @@ pub enum Error {
         "the connection broke while committing; the transaction may or may not have been \
          committed: {0}"
     )]
-    IncompleteCommit(#[source] BoltError),
+    IncompleteCommit(#[source] Arc<BoltError>),
 
     /// The URI cannot be used.
     #[error("invalid URI {uri:?}: {reason}")]
@@ -154,7 +164,7 @@ pub enum Error {
     /// A managed transaction function returned an error of its own; it is
     /// not retried.
     #[error("the transaction function failed: {0}")]
-    User(#[source] Box<dyn std::error::Error + Send + Sync>),
+    User(#[source] Arc<dyn std::error::Error + Send + Sync>),
 }
 
 fn found_text(found: usize) -> &'static str {
@@ -171,17 +181,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl From<BoltError> for Error {
     fn from(e: BoltError) -> Self {
         match e {
-            BoltError::Server(s) => Error::Server(s),
+            BoltError::Server(s) => Error::server(s),
             BoltError::PackStream(p) => Error::Decode(p),
-            e if e.is_connection_error() => Error::ConnectionLost(e),
-            e => Error::Bolt(e),
+            e if e.is_connection_error() => Error::ConnectionLost(Arc::new(e)),
+            e => Error::Bolt(Arc::new(e)),
         }
     }
 }
 
 impl From<ServerError> for Error {
     fn from(e: ServerError) -> Self {
-        Error::Server(Box::new(e))
+        Error::server(Box::new(e))
     }
 }
 
@@ -190,10 +200,10 @@ impl From<PoolError<BoltError>> for Error {
         match e {
             // A server that refuses the credentials is not "unavailable":
             // surface its failure as it is.
-            PoolError::Connect(BoltError::Server(s)) => Error::Server(s),
+            PoolError::Connect(BoltError::Server(s)) => Error::server(s),
             // The auth manager failed: the server was never asked.
-            PoolError::Connect(e @ BoltError::AuthProvider(_)) => Error::Bolt(e),
-            e => Error::ServiceUnavailable(e),
+            PoolError::Connect(e @ BoltError::AuthProvider(_)) => Error::Bolt(Arc::new(e)),
+            e => Error::ServiceUnavailable(Arc::new(e)),
         }
     }
 }
@@ -203,7 +213,7 @@ impl From<RoutingError> for Error {
         match e {
             RoutingError::Pool { source, .. } => Error::from(source),
             RoutingError::Bolt(b) => Error::from(b),
-            e => Error::Routing(e),
+            e => Error::Routing(Arc::new(e)),
         }
     }
 }
@@ -213,7 +223,15 @@ impl Error {
     /// [`Session::execute_read`](crate::Session::execute_read) closures
     /// returning errors of their own.
     pub fn user(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Error::User(e.into())
+        Error::User(Arc::from(e.into()))
+    }
+
+    /// A server failure the auth manager did not handle.
+    pub(crate) fn server(error: Box<ServerError>) -> Self {
+        Error::Server {
+            error,
+            auth_handled: false,
+        }
     }
 
     /// The server's failure, if this is one (also when routing failed on
@@ -221,11 +239,12 @@ impl Error {
     /// `ROUTE`).
     pub fn server_error(&self) -> Option<&ServerError> {
         match self.last_attempt() {
-            Error::Server(e) | Error::SecurityRetryable(e) => Some(e),
-            Error::Routing(
+            Error::Server { error, .. } => Some(error),
+            Error::Routing(r) => match &**r {
                 RoutingError::DatabaseNotFound { source, .. }
-                | RoutingError::DiscoveryRefused { source, .. },
-            ) => Some(source),
+                | RoutingError::DiscoveryRefused { source, .. } => Some(source),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -260,33 +279,58 @@ impl Error {
         self.server_error().map(|e| e.gql_status.as_str())
     }
 
-    /// Whether running the unit of work again may succeed: transient server
-    /// errors, `NotALeader`-style cluster answers, lost connections and
-    /// unreachable servers. Client errors (syntax, constraints, security)
-    /// and misuse never are; nor is an [`Error::IncompleteCommit`].
-    pub fn is_retryable(&self) -> bool {
+    /// What a server failure means to the driver (also when routing failed
+    /// on a router's `FAILURE`), to match on instead of the code string.
+    pub fn kind(&self) -> Option<ServerErrorKind> {
+        self.server_error().map(|e| e.kind)
+    }
+
+    /// What to do about this error, from the Bolt layer's one decision
+    /// ([`RetryAction::for_kind`]): a server failure by its kind (a security
+    /// failure the auth manager handled: retry after re-authenticating); a
+    /// lost connection: reconnect; an unreachable server or busy pool, a
+    /// routing table without the needed servers: by the pool's and the
+    /// router's [`retry_action`](RoutingError::retry_action). Misuse, user
+    /// errors and [`Error::IncompleteCommit`] are never retried.
+    pub fn retry_action(&self) -> RetryAction {
         match self.last_attempt() {
-            Error::Server(e) => e.is_retryable(),
-            Error::SecurityRetryable(_) | Error::ConnectionLost(_) => true,
-            Error::ServiceUnavailable(p) => match p {
-                PoolError::Connect(b) => b.is_retryable(),
-                p => p.is_retryable(),
-            },
-            Error::Routing(r) => r.is_retryable(),
-            _ => false,
+            Error::Server {
+                error,
+                auth_handled: true,
+            } if error.is_security_error() => RetryAction::RetryAfterReauth,
+            Error::Server { error, .. } => error.retry_action(),
+            Error::ConnectionLost(_) => RetryAction::Reconnect,
+            Error::ServiceUnavailable(p) => p.retry_action(),
+            Error::Routing(r) => r.retry_action(),
+            _ => RetryAction::NoRetry,
         }
     }
 
-    /// This error, made retryable when it is a server security failure the
-    /// auth manager `handled`.
+    /// Whether running the unit of work again may succeed: transient server
+    /// errors, `NotALeader`-style cluster answers, security failures the
+    /// auth manager handled, lost connections and unreachable servers.
+    /// Client errors (syntax, constraints, security) and misuse never are;
+    /// nor is an [`Error::IncompleteCommit`]. See [`Error::retry_action`].
+    pub fn is_retryable(&self) -> bool {
+        self.retry_action().is_retry()
+    }
+
+    /// This error, marked as handled by the auth manager when it is a
+    /// server security failure and `handled`.
     pub(crate) fn security_handled(self, handled: bool) -> Error {
         if !handled {
             return self;
         }
         match self {
-            Error::Server(s) if s.is_security_error() => Error::SecurityRetryable(s),
+            Error::Server { error, .. } if error.is_security_error() => Error::Server {
+                error,
+                auth_handled: true,
+            },
             other => match other.server_error() {
-                Some(s) if s.is_security_error() => Error::SecurityRetryable(Box::new(s.clone())),
+                Some(s) if s.is_security_error() => Error::Server {
+                    error: Box::new(s.clone()),
+                    auth_handled: true,
+                },
                 _ => other,
             },
         }
@@ -296,7 +340,7 @@ impl Error {
     pub fn is_service_unavailable(&self) -> bool {
         match self.last_attempt() {
             Error::ServiceUnavailable(_) => true,
-            Error::Routing(r) => r.is_retryable(),
+            Error::Routing(r) => r.retry_action().is_retry(),
             _ => false,
         }
     }
@@ -381,14 +425,97 @@ mod tests {
         assert!(bad_auth.is_authentication_error() && !bad_auth.is_retryable());
 
         assert!(!Error::ResultConsumed.is_retryable());
-        assert!(
-            !Error::IncompleteCommit(BoltError::Defunct(boltline_bolt::DefunctCause::Broken(
-                "test".into()
-            )))
-            .is_retryable()
-        );
+        assert!(!Error::IncompleteCommit(Arc::new(BoltError::Defunct(
+            boltline_bolt::DefunctCause::Broken("test".into())
+        )))
+        .is_retryable());
         assert!(!Error::user("mine").is_retryable());
         assert!(!Error::from(BoltError::InvalidState("x".into())).is_retryable());
+    }
+
+    /// The chain of `source()`s below `e`.
+    fn chain<'a>(
+        e: &'a (dyn std::error::Error + 'static),
+    ) -> Vec<&'a (dyn std::error::Error + 'static)> {
+        let mut out = Vec::new();
+        let mut next = e.source();
+        while let Some(s) = next {
+            out.push(s);
+            next = s.source();
+        }
+        out
+    }
+
+    fn root_io_kind(e: &Error) -> Option<std::io::ErrorKind> {
+        chain(e)
+            .last()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind)
+    }
+
+    #[test]
+    fn display_reads_once_and_source_reaches_the_io_error() {
+        let lost = Error::from(BoltError::Io(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "pipe gone",
+        )));
+        let text = lost.to_string();
+        assert_eq!(
+            text,
+            "the connection to the server was lost: I/O error: pipe gone"
+        );
+        assert_eq!(text.matches("I/O error").count(), 1, "{text}");
+        assert_eq!(root_io_kind(&lost), Some(std::io::ErrorKind::BrokenPipe));
+        // A clone (as a failed result hands out) is the same error.
+        let again = lost.clone();
+        assert_eq!(again.to_string(), text);
+        assert_eq!(root_io_kind(&again), Some(std::io::ErrorKind::BrokenPipe));
+
+        let refused = Error::from(PoolError::<BoltError>::Unavailable {
+            waited: Duration::from_secs(1),
+            in_use: 1,
+            max_size: 1,
+            connecting: true,
+        });
+        assert_eq!(chain(&refused).len(), 1, "{refused:?}");
+        let refused = Error::from(PoolError::Connect(BoltError::Connect {
+            address: "x:1".into(),
+            source: std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),
+        }));
+        let text = refused.to_string();
+        assert_eq!(text.matches("refused").count(), 1, "{text}");
+        assert_eq!(
+            root_io_kind(&refused),
+            Some(std::io::ErrorKind::ConnectionRefused)
+        );
+    }
+
+    #[test]
+    fn retry_actions_and_handled_security_errors() {
+        let unauthorized = || ServerError::new("Neo.ClientError.Security.Unauthorized", "no");
+        let plain = Error::from(unauthorized());
+        assert_eq!(plain.retry_action(), RetryAction::NoRetry);
+        assert_eq!(plain.kind(), Some(ServerErrorKind::Unauthorized));
+        let handled = Error::from(unauthorized()).security_handled(true);
+        assert!(matches!(
+            handled,
+            Error::Server {
+                auth_handled: true,
+                ..
+            }
+        ));
+        assert_eq!(handled.retry_action(), RetryAction::RetryAfterReauth);
+        assert!(handled.is_retryable());
+        let not_security = Error::from(ServerError::new(
+            "Neo.ClientError.Statement.SyntaxError",
+            "bad",
+        ))
+        .security_handled(true);
+        assert_eq!(not_security.retry_action(), RetryAction::NoRetry);
+        let leader = Error::from(ServerError::new("Neo.ClientError.Cluster.NotALeader", "x"));
+        assert_eq!(leader.retry_action(), RetryAction::RefreshRouting);
+        let lost = Error::from(BoltError::ConnectionClosed { during: "RUN" });
+        assert_eq!(lost.retry_action(), RetryAction::Reconnect);
     }
 
     #[test]

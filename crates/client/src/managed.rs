@@ -258,5 +258,5 @@ pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> 
 /// (to BEGIN, a query or COMMIT) means it was answered. A lost connection
 /// or an acquisition failure leaves that unknown, and it is sent again.
 fn telemetry_answered<T>(attempt: &Result<T>) -> bool {
-    matches!(attempt, Ok(_) | Err(Error::Server(_)))
+    matches!(attempt, Ok(_) | Err(Error::Server { .. }))
 }

@@ -11,7 +11,7 @@ use crate::driver_context::DriverInner;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::record::Record;
-use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef, StoredError};
+use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef};
 use crate::summary::ResultSummary;
 use boltline_pool::sync::lock;
 
@@ -370,10 +370,12 @@ impl QueryResult {
             // The server ended the transaction with this failure.
             slot.transaction_failed();
         }
-        lock(&self.cell.state).finish(End::Failed(StoredError::from_bolt(&e, handled)));
-        if self.auto_commit || e.is_connection_error() {
+        let lost = e.is_connection_error();
+        let e = Error::from(e).security_handled(handled);
+        lock(&self.cell.state).finish(End::Failed(e.clone()));
+        if self.auto_commit || lost {
             slot.release_if_idle();
         }
-        Error::from(e).security_handled(handled)
+        e
     }
 }

@@ -167,9 +167,9 @@ mod tests {
         assert!(!p.should_retry(&syntax, Duration::ZERO));
         assert!(!p.should_retry(&Error::user("app error"), Duration::ZERO));
         assert!(!p.should_retry(
-            &Error::IncompleteCommit(boltline_bolt::Error::Defunct(
+            &Error::IncompleteCommit(std::sync::Arc::new(boltline_bolt::Error::Defunct(
                 boltline_bolt::DefunctCause::Broken("test".into()),
-            )),
+            ))),
             Duration::ZERO
         ));
     }

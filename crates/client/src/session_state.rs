@@ -25,7 +25,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use boltline_bolt::{Map, RecordStream, ServerError, Success};
+use boltline_bolt::{Map, RecordStream, Success};
 
 use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Bookmarks};
@@ -389,8 +389,9 @@ impl Slot {
             }
             Err(e) => {
                 let handled = self.report_error(provider, &e).await;
-                lock(&cell.state).finish(End::Failed(StoredError::from_bolt(&e, handled)));
-                Err(Error::from(e).security_handled(handled))
+                let e = Error::from(e).security_handled(handled);
+                lock(&cell.state).finish(End::Failed(e.clone()));
+                Err(e)
             }
         }
     }
@@ -421,40 +422,12 @@ impl Slot {
     }
 }
 
-/// How a result ended, for readers who come later.
-#[derive(Debug, Clone)]
-pub(crate) enum StoredError {
-    /// With whether the auth manager handled it.
-    Server(Box<ServerError>, bool),
-    ConnectionLost(String),
-    Other(String),
-}
-
-impl StoredError {
-    pub(crate) fn from_bolt(e: &BoltError, handled: bool) -> StoredError {
-        match e {
-            BoltError::Server(s) => StoredError::Server(s.clone(), handled),
-            e if e.is_connection_error() => StoredError::ConnectionLost(e.to_string()),
-            e => StoredError::Other(e.to_string()),
-        }
-    }
-
-    pub(crate) fn to_error(&self) -> Error {
-        match self {
-            StoredError::Server(s, handled) => Error::Server(s.clone()).security_handled(*handled),
-            StoredError::ConnectionLost(m) => Error::ConnectionLost(BoltError::Io(
-                std::io::Error::new(std::io::ErrorKind::ConnectionAborted, m.clone()),
-            )),
-            StoredError::Other(m) => Error::Bolt(BoltError::InvalidState(m.clone())),
-        }
-    }
-}
-
-/// How a result's stream ended.
+/// How a result's stream ended. A failure is kept as the original error
+/// and handed out again (a clone) each time the result is read.
 #[derive(Debug, Clone)]
 pub(crate) enum End {
     Done(Arc<ResultSummary>),
-    Failed(StoredError),
+    Failed(Error),
 }
 
 impl End {
@@ -462,7 +435,7 @@ impl End {
     fn summary(&self) -> Result<ResultSummary> {
         match self {
             End::Done(s) => Ok(ResultSummary::clone(s)),
-            End::Failed(e) => Err(e.to_error()),
+            End::Failed(e) => Err(e.clone()),
         }
     }
 }
@@ -485,7 +458,7 @@ pub(crate) enum ResultState {
     /// Every record handed out; the summary.
     Done(Arc<ResultSummary>),
     /// The stream failed; readers get the failure again.
-    Failed(StoredError),
+    Failed(Error),
     /// The records are gone (`consume`, the end of the transaction or
     /// session, the connection given up); the end, if the stream had one,
     /// is still what `consume` answers.
@@ -589,7 +562,7 @@ impl ResultState {
                 Some(Ok(Some(batch)))
             }
             ResultState::Done(_) => Some(Ok(None)),
-            ResultState::Failed(e) => Some(Err(e.to_error())),
+            ResultState::Failed(e) => Some(Err(e.clone())),
             ResultState::Consumed(_) => Some(Err(Error::ResultConsumed)),
         }
     }
@@ -767,8 +740,8 @@ mod tests {
         }
     }
 
-    fn lost() -> StoredError {
-        StoredError::from_bolt(&BoltError::ConnectionClosed { during: "PULL" }, false)
+    fn lost() -> Error {
+        Error::from(BoltError::ConnectionClosed { during: "PULL" })
     }
 
     #[test]

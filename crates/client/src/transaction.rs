@@ -166,7 +166,7 @@ impl Transaction {
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
                 if commit && e.is_connection_error() {
-                    Err(Error::IncompleteCommit(e))
+                    Err(Error::IncompleteCommit(Arc::new(e)))
                 } else {
                     Err(Error::from(e).security_handled(handled))
                 }

@@ -132,7 +132,7 @@ impl Error {
     /// [`Error::UniqueProperty`].
     pub(crate) fn from_driver(e: boltline::Error) -> Error {
         match e.server_error() {
-            Some(s) if s.code == "Neo.ClientError.Schema.ConstraintValidationFailed" => {
+            Some(s) if s.kind == boltline::ServerErrorKind::ConstraintViolation => {
                 Error::UniqueProperty {
                     message: s.message.clone(),
                 }

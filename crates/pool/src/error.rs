@@ -34,11 +34,18 @@ pub enum PoolError<E: std::error::Error + 'static> {
     Config(String),
 }
 
-impl<E: std::error::Error + 'static> PoolError<E> {
-    /// Whether retrying later may succeed (the pool was busy or the
-    /// connection attempt failed), as opposed to the pool being closed or
-    /// misconfigured.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, PoolError::Unavailable { .. } | PoolError::Connect(_))
+#[cfg(feature = "bolt")]
+impl PoolError<boltline_bolt::Error> {
+    /// What to do about this error: a busy pool is retried later; a failed
+    /// connection attempt decides by the Bolt error
+    /// ([`boltline_bolt::Error::retry_action`]); a closed or misconfigured
+    /// pool is not retried.
+    pub fn retry_action(&self) -> boltline_bolt::RetryAction {
+        use boltline_bolt::RetryAction;
+        match self {
+            PoolError::Unavailable { .. } => RetryAction::Retry,
+            PoolError::Connect(e) => e.retry_action(),
+            PoolError::Closed | PoolError::Config(_) => RetryAction::NoRetry,
+        }
     }
 }

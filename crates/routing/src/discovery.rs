@@ -11,7 +11,7 @@
 
 use std::io;
 
-use boltline_bolt::{Address, RouteOptions, ServerError};
+use boltline_bolt::{Address, RouteOptions, ServerError, ServerErrorKind};
 use boltline_pool::PoolError;
 
 use crate::connector::TARGET;
@@ -22,24 +22,10 @@ use crate::{
     RoutingError, RoutingTable,
 };
 
-/// The only `FAILURE` of `ROUTE` with a variant of its own.
-const DATABASE_NOT_FOUND: &str = "Neo.ClientError.Database.DatabaseNotFound";
-
-/// Whether a server failure during discovery ends it: the error is the
-/// client's, and every router would answer the same (the official
-/// drivers' list). An expired authorization is not among them: a fresh
-/// connection fixes it.
+/// Whether a server failure during discovery ends it (see
+/// [`ServerErrorKind::is_fatal_during_discovery`]).
 pub(crate) fn is_fatal_during_discovery(e: &ServerError) -> bool {
-    matches!(
-        e.code.as_str(),
-        DATABASE_NOT_FOUND
-            | "Neo.ClientError.Transaction.InvalidBookmark"
-            | "Neo.ClientError.Transaction.InvalidBookmarkMixture"
-            | "Neo.ClientError.Statement.TypeError"
-            | "Neo.ClientError.Statement.ArgumentError"
-            | "Neo.ClientError.Request.Invalid"
-    ) || (e.code.starts_with("Neo.ClientError.Security.")
-        && e.code != "Neo.ClientError.Security.AuthorizationExpired")
+    e.kind.is_fatal_during_discovery()
 }
 
 /// The outcome of asking one address.
@@ -345,7 +331,7 @@ impl Connector {
 
 /// The error that ends discovery for a fatal server failure.
 fn fatal(address: &Address, requested: Option<&str>, e: ServerError) -> RoutingError {
-    if e.code == DATABASE_NOT_FOUND {
+    if e.kind == ServerErrorKind::DatabaseNotFound {
         RoutingError::DatabaseNotFound {
             database: requested.map(str::to_owned),
             source: Box::new(e),
@@ -381,7 +367,7 @@ mod tests {
         let e = fatal(
             &a,
             Some("movies"),
-            ServerError::new(DATABASE_NOT_FOUND, "gone"),
+            ServerError::new("Neo.ClientError.Database.DatabaseNotFound", "gone"),
         );
         assert!(
             matches!(e, RoutingError::DatabaseNotFound { database: Some(ref d), .. } if d == "movies")

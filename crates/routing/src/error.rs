@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use boltline_bolt::{Address, ServerError};
+use boltline_bolt::{Address, RetryAction, ServerError};
 use boltline_pool::PoolError;
 
 /// The error of one Bolt connection (the layer below the pool).
@@ -85,16 +85,18 @@ pub enum RoutingError {
 }
 
 impl RoutingError {
-    /// Whether retrying the work later (or elsewhere) may succeed: no
-    /// router, reader or writer reachable now, or a busy pool.
-    pub fn is_retryable(&self) -> bool {
+    /// What to do about this error: no router, reader or writer reachable
+    /// now is retried later; a pool's or the Bolt layer's error decides by
+    /// its own [`retry_action`](BoltError::retry_action); the rest is not
+    /// retried.
+    pub fn retry_action(&self) -> RetryAction {
         match self {
             RoutingError::NoRouterReachable { .. }
             | RoutingError::NoReaders { .. }
-            | RoutingError::NoWriters { .. } => true,
-            RoutingError::Pool { source, .. } => source.is_retryable(),
-            RoutingError::Bolt(e) => e.is_retryable(),
-            _ => false,
+            | RoutingError::NoWriters { .. } => RetryAction::Retry,
+            RoutingError::Pool { source, .. } => source.retry_action(),
+            RoutingError::Bolt(e) => e.retry_action(),
+            _ => RetryAction::NoRetry,
         }
     }
 }
@@ -213,7 +215,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("b:2: resolution failed: nxdomain"), "{text}");
-        assert!(e.is_retryable());
+        assert!(e.retry_action().is_retry());
     }
 
     #[test]
@@ -231,7 +233,7 @@ mod tests {
                 "no such db",
             )),
         };
-        assert!(!e.is_retryable());
+        assert!(!e.retry_action().is_retry());
         assert!(std::error::Error::source(&e).is_some());
     }
 

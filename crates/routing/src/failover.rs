@@ -1,19 +1,10 @@
 //! Failover: forgetting servers that cannot be reached and writers that no
 //! longer lead, from what the connector and its client see.
 
-use boltline_bolt::Address;
+use boltline_bolt::{Address, ServerErrorKind};
 
 use crate::connector::{lock, TARGET};
 use crate::{BoltError, Connector, ErrorAction};
-
-/// Codes after which a server no longer takes writes for the database
-/// (bolt/message, FAILURE; the official drivers' "write failure" codes).
-const NOT_A_LEADER: &str = "Neo.ClientError.Cluster.NotALeader";
-const FORBIDDEN_ON_READ_ONLY: &str = "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase";
-/// The server cannot serve the database now (e.g. it is copying its store):
-/// it is removed like an unreachable server, so that the retry goes to
-/// another member (as the official drivers do).
-const DATABASE_UNAVAILABLE: &str = "Neo.TransientError.General.DatabaseUnavailable";
 
 impl Connector {
     /// Removes `address` from every routing table and closes its pool (idle
@@ -71,12 +62,12 @@ impl Connector {
             self.deactivate(address).await;
             return ErrorAction::ServerRemoved;
         }
-        match error.server_error().map(|e| e.code.as_str()) {
-            Some(NOT_A_LEADER | FORBIDDEN_ON_READ_ONLY) => {
+        match error.server_error().map(|e| e.kind) {
+            Some(ServerErrorKind::NotALeader) => {
                 self.on_write_failure(address, database);
                 ErrorAction::WriterRemoved
             }
-            Some(DATABASE_UNAVAILABLE) => {
+            Some(ServerErrorKind::DatabaseUnavailable) => {
                 tracing::info!(target: TARGET, %address, database, "database unavailable on this server");
                 self.deactivate(address).await;
                 ErrorAction::ServerRemoved

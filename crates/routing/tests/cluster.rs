@@ -645,7 +645,7 @@ async fn no_router_reachable_lists_what_was_tried() {
         text.contains(&d1.to_string()) && text.contains(&d2.to_string()),
         "{text}"
     );
-    assert!(err.is_retryable());
+    assert!(err.retry_action().is_retry());
 
     // A resolver that fails is reported too.
     let failing = |_: Address| async { Err(std::io::Error::other("resolver exploded")) };
@@ -958,7 +958,7 @@ async fn database_not_found_stops_discovery() {
         |e| matches!(e, RoutingError::DatabaseNotFound { .. }),
     );
     assert!(err.to_string().contains("\"nope\" does not exist"), "{err}");
-    assert!(!err.is_retryable());
+    assert!(!err.retry_action().is_retry());
     assert!(c.routing_table("nope").is_none());
     assert_eq!(second.accepted(), 0, "no other router is asked");
     c.close().await;
@@ -1077,7 +1077,7 @@ async fn no_writer_during_an_election() {
             bounded(c.acquire(Some("neo4j"), AccessMode::Write)).await,
             |e| matches!(e, RoutingError::NoWriters { .. }),
         );
-        assert!(err.is_retryable());
+        assert!(err.retry_action().is_retry());
     }
     drop(
         bounded(c.acquire(Some("neo4j"), AccessMode::Read))

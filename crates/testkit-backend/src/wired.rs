@@ -1215,7 +1215,7 @@ fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response>
 /// transaction that gave up after retries reports its last attempt's error.
 pub fn error_type(e: &Error) -> &'static str {
     match e.last_attempt() {
-        Error::Server(_) | Error::SecurityRetryable(_) => "Neo4jError",
+        Error::Server { .. } => "Neo4jError",
         Error::ConnectionLost(_) => "SessionExpired",
         Error::ServiceUnavailable(_) => "ServiceUnavailable",
         Error::Routing(_) => "ServiceUnavailable",
