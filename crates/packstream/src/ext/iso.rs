@@ -30,9 +30,9 @@ pub(crate) fn civil_from_days(days: i64) -> (i128, u32, u32) {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of
-/// [`civil_from_days`]); `None` when out of `i64`.
-#[cfg_attr(not(feature = "time"), allow(dead_code))]
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+/// [`civil_from_days`]), to test it; `None` when out of `i64`.
+#[cfg(test)]
+fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
     let y = i128::from(year) - i128::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -36,8 +36,6 @@ pub mod time;
 #[cfg(feature = "uuid")]
 pub mod uuid;
 
-#[cfg_attr(not(feature = "time"), allow(unused_imports))]
-pub(crate) use iso::days_from_civil;
 pub use iso::to_iso_string;
 
 use crate::TypeMismatch;
