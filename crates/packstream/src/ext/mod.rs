@@ -58,6 +58,10 @@ pub enum ConvertError {
 }
 
 impl ConvertError {
+    #[cfg_attr(
+        not(any(feature = "chrono", feature = "time", feature = "uuid")),
+        allow(dead_code)
+    )]
     pub(crate) fn mismatch(expected: &'static str, found: &crate::Value) -> Self {
         ConvertError::Type(TypeMismatch {
             expected,
