@@ -31,7 +31,7 @@ pub use value::{Map, TypeMismatch, Value};
 pub use vector::Vector;
 
 pub use de::{from_record, from_slice, from_value, Deserializer};
-pub use ser::{to_buf, to_bytes, Serializer};
+pub use ser::{to_buf, to_bytes, to_value, Serializer};
 
 #[cfg(feature = "chrono")]
 pub use ext::chrono::TemporalRangeError;

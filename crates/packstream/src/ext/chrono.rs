@@ -372,7 +372,11 @@ mod serde_tests {
         let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         let time = NaiveTime::from_hms_nano_opt(23, 59, 58, 123_456_789).unwrap();
         let off = FixedOffset::east_opt(5 * 3600 + 30 * 60).unwrap();
-        (date, time, off.from_local_datetime(&date.and_time(time)).unwrap())
+        (
+            date,
+            time,
+            off.from_local_datetime(&date.and_time(time)).unwrap(),
+        )
     }
 
     #[test]
@@ -484,7 +488,8 @@ mod serde_tests {
             #[allow(dead_code)]
             n: i64,
         }
-        let fields = to_bytes(&(Value::from(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),)).unwrap();
+        let fields =
+            to_bytes(&(Value::from(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),)).unwrap();
         let err = from_record::<_, Count>(&["n"], &fields).unwrap_err();
         let text = err.to_string();
         assert!(
@@ -519,7 +524,10 @@ mod serde_tests {
             basis: crate::TimeBasis::Utc,
         });
         let fixed = ChronoDateTime::<FixedOffset>::try_from(z.clone()).unwrap();
-        assert_eq!((fixed.timestamp(), fixed.offset().local_minus_utc()), (1_700_000_000, 0));
+        assert_eq!(
+            (fixed.timestamp(), fixed.offset().local_minus_utc()),
+            (1_700_000_000, 0)
+        );
         let legacy = Value::DateTimeZoneId(DateTimeZoneId {
             basis: crate::TimeBasis::WallClock,
             ..DateTimeZoneId::try_from(z).unwrap()

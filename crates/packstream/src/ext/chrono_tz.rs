@@ -23,7 +23,10 @@ pub(crate) fn resolve(z: &DateTimeZoneId) -> Option<(i64, i32)> {
             local_instant(tz, wall)?
         }
     };
-    Some((instant.timestamp(), instant.offset().fix().local_minus_utc()))
+    Some((
+        instant.timestamp(),
+        instant.offset().fix().local_minus_utc(),
+    ))
 }
 
 /// A wall-clock time in `tz`: the earlier instant in an overlap, and in a gap

@@ -202,10 +202,16 @@ mod tests {
     fn temporal_values_print_as_cypher_does() {
         let s = |v: Value| to_iso_string(&v);
         assert_eq!(s(Value::Date(Date { days: 19_782 })).unwrap(), "2024-02-29");
-        assert_eq!(s(Value::Date(Date { days: -719_529 })).unwrap(), "-0001-12-31");
+        assert_eq!(
+            s(Value::Date(Date { days: -719_529 })).unwrap(),
+            "-0001-12-31"
+        );
         let t = 13 * 3_600 * NANOS_PER_SECOND + 14 * 60 * NANOS_PER_SECOND + 15 * NANOS_PER_SECOND;
         assert_eq!(
-            s(Value::LocalTime(LocalTime { nanoseconds: t + 16 })).unwrap(),
+            s(Value::LocalTime(LocalTime {
+                nanoseconds: t + 16
+            }))
+            .unwrap(),
             "13:14:15.000000016"
         );
         assert_eq!(

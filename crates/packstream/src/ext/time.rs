@@ -58,8 +58,13 @@ fn time_of_nanos(n: i64, what: &'static str) -> Result<TTime, ConvertError> {
     let secs = n / NANOS_PER_SECOND;
     let part = |v: i64| u8::try_from(v).map_err(|_| ConvertError::OutOfRange(what));
     let nanos = u32::try_from(n % NANOS_PER_SECOND).map_err(|_| ConvertError::OutOfRange(what))?;
-    TTime::from_hms_nano(part(secs / 3_600)?, part(secs / 60 % 60)?, part(secs % 60)?, nanos)
-        .map_err(|_| ConvertError::OutOfRange(what))
+    TTime::from_hms_nano(
+        part(secs / 3_600)?,
+        part(secs / 60 % 60)?,
+        part(secs % 60)?,
+        nanos,
+    )
+    .map_err(|_| ConvertError::OutOfRange(what))
 }
 
 impl From<TTime> for LocalTime {
@@ -222,7 +227,13 @@ impl TryFrom<Value> for OffsetDateTime {
     }
 }
 
-super::temporal::temporal_via_value!(TDate, TTime, PrimitiveDateTime, OffsetDateTime, time::Duration);
+super::temporal::temporal_via_value!(
+    TDate,
+    TTime,
+    PrimitiveDateTime,
+    OffsetDateTime,
+    time::Duration
+);
 
 #[cfg(test)]
 mod tests {
@@ -242,7 +253,10 @@ mod tests {
             Date::from(TDate::from_calendar_date(1969, Month::December, 31).unwrap()).days,
             -1
         );
-        assert_eq!(TDate::try_from(Value::from(leap_day())).unwrap(), leap_day());
+        assert_eq!(
+            TDate::try_from(Value::from(leap_day())).unwrap(),
+            leap_day()
+        );
         assert_eq!(
             TDate::try_from(Date { days: i64::MAX }),
             Err(ConvertError::OutOfRange("Date"))
@@ -251,9 +265,15 @@ mod tests {
         assert_eq!(TTime::try_from(Value::from(t)).unwrap(), t);
         assert!(TTime::try_from(LocalTime { nanoseconds: -1 }).is_err());
         let off = UtcOffset::from_hms(-3, 0, 0).unwrap();
-        assert_eq!(<(TTime, UtcOffset)>::try_from(Time::from((t, off))).unwrap(), (t, off));
+        assert_eq!(
+            <(TTime, UtcOffset)>::try_from(Time::from((t, off))).unwrap(),
+            (t, off)
+        );
         let local = PrimitiveDateTime::new(leap_day(), t);
-        assert_eq!(PrimitiveDateTime::try_from(Value::from(local)).unwrap(), local);
+        assert_eq!(
+            PrimitiveDateTime::try_from(Value::from(local)).unwrap(),
+            local
+        );
         let zoned = local.assume_offset(off);
         let ours = DateTime::from(zoned);
         assert_eq!(
@@ -281,7 +301,10 @@ mod tests {
             tz_id: "Europe/Stockholm".into(),
             basis: TimeBasis::Utc,
         });
-        assert_eq!(OffsetDateTime::try_from(z).unwrap().unix_timestamp(), 1_700_000_000);
+        assert_eq!(
+            OffsetDateTime::try_from(z).unwrap().unix_timestamp(),
+            1_700_000_000
+        );
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

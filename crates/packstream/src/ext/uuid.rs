@@ -50,7 +50,10 @@ mod tests {
         ));
         assert_eq!(
             Uuid::try_from(Value::Integer(1)),
-            Err(ConvertError::mismatch("STRING (a UUID)", &Value::Integer(1)))
+            Err(ConvertError::mismatch(
+                "STRING (a UUID)",
+                &Value::Integer(1)
+            ))
         );
     }
 
