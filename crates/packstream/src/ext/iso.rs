@@ -79,7 +79,7 @@ fn push_offset(out: &mut String, offset: i32) {
     let sign = if offset < 0 { '-' } else { '+' };
     let abs = offset.unsigned_abs();
     out.push_str(&format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60));
-    if abs % 60 != 0 {
+    if !abs.is_multiple_of(60) {
         out.push_str(&format!(":{:02}", abs % 60));
     }
 }
@@ -98,7 +98,7 @@ fn push_date_time(out: &mut String, wall_seconds: i64, nanos: u32) -> Option<()>
 fn zone_offset(zoned: &DateTimeZoneId) -> Option<(i64, i32)> {
     #[cfg(feature = "chrono-tz")]
     {
-        crate::ext::chrono_tz::resolve(zoned).map(|(utc, offset)| (utc, offset))
+        crate::ext::chrono_tz::resolve(zoned)
     }
     #[cfg(not(feature = "chrono-tz"))]
     {
