@@ -52,6 +52,9 @@ pub use boltline_routing::{Resolve, RoutingTable};
 
 /// The layers below, for what this crate does not re-export.
 pub use boltline_bolt;
+/// The codec: values, serde support, and the optional types' helpers
+/// (`boltline::packstream::ext`, e.g. `#[serde(with = "boltline::packstream::ext::temporal")]`).
+pub use boltline_bolt::packstream;
 pub use boltline_pool;
 pub use boltline_routing;
 /// The `Stream` trait results implement (`into_stream`).
