@@ -23,6 +23,11 @@
 pub mod raw_bolt;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use boltline::{AuthToken, Driver, Session, SessionConfig};
+use boltline_ogm::Database;
 
 /// Environment variable: the Bolt URI of the server.
 pub const ENV_URI: &str = "BOLTLINE_TEST_URI";
@@ -173,6 +178,47 @@ impl TestServer {
             .rsplit_once('@')
             .map_or(authority, |(_, host_port)| host_port)
     }
+}
+
+/// A name no other test (or concurrent run) uses: `prefix`, the time in
+/// nanoseconds and a counter. Tests put it on the labels or properties of
+/// the nodes they write so they see only their own data.
+pub fn unique_tag(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{nanos}_{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A driver for the server under test, logged in as its user.
+///
+/// # Panics
+///
+/// When the server is not described (see [`server`]) or the driver cannot
+/// be made.
+pub fn driver() -> Driver {
+    let s = server();
+    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
+}
+
+/// A session on the `neo4j` database.
+pub fn neo4j_session(d: &Driver) -> Session {
+    d.session(SessionConfig::new().with_database("neo4j"))
+}
+
+/// An OGM database handle on the server under test's `neo4j` database.
+///
+/// # Panics
+///
+/// When the server is not described (see [`server`]) or the driver cannot
+/// be made.
+pub fn ogm_db() -> Database {
+    let s = server();
+    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
+        .expect("driver")
+        .with_database("neo4j")
 }
 
 fn required<'a, T: ?Sized>(value: Option<&'a T>, key: &str) -> &'a T {

@@ -2,28 +2,17 @@
 //! retries, bookmarks and bookmark managers, execute_query, connectivity,
 //! graph().
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use boltline::{
-    AuthToken, BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
+    BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
     Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
 };
-use boltline_itests::server;
-
-fn driver() -> Driver {
-    let s = server();
-    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
-}
+use boltline_itests::{driver, server, unique_tag};
 
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("M{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("M")
 }
 
 fn neo4j() -> SessionConfig {

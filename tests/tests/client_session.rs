@@ -1,32 +1,17 @@
 //! The `boltline` driver against a real Neo4j: sessions, results, explicit
 //! transactions, errors.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use boltline::serde::Deserialize;
 use boltline::{
     AccessMode, AuthToken, Config, Driver, Error, Query, SessionConfig, TransactionConfig, Value,
 };
-use boltline_itests::server;
-
-fn driver() -> Driver {
-    let s = server();
-    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
-}
+use boltline_itests::{driver, neo4j_session as session, server, unique_tag};
 
 /// A label no other test (or concurrent run) uses.
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("T{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
-}
-
-fn session(d: &Driver) -> boltline::Session {
-    d.session(SessionConfig::new().with_database("neo4j"))
+    unique_tag("T")
 }
 
 #[tokio::test]
