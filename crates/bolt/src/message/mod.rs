@@ -1,12 +1,12 @@
 //! Bolt messages, one file each (bolt/message) but for the field-less
-//! requests, which share `empty.rs`. Requests encode themselves
+//! requests, which share `empty.rs`, and `PULL` and `DISCARD`, which share
+//! `pull.rs`. Requests encode themselves
 //! for the negotiated version; responses decode into typed values.
 //!
 //! Every message is a PackStream structure whose tag is the message's
 //! signature; [`signature`] names them all.
 
 mod begin;
-mod discard;
 mod empty;
 mod entries;
 mod failure;
@@ -21,12 +21,11 @@ mod success;
 mod telemetry;
 
 pub(crate) use begin::Begin;
-pub(crate) use discard::Discard;
 pub(crate) use empty::{Commit, Goodbye, Logoff, Reset, Rollback};
 pub(crate) use entries::Entries;
 pub(crate) use hello::Hello;
 pub(crate) use logon::Logon;
-pub(crate) use pull::Pull;
+pub(crate) use pull::{Discard, Pull};
 pub(crate) use record::RawRecord;
 pub use record::Record;
 pub(crate) use route::Route;
