@@ -24,7 +24,7 @@ pub mod raw_bolt;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use boltline::{AuthToken, Driver, Session, SessionConfig};
 use boltline_ogm::Database;
@@ -178,6 +178,21 @@ impl TestServer {
             .rsplit_once('@')
             .map_or(authority, |(_, host_port)| host_port)
     }
+}
+
+/// Bound on a step of a test against the server: a hang fails instead of
+/// blocking the suite.
+pub const STEP_LIMIT: Duration = Duration::from_secs(60);
+
+/// Awaits `f`, at most [`STEP_LIMIT`].
+///
+/// # Panics
+///
+/// When `f` takes longer.
+pub async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(STEP_LIMIT, f)
+        .await
+        .expect("no answer within 60 s")
 }
 
 /// A name no other test (or concurrent run) uses: `prefix`, the time in
