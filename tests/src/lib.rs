@@ -26,7 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use boltline::{AuthToken, Driver, Session, SessionConfig};
+use boltline::serde::de::DeserializeOwned;
+use boltline::{
+    AuthToken, Driver, Error, ManagedTransaction, Query, QueryResult, Session, SessionConfig,
+};
 use boltline_ogm::Database;
 
 /// Environment variable: the Bolt URI of the server.
@@ -221,6 +224,37 @@ pub fn driver() -> Driver {
 /// A session on the `neo4j` database.
 pub fn neo4j_session(d: &Driver) -> Session {
     d.session(SessionConfig::new().with_database("neo4j"))
+}
+
+/// The `key` column of the result's only record.
+///
+/// # Panics
+///
+/// When the result fails, has no record or more than one, or the column is
+/// missing or not a `T`.
+pub async fn single_as<T: DeserializeOwned>(r: &mut QueryResult, key: &str) -> T {
+    r.single(true)
+        .await
+        .expect("the result")
+        .expect("one record")
+        .get_as(key)
+        .expect("the column")
+}
+
+/// In a managed transaction (the body of `execute_read`/`execute_write`),
+/// the `key` column of `query`'s only record; no record is
+/// [`Error::ResultNotSingle`].
+pub async fn tx_single_as<T: DeserializeOwned>(
+    tx: &mut ManagedTransaction<'_>,
+    query: impl Into<Query>,
+    key: &str,
+) -> boltline::Result<T> {
+    tx.run(query)
+        .await?
+        .single(true)
+        .await?
+        .ok_or(Error::ResultNotSingle { found: 0 })?
+        .get_as(key)
 }
 
 /// An OGM database handle on the server under test's `neo4j` database.

@@ -9,7 +9,7 @@ use boltline::{
     BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
     Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
 };
-use boltline_itests::{driver, server, unique_tag};
+use boltline_itests::{driver, server, single_as, tx_single_as, unique_tag};
 
 fn tag() -> String {
     unique_tag("M")
@@ -95,15 +95,7 @@ async fn managed_transactions_retry_transient_errors_only() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "c").await, 1);
 
     // A client error is not retried.
     let attempts = AtomicUsize::new(0);
@@ -286,12 +278,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
     let mut r = d.session(cfg());
     let n: i64 = r
         .execute_read(async |tx: &mut ManagedTransaction| {
-            tx.run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-                .await?
-                .single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?
-                .get_as("c")
+            tx_single_as(tx, format!("MATCH (n:{label}) RETURN count(n) AS c"), "c").await
         })
         .await
         .unwrap();
@@ -309,15 +296,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        res.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        3
-    );
+    assert_eq!(single_as::<i64>(&mut res, "c").await, 3);
     cleanup(&d, &label).await;
 }
 

@@ -7,7 +7,7 @@ use boltline::serde::Deserialize;
 use boltline::{
     AccessMode, AuthToken, Config, Driver, Error, Query, SessionConfig, TransactionConfig, Value,
 };
-use boltline_itests::{driver, neo4j_session as session, server, unique_tag};
+use boltline_itests::{driver, neo4j_session as session, server, single_as, unique_tag};
 
 /// A label no other test (or concurrent run) uses.
 fn tag() -> String {
@@ -190,15 +190,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run(Query::new(format!("CREATE (n:{label} {{v: $v}}) RETURN n.v AS v")).param("v", 1))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("v")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "v").await, 1);
     // While the transaction is open, the session refuses other work.
     assert!(matches!(
         s.run("RETURN 1").await,
@@ -239,15 +231,7 @@ async fn explicit_transactions_commit_rollback_drop() {
     tx.cancel();
 
     let mut r = s.run(count.as_str()).await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "c").await, 1);
 
     // Several results open at once in one transaction; the end of the
     // transaction discards what was not read.
@@ -316,15 +300,7 @@ async fn transaction_misuse_and_server_errors() {
     assert!(e.gql_status().is_some());
     // The session recovers.
     let mut r = s.run("RETURN 2 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        2
-    );
+    assert_eq!(single_as::<i64>(&mut r, "x").await, 2);
 
     // A failure inside a transaction; the transaction then refuses work,
     // and rollback is fine.
@@ -346,15 +322,7 @@ async fn transaction_misuse_and_server_errors() {
             .with_default_access_mode(AccessMode::Read),
     );
     let mut r = rs.run("RETURN 3 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        3
-    );
+    assert_eq!(single_as::<i64>(&mut r, "x").await, 3);
 
     // A closed session refuses work.
     s.close().await.unwrap();
@@ -469,15 +437,7 @@ async fn dropping_mid_stream_leaks_nothing_and_keeps_connections_in_sync() {
             .run(Query::new("RETURN $round AS r").param("round", round))
             .await
             .unwrap();
-        assert_eq!(
-            r.single(true)
-                .await
-                .unwrap()
-                .unwrap()
-                .get_as::<i64>("r")
-                .unwrap(),
-            round
-        );
+        assert_eq!(single_as::<i64>(&mut r, "r").await, round);
     }
     d.close().await;
 }
