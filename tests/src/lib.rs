@@ -28,7 +28,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use boltline::serde::de::DeserializeOwned;
 use boltline::{
-    AuthToken, Driver, Error, ManagedTransaction, Query, QueryResult, Session, SessionConfig,
+    AuthToken, Driver, Error, ManagedTransaction, Query, QueryResult, Record, ResultSummary,
+    Session, SessionConfig, Transaction,
 };
 use boltline_ogm::Database;
 
@@ -226,6 +227,48 @@ pub fn neo4j_session(d: &Driver) -> Session {
     d.session(SessionConfig::new().with_database("neo4j"))
 }
 
+/// What runs a query in a test: a session or an explicit transaction.
+pub trait RunsQueries {
+    /// Runs `query`.
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>>;
+}
+
+impl RunsQueries for Session {
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>> {
+        self.run(query)
+    }
+}
+
+impl RunsQueries for Transaction {
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>> {
+        self.run(query)
+    }
+}
+
+/// Runs `query` and consumes its result: its summary.
+///
+/// # Panics
+///
+/// When the query fails.
+pub async fn run_consumed(runner: &mut impl RunsQueries, query: impl Into<Query>) -> ResultSummary {
+    runner
+        .run_query(query.into())
+        .await
+        .expect("run")
+        .consume()
+        .await
+        .expect("consume")
+}
+
 /// The `key` column of the result's only record.
 ///
 /// # Panics
@@ -233,12 +276,19 @@ pub fn neo4j_session(d: &Driver) -> Session {
 /// When the result fails, has no record or more than one, or the column is
 /// missing or not a `T`.
 pub async fn single_as<T: DeserializeOwned>(r: &mut QueryResult, key: &str) -> T {
+    single_record(r).await.get_as(key).expect("the column")
+}
+
+/// The result's only record.
+///
+/// # Panics
+///
+/// When the result fails or has no record or more than one.
+pub async fn single_record(r: &mut QueryResult) -> Record {
     r.single(true)
         .await
         .expect("the result")
         .expect("one record")
-        .get_as(key)
-        .expect("the column")
 }
 
 /// In a managed transaction (the body of `execute_read`/`execute_write`),

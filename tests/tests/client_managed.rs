@@ -9,7 +9,7 @@ use boltline::{
     BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
     Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
 };
-use boltline_itests::{driver, server, single_as, tx_single_as, unique_tag};
+use boltline_itests::{driver, run_consumed, server, single_as, tx_single_as, unique_tag};
 
 fn tag() -> String {
     unique_tag("M")
@@ -204,12 +204,7 @@ async fn causal_chaining_with_bookmarks_across_sessions() {
     let d = driver();
     let label = tag();
     let mut a = d.session(neo4j());
-    a.run(format!("CREATE (:{label} {{who: 'a'}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut a, format!("CREATE (:{label} {{who: 'a'}})")).await;
     let ba = a.last_bookmarks();
     let mut b = d.session(neo4j());
     b.execute_write(async |tx: &mut ManagedTransaction| {
@@ -256,19 +251,9 @@ async fn causal_chaining_with_a_bookmark_manager() {
         }));
     let cfg = || neo4j().with_bookmark_manager(manager.clone());
     let mut w = d.session(cfg());
-    w.run(format!("CREATE (:{label})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut w, format!("CREATE (:{label})")).await;
     let mut tx = w.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label})")).await;
     tx.commit().await.unwrap();
     assert_eq!(updates.load(Ordering::SeqCst), 2);
     let held = manager.get_bookmarks().await;

@@ -7,7 +7,9 @@ use boltline::serde::Deserialize;
 use boltline::{
     AccessMode, AuthToken, Config, Driver, Error, Query, SessionConfig, TransactionConfig, Value,
 };
-use boltline_itests::{driver, neo4j_session as session, server, single_as, unique_tag};
+use boltline_itests::{
+    driver, neo4j_session as session, run_consumed, server, single_as, single_record, unique_tag,
+};
 
 /// A label no other test (or concurrent run) uses.
 fn tag() -> String {
@@ -202,32 +204,17 @@ async fn explicit_transactions_commit_rollback_drop() {
 
     // Rollback.
     let mut tx = s.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label} {{v: 2}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label} {{v: 2}})")).await;
     tx.rollback().await.unwrap();
 
     // Drop without commit: rolled back, without blocking.
     {
         let mut tx = s.begin_transaction().await.unwrap();
-        tx.run(format!("CREATE (:{label} {{v: 3}})"))
-            .await
-            .unwrap()
-            .consume()
-            .await
-            .unwrap();
+        run_consumed(&mut tx, format!("CREATE (:{label} {{v: 3}})")).await;
     }
     // Cancel: same.
     let mut tx = s.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label} {{v: 4}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label} {{v: 4}})")).await;
     tx.cancel();
 
     let mut r = s.run(count.as_str()).await.unwrap();
@@ -269,22 +256,11 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run("SHOW TRANSACTIONS YIELD metaData, currentQuery WHERE currentQuery STARTS WITH 'SHOW' RETURN metaData")
         .await
         .unwrap();
-    let md = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("metaData")
-        .unwrap();
+    let md = single_record(&mut r).await.get("metaData").unwrap();
     assert_eq!(md.as_map().unwrap()["app"], Value::from("boltline-itest"));
     tx.commit().await.unwrap();
 
-    s.run(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DETACH DELETE n")).await;
     s.close().await.unwrap();
     d.close().await;
 }
@@ -447,15 +423,11 @@ async fn summary_counters_plan_profile_notifications() {
     let d = driver();
     let label = tag();
     let mut s = session(&d);
-    let summary = s
-        .run(format!(
-            "CREATE (a:{label} {{x: 1}})-[:R]->(b:{label}) SET a.y = 2"
-        ))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let summary = run_consumed(
+        &mut s,
+        format!("CREATE (a:{label} {{x: 1}})-[:R]->(b:{label}) SET a.y = 2"),
+    )
+    .await;
     let c = summary.counters;
     assert_eq!(c.nodes_created, 2);
     assert_eq!(c.relationships_created, 1);
@@ -464,37 +436,21 @@ async fn summary_counters_plan_profile_notifications() {
     assert!(c.contains_updates);
     assert_eq!(summary.query_type, Some(boltline::QueryType::Write));
 
-    let explain = s
-        .run(format!("EXPLAIN MATCH (n:{label}) RETURN n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let explain = run_consumed(&mut s, format!("EXPLAIN MATCH (n:{label}) RETURN n")).await;
     let plan = explain.plan.expect("plan");
     assert!(plan.operator_type.starts_with("ProduceResults"), "{plan:?}");
     assert!(!plan.children.is_empty());
 
-    let profile = s
-        .run(format!("PROFILE MATCH (n:{label}) RETURN n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let profile = run_consumed(&mut s, format!("PROFILE MATCH (n:{label}) RETURN n")).await;
     let p = profile.profile.expect("profile");
     assert!(p.db_hits.is_some() && p.rows == Some(2), "{p:?}");
 
     // A cartesian product draws a notification.
-    let n = s
-        .run(format!(
-            "EXPLAIN MATCH (a:{label}), (b:{label}) RETURN a, b"
-        ))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let n = run_consumed(
+        &mut s,
+        format!("EXPLAIN MATCH (a:{label}), (b:{label}) RETURN a, b"),
+    )
+    .await;
     assert!(
         n.notifications
             .iter()
@@ -533,12 +489,7 @@ async fn summary_counters_plan_profile_notifications() {
     );
     assert!(n.result_available_after.is_some());
 
-    s.run(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DETACH DELETE n")).await;
     d.close().await;
 }
 

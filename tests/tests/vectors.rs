@@ -14,7 +14,9 @@ use std::time::Duration;
 use boltline::boltline_bolt::Version;
 use boltline::serde::Deserialize;
 use boltline::{AuthToken, BoltError, Driver, Error, Query, Value, Vector};
-use boltline_itests::{driver, neo4j_session as session, server, unique_tag};
+use boltline_itests::{
+    driver, neo4j_session as session, run_consumed, server, single_record, unique_tag,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -237,13 +239,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         )
         .await
         .unwrap();
-    let edition = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("edition")
-        .unwrap();
+    let edition = single_record(&mut r).await.get("edition").unwrap();
     if edition == Value::from("community") {
         let q = Query::new(format!("CYPHER 25 CREATE (n:{label} {{v: $v}})"))
             .param("v", Vector::F32(vec![1.0, 2.0]));
@@ -299,12 +295,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         let t = t.as_str().unwrap_or_default().to_owned();
         assert!(t.contains("VECTOR") && t.contains(cypher_type), "{t}");
     }
-    s.run(format!("MATCH (n:{label}) DELETE n").as_str())
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DELETE n").as_str()).await;
     d.close().await;
 }
 
