@@ -4,7 +4,7 @@ use bytes::Buf;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::Connection;
-use crate::message::{Discard, Pull};
+use crate::message::Pull;
 use crate::result::{End, Phase, RecordStream};
 use crate::state::RequestKind;
 use crate::{Error, Record, Result, Success};
@@ -204,13 +204,7 @@ where
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
-                    let qid = self.wire_qid(id, qid);
-                    self.send(
-                        &Discard { n: -1, qid },
-                        RequestKind::Discard,
-                        Some(id),
-                        None,
-                    )?;
+                    self.send_discard_all(id, qid)?;
                     self.flush().await?;
                 }
                 Phase::Pulling => {
