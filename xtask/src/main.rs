@@ -48,8 +48,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo                 the README's main job: the driver tour against Neo4j (started if
                        BOLTLINE_URI is not set), then the codec demo
-  test [--neo4j <v>]   fmt check, clippy -D warnings, all tests incl. real-Neo4j integration
-                       tests and examples, on Neo4j 5.26 LTS then 2025.11.2 (or on <v> only)
+  test [--neo4j <v>]   fmt check, clippy -D warnings, all tests with all features, each optional
+                       type feature alone (chrono, chrono-tz, time, uuid, serde_json) and none,
+                       real-Neo4j integration tests and examples, on Neo4j 5.26 LTS then
+                       2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
   neo4j start|stop|restart|kill|status [--version <v>]
                        manage the local Neo4j test server (kill: SIGKILL, as a crash)
@@ -160,6 +162,7 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
             ITEST_PACKAGE,
         ],
     )?;
+    feature_matrix()?;
     let versions = match version {
         Some(v) => vec![v],
         None if std::env::var_os("BOLTLINE_TEST_URI").is_some() => {
@@ -172,6 +175,38 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
         ],
     };
     itest_on(&versions)
+}
+
+/// The optional types' features of the codec and the driver, each on its
+/// own and none (the run above has them all).
+const OPTIONAL_FEATURES: [&str; 5] = ["chrono", "chrono-tz", "time", "uuid", "serde_json"];
+
+/// Each optional feature alone, and none: the codec's unit tests (its
+/// feature code and tests live in the library; the slow property suites do
+/// not change with features) and a check of the driver, which only passes
+/// the features through.
+fn feature_matrix() -> Result<(), String> {
+    cargo(
+        "features: none",
+        &["test", "-p", "boltline-packstream", "--lib"],
+    )?;
+    cargo("features: none", &["check", "-p", "boltline"])?;
+    for feature in OPTIONAL_FEATURES {
+        let step = format!("feature {feature}");
+        cargo(
+            &step,
+            &[
+                "test",
+                "-p",
+                "boltline-packstream",
+                "--lib",
+                "--features",
+                feature,
+            ],
+        )?;
+        cargo(&step, &["check", "-p", "boltline", "--features", feature])?;
+    }
+    Ok(())
 }
 
 /// `itest`: on the given version, else on `BOLTLINE_NEO4J_VERSION` or the LTS.

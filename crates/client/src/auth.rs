@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use boltline_bolt::{AuthToken, ServerError, ServerErrorKind};
 use boltline_pool::{AuthFuture, AuthSource, Clock};
 
-use crate::shared::lock;
-use crate::BoltError;
+use crate::error::BoltError;
+use boltline_pool::sync::lock;
 
 /// A boxed, sendable future (what the object-safe [`AuthManager`] methods
 /// return).

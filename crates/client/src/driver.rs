@@ -1,7 +1,6 @@
 //! The driver: configuration, connection pools, and the entry points.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -13,37 +12,10 @@ use boltline_routing::{AcquireOptions, Connector, ConnectorConfig, HomeDbKey, Ro
 
 use crate::auth::{AuthManager, AuthManagers};
 use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
-use crate::eager::ExecuteQuery;
-use crate::provider::{AcquireRequest, Provider};
+use crate::driver_context::{AcquireRequest, DriverInner, Provider};
+use crate::execute_query::ExecuteQuery;
 use crate::summary::ServerInfo;
 use crate::{BoltError, Config, Error, Result, Session, SessionConfig};
-
-pub(crate) struct DriverInner {
-    pub(crate) provider: Provider,
-    pub(crate) config: Config,
-    /// Where the driver's credentials come from (a fixed token is a
-    /// static manager).
-    pub(crate) auth_manager: Arc<dyn AuthManager>,
-    pub(crate) encrypted: bool,
-    pub(crate) query_bookmark_manager: Arc<Neo4jBookmarkManager>,
-    closed: AtomicBool,
-}
-
-impl fmt::Debug for DriverInner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Driver")
-            .field("provider", &self.provider)
-            .field("encrypted", &self.encrypted)
-            .field("closed", &self.is_closed())
-            .finish_non_exhaustive()
-    }
-}
-
-impl DriverInner {
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::SeqCst)
-    }
-}
 
 /// The entry point: a pool of connections to one server (`bolt://`) or a
 /// cluster (`neo4j://`), and the factory of sessions. Create one per
@@ -351,7 +323,7 @@ impl Driver {
     /// [`Session::execute_write`]) and returns all its records. Configure
     /// it with the builder's methods, then [`run`](ExecuteQuery::run) it.
     pub fn execute_query(&self, query: impl Into<Query>) -> ExecuteQuery<'_> {
-        ExecuteQuery::new(self, query.into())
+        ExecuteQuery::new(self.inner.clone(), query.into())
     }
 
     /// The routing table the driver holds for `database` (`None`: the

@@ -12,9 +12,15 @@
 //! - the configuration or URI is invalid.
 //!
 //! [`Error::is_retryable`] says whether running the unit of work again may
-//! succeed; managed transactions (`execute_read`, `execute_write`) retry
-//! exactly those errors. It is decided by [`Error::retry_action`], which
-//! asks the Bolt layer's one decision ([`RetryAction`]).
+//! succeed; managed transactions (`execute_read`, `execute_write`,
+//! `execute_query`) retry exactly those errors, within the driver's
+//! `max_transaction_retry_time`. It is decided by [`Error::retry_action`],
+//! which asks the Bolt layer's one decision ([`RetryAction`]). When the
+//! budget runs out on a retryable error, the error returned is
+//! [`Error::RetriesExhausted`]: it carries the number of attempts and the
+//! last attempt's error (its [`source`](std::error::Error::source)); the
+//! helpers above answer for that last error. A non-retryable error ends the
+//! retries at once and is returned as it is.
 //!
 //! The error is `Clone` (payloads that are not are shared behind an `Arc`),
 //! so a failed result can hand out the original error each time it is read.
@@ -137,6 +143,24 @@ pub enum Error {
     #[error("the driver is closed")]
     DriverClosed,
 
+    /// A managed transaction (`execute_read`, `execute_write`,
+    /// `execute_query`) was retried, and failed with a retryable error on
+    /// every attempt until `max_transaction_retry_time` ran out (a retry
+    /// whose delay would end after it is not made). A first attempt that
+    /// fails with no time left for a retry returns its error as it is. The helpers ([`Error::server_error`],
+    /// [`Error::is_session_expired`], ...) answer for `last`.
+    #[error(
+        "the managed transaction gave up after {attempts} attempts \
+         (max_transaction_retry_time reached)"
+    )]
+    RetriesExhausted {
+        /// How many times the work ran (the first attempt included).
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        last: Box<Error>,
+    },
+
     /// A managed transaction function returned an error of its own; it is
     /// not retried.
     #[error("the transaction function failed: {0}")]
@@ -214,13 +238,31 @@ impl Error {
     /// a router's `FAILURE`: a database that does not exist, a refused
     /// `ROUTE`).
     pub fn server_error(&self) -> Option<&ServerError> {
-        match self {
+        match self.last_attempt() {
             Error::Server { error, .. } => Some(error),
             Error::Routing(r) => match &**r {
                 RoutingError::DatabaseNotFound { source, .. }
                 | RoutingError::DiscoveryRefused { source, .. } => Some(source),
                 _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// The error itself, or for [`Error::RetriesExhausted`] its last
+    /// attempt's error.
+    pub fn last_attempt(&self) -> &Error {
+        match self {
+            Error::RetriesExhausted { last, .. } => last.last_attempt(),
+            e => e,
+        }
+    }
+
+    /// How many attempts a managed transaction made before giving up, for
+    /// [`Error::RetriesExhausted`].
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::RetriesExhausted { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -251,7 +293,7 @@ impl Error {
     /// router's [`retry_action`](RoutingError::retry_action). Misuse, user
     /// errors and [`Error::IncompleteCommit`] are never retried.
     pub fn retry_action(&self) -> RetryAction {
-        match self {
+        match self.last_attempt() {
             Error::Server {
                 error,
                 auth_handled: true,
@@ -296,7 +338,7 @@ impl Error {
 
     /// Whether no server could be reached (or the pool stayed full).
     pub fn is_service_unavailable(&self) -> bool {
-        match self {
+        match self.last_attempt() {
             Error::ServiceUnavailable(_) => true,
             Error::Routing(r) => r.retry_action().is_retry(),
             _ => false,
@@ -306,7 +348,7 @@ impl Error {
     /// Whether the connection the work was on was lost (the official
     /// drivers call this "session expired").
     pub fn is_session_expired(&self) -> bool {
-        matches!(self, Error::ConnectionLost(_))
+        matches!(self.last_attempt(), Error::ConnectionLost(_))
     }
 
     /// Whether the server rejected the credentials (or the token expired).

@@ -4,16 +4,17 @@ mod auth;
 mod bookmarks;
 mod config;
 mod driver;
-mod eager;
+mod driver_context;
 mod error;
+mod execute_query;
 mod graph;
-mod provider;
+mod managed;
 mod record;
 mod result;
 mod retry;
 mod session;
 mod session_config;
-mod shared;
+mod session_state;
 mod summary;
 mod transaction;
 
@@ -25,11 +26,11 @@ pub use bookmarks::{
 };
 pub use config::{Config, ConfigBuilder, TrustedCertificates};
 pub use driver::Driver;
-pub use eager::{EagerResult, ExecuteQuery, RoutingControl};
 pub use error::{BoltError, Error, Result};
+pub use execute_query::{ExecuteQuery, RoutingControl};
 pub use graph::Graph;
 pub use record::Record;
-pub use result::QueryResult;
+pub use result::{EagerResult, QueryResult};
 pub use session::Session;
 pub use session_config::SessionConfig;
 pub use summary::{
@@ -51,6 +52,9 @@ pub use boltline_routing::{Resolve, RoutingTable};
 
 /// The layers below, for what this crate does not re-export.
 pub use boltline_bolt;
+/// The codec: values, serde support, and the optional types' helpers
+/// (`boltline::packstream::ext`, e.g. `#[serde(with = "boltline::packstream::ext::temporal")]`).
+pub use boltline_bolt::packstream;
 pub use boltline_pool;
 pub use boltline_routing;
 /// The `Stream` trait results implement (`into_stream`).

@@ -7,30 +7,31 @@ use boltline_pool::BoltConnection;
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
-use crate::driver::DriverInner;
-use crate::eager::EagerResult;
+use crate::driver_context::DriverInner;
+use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::shared::{lock, End, ResultCell, Slot, SlotRef, StoredError};
+use crate::record::Record;
+use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef};
 use crate::summary::ResultSummary;
-use crate::{Error, Record, Result};
+use boltline_pool::sync::lock;
 
-/// What one [`QueryResult::read_step`] gave.
-enum Step<T> {
-    /// Records, as the caller's `take` made them.
-    Records(T),
-    /// The end: the summary is recorded.
-    Ended,
-    /// The stream is no longer on the connection (buffered or ended
-    /// meanwhile, or given up): look at the result's state again.
-    Gone,
-}
-
-/// Why a [`QueryResult::read_step`] `take` stopped.
+/// Why a [`QueryResult::read`] `take` stopped.
 enum Taken {
     /// The connection failed: recorded and reported like any read failure.
     Connection(crate::BoltError),
     /// The caller's own error (e.g. a record that does not deserialise).
     Other(Error),
+}
+
+/// All records of a query, its keys and its summary.
+#[derive(Debug, Clone)]
+pub struct EagerResult {
+    /// The records.
+    pub records: Vec<Record>,
+    /// The summary.
+    pub summary: ResultSummary,
+    /// Column names.
+    pub keys: Vec<String>,
 }
 
 /// The result of [`Session::run`](crate::Session::run) or
@@ -208,31 +209,13 @@ impl QueryResult {
     pub async fn consume(&mut self) -> Result<ResultSummary> {
         self.peeked = None;
         loop {
-            {
-                let mut guard = lock(&self.cell.state);
-                let st = &mut *guard;
-                st.buffer.clear();
-                match &st.end {
-                    Some(End::Done(s)) => {
-                        st.consumed = true;
-                        return Ok(ResultSummary::clone(s));
-                    }
-                    Some(End::Failed(e)) => {
-                        st.consumed = true;
-                        return Err(e.to_error());
-                    }
-                    None if st.consumed => return Err(Error::ResultConsumed),
-                    None => {}
-                }
+            if let Some(answer) = lock(&self.cell.state).consume() {
+                return answer;
             }
             let mut slot = self.slot.lock().await;
-            if !slot.streams.contains_key(&self.cell.id) {
+            if !lock(&self.cell.state).is_streaming() {
                 // Ended while we waited for the lock, or its transaction
-                // or session gave the connection up.
-                let mut st = lock(&self.cell.state);
-                if st.end.is_none() {
-                    st.consumed = true;
-                }
+                // or session gave the connection up: the state answers.
                 continue;
             }
             // Discarding is finishing without keeping the records.
@@ -250,7 +233,7 @@ impl QueryResult {
     /// Whether the records are gone: consumed, or discarded by the end of
     /// the transaction or session.
     pub fn closed(&self) -> bool {
-        lock(&self.cell.state).consumed
+        lock(&self.cell.state).is_consumed()
     }
 
     /// The records as a stream.
@@ -275,44 +258,20 @@ impl QueryResult {
     /// Cancel safe: records stay with the connection (or in the buffer)
     /// until handed out, so a dropped call loses nothing.
     async fn fetch_one(&mut self) -> Result<Option<Record>> {
-        loop {
-            {
-                let mut st = lock(&self.cell.state);
-                if let Some(r) = st.buffer.pop_front() {
-                    if !st.consumed {
-                        return Ok(Some(Record::new(r)));
-                    }
-                }
-                if st.consumed {
-                    return Err(Error::ResultConsumed);
-                }
-                match &st.end {
-                    Some(End::Done(_)) => return Ok(None),
-                    Some(End::Failed(e)) => return Err(e.to_error()),
-                    None => {}
-                }
+        let cell = &self.cell;
+        self.read(ResultState::next_record, |conn, stream, first| {
+            // Take what else arrived with it while we hold the lock, so the
+            // next records cost no lock of the connection.
+            let mut more = Vec::new();
+            while let Ok(Some(next)) = conn.next_buffered(stream) {
+                more.push(next);
             }
-            let cell = &self.cell;
-            let step = self
-                .read_step(|conn, stream, first| {
-                    // Take what else arrived with it while we hold the lock,
-                    // so the next records cost no lock of the connection.
-                    let mut more = Vec::new();
-                    while let Ok(Some(next)) = conn.next_buffered(stream) {
-                        more.push(next);
-                    }
-                    if !more.is_empty() {
-                        lock(&cell.state).buffer.extend(more);
-                    }
-                    Ok(Record::new(first))
-                })
-                .await?;
-            match step {
-                Step::Records(r) => return Ok(Some(r)),
-                Step::Ended => return Ok(None),
-                Step::Gone => continue,
+            if !more.is_empty() {
+                lock(&cell.state).extend(more);
             }
-        }
+            Ok(Some(Record::new(first)))
+        })
+        .await
     }
 
     /// Hands the records available now to `sink` as raw bytes (see
@@ -324,77 +283,62 @@ impl QueryResult {
     where
         F: FnMut(&[u8]) -> Result<()>,
     {
-        loop {
-            {
-                let mut st = lock(&self.cell.state);
-                if st.consumed {
-                    return Err(Error::ResultConsumed);
-                }
-                if !st.buffer.is_empty() {
-                    let mut batch = std::mem::take(&mut st.buffer);
-                    drop(st);
-                    while let Some(r) = batch.pop_front() {
-                        if let Err(e) = sink(r.raw()) {
-                            // The rest stay readable, ahead of anything
-                            // buffered since.
-                            let mut st = lock(&self.cell.state);
-                            batch.append(&mut st.buffer);
-                            st.buffer = batch;
-                            return Err(e);
-                        }
-                    }
-                    return Ok(true);
-                }
-                match &st.end {
-                    Some(End::Done(_)) => return Ok(false),
-                    Some(End::Failed(e)) => return Err(e.to_error()),
-                    None => {}
-                }
-            }
-            let step = self
-                .read_step(|conn, stream, first| {
+        let batch = self
+            .read(
+                |st| st.next_batch(true),
+                |conn, stream, first| {
                     sink(first.raw()).map_err(Taken::Other)?;
                     match conn.drain_buffered(stream, &mut *sink) {
-                        Ok(Ok(_)) => Ok(()),
+                        Ok(Ok(_)) => Ok(Some(Records::new())),
                         Ok(Err(e)) => Err(Taken::Other(e)),
                         Err(e) => Err(Taken::Connection(e)),
                     }
-                })
-                .await?;
-            match step {
-                Step::Records(()) => return Ok(true),
-                Step::Ended => return Ok(false),
-                Step::Gone => continue,
+                },
+            )
+            .await?;
+        let Some(mut batch) = batch else {
+            return Ok(false);
+        };
+        while let Some(r) = batch.pop_front() {
+            if let Err(e) = sink(r.raw()) {
+                // The rest stay readable, ahead of anything buffered since.
+                lock(&self.cell.state).put_back(batch);
+                return Err(e);
             }
         }
+        Ok(true)
     }
 
-    /// One read from the connection, for a reader whose buffer is empty:
-    /// the next record (awaited) goes to `take`, which may take whatever
-    /// else has arrived without IO; the end records the summary; a failure
-    /// is recorded and reported.
-    async fn read_step<T>(
+    /// One read: what the result's state gives without IO (`ready`, asked
+    /// again once the slot is locked, as the session may have buffered or
+    /// ended the result meanwhile), else the next record from the
+    /// connection (awaited), handed to `take`, which may take whatever else
+    /// has arrived without IO; the end records the summary; a failure is
+    /// recorded and reported.
+    async fn read<R>(
         &self,
+        ready: impl Fn(&mut ResultState) -> Option<Result<R>>,
         take: impl FnOnce(
             &mut BoltConnection,
             &mut RecordStream,
             boltline_bolt::Record,
-        ) -> std::result::Result<T, Taken>,
-    ) -> Result<Step<T>> {
+        ) -> std::result::Result<R, Taken>,
+    ) -> Result<R> {
+        if let Some(answer) = ready(&mut lock(&self.cell.state)) {
+            return answer;
+        }
         let mut slot = self.slot.lock().await;
-        let Slot { lease, streams, .. } = &mut *slot;
-        let (Some(conn), Some(stream)) = (lease.as_mut(), streams.get_mut(&self.cell.id)) else {
-            // Buffered or ended by the session while we waited, or its
-            // transaction or session gave the connection up.
-            let mut st = lock(&self.cell.state);
-            if st.end.is_none() && st.buffer.is_empty() {
-                st.consumed = true;
-            }
-            return Ok(Step::Gone);
+        if let Some(answer) = ready(&mut lock(&self.cell.state)) {
+            return answer;
+        }
+        // Streaming, so its stream is in the slot.
+        let Some((conn, stream)) = slot.stream(self.cell.id) else {
+            lock(&self.cell.state).discard();
+            return Err(Error::ResultConsumed);
         };
         match conn.next_record(stream).await {
             Ok(Some(first)) => match take(conn, stream, first) {
-                Ok(t) => Ok(Step::Records(t)),
+                Ok(t) => Ok(t),
                 Err(Taken::Other(e)) => Err(e),
                 Err(Taken::Connection(e)) => Err(self.failed(&mut slot, e).await),
             },
@@ -402,7 +346,7 @@ impl QueryResult {
                 let end = stream.summary().cloned().unwrap_or_default();
                 self.cell.complete(stream, &end);
                 self.ended(&mut slot, &end).await;
-                Ok(Step::Ended)
+                ready(&mut lock(&self.cell.state)).unwrap_or(Err(Error::ResultConsumed))
             }
             Err(e) => Err(self.failed(&mut slot, e).await),
         }
@@ -410,7 +354,7 @@ impl QueryResult {
 
     /// The stream ended well (its summary is recorded): it leaves the slot.
     async fn ended(&self, slot: &mut Slot, end: &boltline_bolt::Success) {
-        slot.streams.remove(&self.cell.id);
+        slot.remove_stream(self.cell.id);
         self.cell.report_bookmark(end).await;
         if self.auto_commit {
             slot.release_if_idle();
@@ -420,15 +364,15 @@ impl QueryResult {
     /// The stream failed: it leaves the slot, the failure is recorded for
     /// later readers and reported to routing.
     async fn failed(&self, slot: &mut Slot, e: crate::BoltError) -> Error {
-        slot.streams.remove(&self.cell.id);
+        slot.remove_stream(self.cell.id);
         let handled = slot.report_error(&self.driver.provider, &e).await;
         if !self.auto_commit {
             // The server ended the transaction with this failure.
-            slot.tx_failed = true;
+            slot.transaction_failed();
         }
         let lost = e.is_connection_error();
         let e = Error::from(e).security_handled(handled);
-        lock(&self.cell.state).end = Some(End::Failed(StoredError::new(&e)));
+        lock(&self.cell.state).finish(End::Failed(e.clone()));
         if self.auto_commit || lost {
             slot.release_if_idle();
         }

@@ -5,7 +5,8 @@
 //! further one twice as long, every delay spread by ±20 % (so clients that
 //! failed together do not retry together), and retrying stops once the
 //! configured time (`max_transaction_retry_time`, default 30 s) has passed
-//! since the first attempt.
+//! since the first attempt. A retry whose delay would end after that time
+//! is not made: the last error is returned at once.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -51,6 +52,24 @@ impl RetryPolicy {
         Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(self.max_retry_time)
     }
 
+    /// The delay before running the work again after `error` (retry number
+    /// `retry`, 0 for the first), `elapsed` after the first attempt began;
+    /// `None` to stop: the error is not retryable, or the delay would end
+    /// after the budget.
+    pub(crate) fn next_delay(
+        &self,
+        error: &Error,
+        retry: u32,
+        elapsed: Duration,
+        random: f64,
+    ) -> Option<Duration> {
+        if !self.should_retry(error, elapsed) {
+            return None;
+        }
+        let delay = self.delay(retry, random);
+        (elapsed.saturating_add(delay) <= self.max_retry_time).then_some(delay)
+    }
+
     /// Whether to run the work again after `error`, `elapsed` after the
     /// first attempt began.
     pub(crate) fn should_retry(&self, error: &Error, elapsed: Duration) -> bool {
@@ -87,6 +106,32 @@ mod tests {
         assert_eq!(p.delay(2, 0.0), Duration::from_millis(3200));
         // Huge retry counts stay finite.
         assert!(p.delay(u32::MAX, 1.0) > Duration::from_secs(1_000_000));
+    }
+
+    #[test]
+    fn no_delay_ends_past_the_budget() {
+        let p = RetryPolicy::new(Duration::from_secs(30));
+        let lost = Error::from(boltline_bolt::Error::ConnectionClosed { during: "PULL" });
+        // The case seen: retry 6 (about 32 s) at 29 s elapsed.
+        assert_eq!(p.next_delay(&lost, 5, Duration::from_secs(29), 0.5), None);
+        // A delay that ends exactly at the budget is still made.
+        assert_eq!(
+            p.next_delay(&lost, 0, Duration::from_secs(29), 0.5),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            p.next_delay(&lost, 1, Duration::from_millis(28_100), 0.5),
+            None
+        );
+        assert_eq!(
+            p.next_delay(&lost, 1, Duration::from_secs(3), 0.0),
+            Some(Duration::from_millis(1600))
+        );
+        let syntax = Error::from(ServerError::new(
+            "Neo.ClientError.Statement.SyntaxError",
+            "x",
+        ));
+        assert_eq!(p.next_delay(&syntax, 0, Duration::ZERO, 0.5), None);
     }
 
     #[test]

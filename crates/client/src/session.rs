@@ -1,21 +1,18 @@
 //! Sessions: causally chained sequences of transactions.
 
 use std::sync::Arc;
-use std::time::Instant;
-
-use futures_util::future::BoxFuture;
 
 use boltline_bolt::{AccessMode, Query, TelemetryApi, TxOptions};
 
 use crate::bookmarks::Bookmarks;
-use crate::driver::DriverInner;
-use crate::provider::{AcquireRequest, Lease, Provider};
-use crate::retry::{random_unit, RetryPolicy};
-use crate::shared::{lock, ResultMeta, SessionShared, Slot, SlotRef, TxToken};
+use crate::driver_context::{AcquireRequest, DriverInner, Lease, Provider};
+use crate::error::{Error, Result};
+use crate::result::QueryResult;
+use crate::session_config::SessionConfig;
+use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef};
 use crate::summary::ServerInfo;
-use crate::{
-    Error, ManagedTransaction, QueryResult, Result, SessionConfig, Transaction, TransactionConfig,
-};
+use crate::transaction::{Transaction, TransactionConfig};
+use boltline_pool::sync::lock;
 
 /// A sequence of transactions, each seeing the work of the ones before
 /// (through bookmarks, even on a cluster). Cheap to create; not for
@@ -76,7 +73,7 @@ impl Session {
         self.prepare(&mut slot).await?;
         let mode = self.config.access_mode;
         let options = self.acquire(&mut slot, mode, &tx_config).await?;
-        let Some(conn) = slot.lease.as_mut() else {
+        let Some(conn) = slot.conn() else {
             return Err(Error::SessionClosed);
         };
         if !self.driver.config.telemetry_disabled {
@@ -90,7 +87,7 @@ impl Session {
                     // The server named the home database it used (Bolt
                     // 5.8): the session stays on it, and routing caches it.
                     self.resolved_db = Some(db.to_owned());
-                    if let Some(lease) = slot.lease.as_ref() {
+                    if let Some(lease) = slot.lease() {
                         self.driver.provider.home_database_seen(lease, db);
                     }
                 }
@@ -115,7 +112,7 @@ impl Session {
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.lease = None;
+                slot.abandon_all();
                 Err(Error::from(e).security_handled(handled))
             }
         }
@@ -138,158 +135,9 @@ impl Session {
             .await
     }
 
-    /// Runs `work` in a read transaction, committing if it succeeds and
-    /// retrying it on transient failures, lost connections and cluster
-    /// role changes (with growing, jittered delays, within the driver's
-    /// `max_transaction_retry_time`). `work` may run more than once: it
-    /// should only touch the database through the transaction.
-    ///
-    /// ```no_run
-    /// # async fn demo(session: &mut boltline::Session) -> boltline::Result<()> {
-    /// let names: Vec<String> = session
-    ///     .execute_read(async |tx: &mut boltline::ManagedTransaction| {
-    ///         let mut result = tx.run("MATCH (p:Person) RETURN p.name AS name").await?;
-    ///         result.collect().await
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// The future is `Send` only when the closure captures nothing by
-    /// reference (a limitation of today's compiler with async closures);
-    /// inside `tokio::spawn` or a web handler, use
-    /// [`execute_read_boxed`](Session::execute_read_boxed).
-    pub async fn execute_read<T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        self.execute(AccessMode::Read, TransactionConfig::default(), work)
-            .await
-    }
-
-    /// Like [`execute_read`](Session::execute_read), in a write transaction.
-    pub async fn execute_write<T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        self.execute(AccessMode::Write, TransactionConfig::default(), work)
-            .await
-    }
-
-    /// A managed transaction with an explicit access mode and
-    /// configuration (timeout, metadata).
-    pub async fn execute<T, F>(
-        &mut self,
-        mode: AccessMode,
-        tx_config: TransactionConfig,
-        mut work: F,
-    ) -> Result<T>
-    where
-        F: AsyncFnMut(&mut ManagedTransaction<'_>) -> Result<T>,
-    {
-        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
-        let start = Instant::now();
-        let mut retry = 0u32;
-        let mut telemetry = Some(TelemetryApi::ManagedTransaction);
-        loop {
-            let attempt = match self.begin(mode, &tx_config, telemetry).await {
-                Ok(tx) => {
-                    let mut managed = ManagedTransaction::new(tx);
-                    let r = work(&mut managed).await;
-                    finish(managed, r).await
-                }
-                Err(e) => Err(e),
-            };
-            if telemetry_answered(&attempt) {
-                telemetry = None;
-            }
-            match retry_delay(&policy, attempt, start, &mut retry) {
-                Ok(v) => return v,
-                Err(delay) => tokio::time::sleep(delay).await,
-            }
-        }
-    }
-
-    /// [`execute_read`](Session::execute_read) for closures returning a
-    /// boxed future: the resulting future is `Send` whatever the closure
-    /// borrows, so it works in `tokio::spawn` and web handlers.
-    ///
-    /// ```no_run
-    /// # async fn demo(mut session: boltline::Session, name: String) -> boltline::Result<()> {
-    /// tokio::spawn(async move {
-    ///     session
-    ///         .execute_read_boxed(|tx| {
-    ///             Box::pin(async {
-    ///                 let query = boltline::Query::new("MATCH (p {name: $n}) RETURN p")
-    ///                     .param("n", name.as_str());
-    ///                 tx.run(query).await?.collect_records().await
-    ///             })
-    ///         })
-    ///         .await
-    /// });
-    /// # Ok(()) }
-    /// ```
-    pub async fn execute_read_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        self.execute_boxed(
-            AccessMode::Read,
-            TransactionConfig::default(),
-            TelemetryApi::ManagedTransaction,
-            work,
-        )
-        .await
-    }
-
-    /// [`execute_write`](Session::execute_write) for closures returning a
-    /// boxed future (see [`execute_read_boxed`](Session::execute_read_boxed)).
-    pub async fn execute_write_boxed<'s, T, F>(&mut self, work: F) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        self.execute_boxed(
-            AccessMode::Write,
-            TransactionConfig::default(),
-            TelemetryApi::ManagedTransaction,
-            work,
-        )
-        .await
-    }
-
-    /// The retry loop for boxed work; the telemetry API tells the server
-    /// which driver API ran it.
-    pub(crate) async fn execute_boxed<'s, T, F>(
-        &mut self,
-        mode: AccessMode,
-        tx_config: TransactionConfig,
-        api: TelemetryApi,
-        mut work: F,
-    ) -> Result<T>
-    where
-        F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
-    {
-        let policy = RetryPolicy::new(self.driver.config.max_transaction_retry_time);
-        let start = Instant::now();
-        let mut retry = 0u32;
-        let mut telemetry = Some(api);
-        loop {
-            let attempt = match self.begin(mode, &tx_config, telemetry).await {
-                Ok(tx) => {
-                    let mut managed = ManagedTransaction::new(tx);
-                    let r = work(&mut managed).await;
-                    finish(managed, r).await
-                }
-                Err(e) => Err(e),
-            };
-            if telemetry_answered(&attempt) {
-                telemetry = None;
-            }
-            match retry_delay(&policy, attempt, start, &mut retry) {
-                Ok(v) => return v,
-                Err(delay) => tokio::time::sleep(delay).await,
-            }
-        }
+    /// The driver's configuration.
+    pub(crate) fn driver_config(&self) -> &crate::config::Config {
+        &self.driver.config
     }
 
     /// The bookmarks of the session's last transaction (or the ones it was
@@ -308,18 +156,20 @@ impl Session {
         }
         self.closed = true;
         let mut slot = self.slot.lock().await;
-        let mut r = Ok(());
-        if slot.tx_alive() {
-            slot.discard_open_results(&self.driver.provider).await?;
-            slot.tx = None;
-            if let Some(conn) = slot.lease.as_mut() {
-                r = conn.rollback().await.map_err(Error::from);
+        let provider = &self.driver.provider;
+        let r = match slot.transaction() {
+            // A transaction whose handle still exists (even a failed one)
+            // is rolled back; open results are discarded first.
+            Some((tx, _)) if !self.shared.was_abandoned(tx) => {
+                let _ = slot.discard_open_results(provider).await;
+                match (slot.end(tx), slot.conn()) {
+                    (Ok(()), Some(conn)) => conn.rollback().await.map_err(Error::from),
+                    _ => Ok(()),
+                }
             }
-        } else {
-            slot.tx = None;
-            r = slot.discard_open_results(&self.driver.provider).await;
-        }
-        slot.lease = None;
+            _ => slot.discard_open_results(provider).await,
+        };
+        slot.close();
         r
     }
 
@@ -329,10 +179,7 @@ impl Session {
     pub fn cancel(&mut self) {
         self.closed = true;
         if let Ok(mut slot) = self.slot.try_lock() {
-            if let Some(lease) = slot.lease.take() {
-                lease.kill();
-            }
-            slot.abandon_all();
+            slot.cancel();
         }
         // If the slot is busy (a result is being read elsewhere), its
         // connection goes back to the pool when the last handle is dropped,
@@ -354,7 +201,7 @@ impl Session {
         let mut slot = slot_ref.lock().await;
         self.prepare(&mut slot).await?;
         let options = self.acquire(&mut slot, mode, tx_config).await?;
-        let Some(conn) = slot.lease.as_mut() else {
+        let Some(conn) = slot.conn() else {
             return Err(Error::SessionClosed);
         };
         if let (false, Some(api)) = (self.driver.config.telemetry_disabled, telemetry) {
@@ -364,20 +211,18 @@ impl Session {
         // failing BEGIN is reported by that RUN.
         if let Err(e) = conn.begin_pipelined(&options).await {
             let handled = slot.report_error(&self.driver.provider, &e).await;
-            slot.lease = None;
+            slot.abandon_all();
             return Err(Error::from(e).security_handled(handled));
         }
         let server = server_info(conn);
-        let token = Arc::new(TxToken);
-        slot.tx = Some(Arc::downgrade(&token));
-        slot.tx_failed = false;
+        let tx = slot.begin()?;
         Ok(Transaction {
             slot: self.slot.clone(),
             driver: self.driver.clone(),
             session: self.shared.clone(),
             server,
             fetch_size: self.config.fetch_size,
-            token: Some(token),
+            tx: Some(tx),
         })
     }
 
@@ -397,8 +242,9 @@ impl Session {
                  got {n}"
             )));
         }
-        if slot.tx.is_some() {
-            if slot.tx_alive() && !slot.tx_failed {
+        slot.check_open()?;
+        if let Some((tx, failed)) = slot.transaction() {
+            if !failed && !self.shared.was_abandoned(tx) {
                 return Err(Error::TransactionOpen);
             }
             // A transaction was dropped while the slot was busy, or the
@@ -407,7 +253,7 @@ impl Session {
             slot.abandon_all();
         }
         let r = slot.buffer_open_results(&self.driver.provider).await;
-        slot.lease = None;
+        slot.abandon_all();
         r
     }
 
@@ -445,7 +291,7 @@ impl Session {
             .provider
             .acquire(&request, &self.driver.auth_manager)
             .await?;
-        slot.auth_manager = match self.config.auth {
+        let auth_manager = match self.config.auth {
             Some(_) => None,
             None => Some(self.driver.auth_manager.clone()),
         };
@@ -454,8 +300,8 @@ impl Session {
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
-        slot.database = lease.routing_database().to_owned();
-        slot.lease = Some(lease);
+        let routing_database = lease.routing_database().to_owned();
+        slot.leased(lease, routing_database, auth_manager)?;
         Ok(TxOptions {
             bookmarks: bookmarks.to_vec(),
             tx_timeout: tx_config.timeout,
@@ -465,53 +311,6 @@ impl Session {
             imp_user: self.config.impersonated_user.clone(),
             notification_filter: self.config.notification_filter.clone(),
         })
-    }
-}
-
-/// Commits after successful work; rolls back after failed work (whose
-/// error is what counts: the rollback's own failure, often the same cause,
-/// is dropped).
-pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> Result<T> {
-    match r {
-        Ok(v) => managed.tx.commit().await.map(|()| v),
-        Err(e) => {
-            let _ = managed.tx.rollback().await;
-            Err(e)
-        }
-    }
-}
-
-/// Whether the server answered the `TELEMETRY` sent before an attempt of a
-/// managed transaction, so retries need not send it again (as testkit and
-/// the official drivers expect). Responses come in order, and TELEMETRY
-/// goes out ahead of BEGIN: a successful attempt or a server `FAILURE`
-/// (to BEGIN, a query or COMMIT) means it was answered. A lost connection
-/// or an acquisition failure leaves that unknown, and it is sent again.
-pub(crate) fn telemetry_answered<T>(attempt: &Result<T>) -> bool {
-    matches!(attempt, Ok(_) | Err(Error::Server { .. }))
-}
-
-/// `Ok(outcome)` to return it, `Err(delay)` to retry after the delay.
-pub(crate) fn retry_delay<T>(
-    policy: &RetryPolicy,
-    attempt: Result<T>,
-    start: Instant,
-    retry: &mut u32,
-) -> std::result::Result<Result<T>, std::time::Duration> {
-    match attempt {
-        Err(e) if policy.should_retry(&e, start.elapsed()) => {
-            let delay = policy.delay(*retry, random_unit());
-            *retry += 1;
-            tracing::info!(
-                target: "boltline",
-                error = %e,
-                retry = *retry,
-                ?delay,
-                "managed transaction failed; retrying"
-            );
-            Err(delay)
-        }
-        outcome => Ok(outcome),
     }
 }
 

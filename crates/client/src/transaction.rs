@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use boltline_bolt::{Map, Query};
 
-use crate::driver::DriverInner;
-use crate::shared::{ResultMeta, SessionShared, SlotRef, TxToken};
+use crate::driver_context::DriverInner;
+use crate::error::{Error, Result};
+use crate::result::QueryResult;
+use crate::session_state::{ResultMeta, SessionShared, SlotRef, TxId};
 use crate::summary::ServerInfo;
-use crate::{Error, QueryResult, Result};
 
 /// Settings of one transaction (the official drivers' `unit_of_work`):
 /// a server-side timeout and metadata shown in the server's transaction
@@ -54,8 +55,8 @@ pub struct Transaction {
     pub(crate) session: Arc<SessionShared>,
     pub(crate) server: ServerInfo,
     pub(crate) fetch_size: Option<i64>,
-    /// `Some` while open.
-    pub(crate) token: Option<Arc<TxToken>>,
+    /// `Some` while open: the id the session's slot knows it by.
+    pub(crate) tx: Option<TxId>,
 }
 
 impl Transaction {
@@ -63,25 +64,15 @@ impl Transaction {
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        let token = self
-            .token
-            .clone()
+        let tx = self
+            .tx
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
         let mut query: Query = query.into();
         if let (None, Some(n)) = (query.fetch_size(), self.fetch_size) {
             query = query.with_fetch_size(n);
         }
         let mut slot = self.slot.lock().await;
-        if !slot
-            .tx
-            .as_ref()
-            .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)))
-        {
-            return Err(Error::TransactionClosed("its session ended it"));
-        }
-        let Some(conn) = slot.lease.as_mut() else {
-            return Err(Error::TransactionClosed("its connection was lost"));
-        };
+        let conn = slot.tx_conn(tx)?;
         match conn.run_in_tx(&query).await {
             Ok(stream) => {
                 let keys: Arc<[String]> = Arc::from(stream.keys());
@@ -105,7 +96,7 @@ impl Transaction {
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.tx_failed = true;
+                slot.transaction_failed();
                 Err(Error::from(e).security_handled(handled))
             }
         }
@@ -127,7 +118,7 @@ impl Transaction {
 
     /// Rolls back if still open; does nothing otherwise.
     pub async fn close(mut self) -> Result<()> {
-        if self.token.is_some() {
+        if self.tx.is_some() {
             self.end(false).await
         } else {
             Ok(())
@@ -142,25 +133,21 @@ impl Transaction {
 
     /// Whether the transaction has ended.
     pub fn closed(&self) -> bool {
-        self.token.is_none()
+        self.tx.is_none()
     }
 
     pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
-        let token = self
-            .token
+        let tx = self
+            .tx
             .take()
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
         let mut slot = self.slot.lock().await;
-        let ours = slot
-            .tx
-            .as_ref()
-            .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)));
-        if !ours {
+        if !slot.owns(tx) {
             return Err(Error::TransactionClosed("its session ended it"));
         }
         slot.discard_open_results(&self.driver.provider).await?;
-        slot.tx = None;
-        let Some(conn) = slot.lease.as_mut() else {
+        slot.end(tx)?;
+        let Some(conn) = slot.conn() else {
             return Err(Error::TransactionClosed("its connection was lost"));
         };
         let outcome = if commit {
@@ -187,7 +174,7 @@ impl Transaction {
         };
         if r.is_err() {
             // Whatever state the server is in, the pool resets it.
-            slot.lease = None;
+            slot.abandon_all();
         } else {
             slot.release_if_idle();
         }
@@ -197,22 +184,21 @@ impl Transaction {
     /// Gives the connection back without ending the transaction on the
     /// server; the pool's reset rolls it back. Never blocks.
     fn abandon(&mut self) {
-        let Some(token) = self.token.take() else {
+        let Some(tx) = self.tx.take() else {
             return;
         };
-        if let Ok(mut slot) = self.slot.try_lock() {
-            if slot
-                .tx
-                .as_ref()
-                .is_some_and(|t| std::ptr::eq(t.as_ptr(), Arc::as_ptr(&token)))
-            {
-                slot.abandon_all();
-                tracing::debug!(target: "boltline", "open transaction dropped; its connection is reset by the pool");
+        match self.slot.try_lock() {
+            Ok(mut slot) => {
+                if slot.owns(tx) {
+                    slot.abandon_all();
+                    tracing::debug!(target: "boltline", "open transaction dropped; its connection is reset by the pool");
+                }
             }
+            // The slot is busy (a result of this transaction is being read
+            // elsewhere): the session sees the abandoned id on its next use
+            // and does the same.
+            Err(_) => self.session.abandon(tx),
         }
-        // Otherwise the slot is busy (a result of this transaction is being
-        // read elsewhere); the session sees the dead token on its next use
-        // and does the same.
     }
 }
 

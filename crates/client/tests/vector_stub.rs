@@ -36,20 +36,21 @@ fn unsupported() -> UnsupportedType {
 /// The error a value the connection cannot carry must produce.
 #[track_caller]
 fn assert_needs_bolt_6(result: boltline::Result<impl std::fmt::Debug>, what: &str) {
-    match result {
-        Err(Error::Bolt(bolt)) => match &*bolt {
-            BoltError::Unsupported {
-                feature,
-                needs,
-                version,
-            } => {
-                assert_eq!(*feature, what);
-                assert_eq!(*needs, Version::V6_0);
-                assert_eq!(*version, Version::V5_8);
-            }
-            other => panic!("expected the Bolt 6.0 refusal for {what}, got {other:?}"),
-        },
-        other => panic!("expected the Bolt 6.0 refusal for {what}, got {other:?}"),
+    let bolt = match &result {
+        Err(Error::Bolt(b)) => Some(&**b),
+        _ => None,
+    };
+    match bolt {
+        Some(BoltError::Unsupported {
+            feature,
+            needs,
+            version,
+        }) => {
+            assert_eq!(*feature, what);
+            assert_eq!(*needs, Version::V6_0);
+            assert_eq!(*version, Version::V5_8);
+        }
+        _ => panic!("expected the Bolt 6.0 refusal for {what}, got {result:?}"),
     }
 }
 

@@ -6,8 +6,14 @@
 //! - A node, relationship or unbound relationship deserializes into a struct
 //!   or map from its properties; to keep its id and labels too, deserialize
 //!   into [`Node<T>`](crate::Node) (likewise `Relationship<T>`).
-//! - Other structures (temporal, spatial, …) deserialize into this crate's
-//!   types; into a generic target they appear as the list of their fields.
+//! - A temporal structure (date, time, date-time, duration) deserializes into
+//!   this crate's types, and into any other target as its ISO 8601 text (as
+//!   Cypher's `toString` prints it; see [`ext::to_iso_string`](crate::ext::to_iso_string)).
+//!   That is how chrono's types, whose `Deserialize` reads a string, fill
+//!   struct fields straight from temporal values, and how a `String` or a
+//!   `serde_json::Value` target gets readable text.
+//! - Other structures (spatial, …) deserialize into this crate's types; into
+//!   a generic target they appear as the list of their fields.
 //! - [`from_record`] reads a RECORD's field list into a struct by the
 //!   result's column names.
 
@@ -159,6 +165,52 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// The ISO 8601 text of the next value when it is a temporal structure
+    /// that has one (consumed then); `None`, with nothing consumed, otherwise.
+    fn temporal_text(&mut self) -> Result<Option<String>> {
+        let tag = match self.u.rest() {
+            [0xB0..=0xBF, t, ..] => *t,
+            _ => return Ok(None),
+        };
+        if !matches!(
+            tag,
+            tag::DATE
+                | tag::TIME
+                | tag::LOCAL_TIME
+                | tag::DATE_TIME
+                | tag::DATE_TIME_ZONE_ID
+                | tag::LEGACY_DATE_TIME
+                | tag::LEGACY_DATE_TIME_ZONE_ID
+                | tag::LOCAL_DATE_TIME
+                | tag::DURATION
+        ) {
+            return Ok(None);
+        }
+        let mut probe = self.u.clone();
+        let value = probe.read_value()?;
+        match crate::ext::to_iso_string(&value) {
+            Some(text) => {
+                self.u = probe;
+                Ok(Some(text))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// For a typed fast path (boolean, integer, float) that finds a
+    /// structure: an error naming what was wanted and the structure's type
+    /// (serde's own message would call it a sequence or a string).
+    fn structure_mismatch(&self, expected: &'static str) -> Option<Error> {
+        let name = match self.u.rest() {
+            [0xB0..=0xBF, t, ..] => structure_type_name(*t),
+            _ => return None,
+        };
+        Some(Error::Custom(format!(
+            "invalid type: {name} at byte {}, expected {expected}",
+            self.u.position()
+        )))
+    }
+
     /// A structure for a target that does not name one: graph entities give
     /// their properties, the rest the list of their fields.
     fn structure_any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
@@ -216,7 +268,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             Kind::Bytes => visitor.visit_borrowed_bytes(self.u.read_byte_slice()?),
             Kind::List => self.list(visitor),
             Kind::Map => self.map(visitor),
-            Kind::Structure => self.structure_any(visitor),
+            Kind::Structure => match self.temporal_text()? {
+                Some(text) => visitor.visit_string(text),
+                None => self.structure_any(visitor),
+            },
         }
     }
 
@@ -320,13 +375,18 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.u.peek_marker()? {
             marker::TRUE | marker::FALSE => visitor.visit_bool(self.u.read_bool()?),
-            _ => self.deserialize_any(visitor),
+            _ => match self.structure_mismatch("a boolean") {
+                Some(e) => Err(e),
+                None => self.deserialize_any(visitor),
+            },
         }
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if Kind::of(self.u.peek_marker()?) == Some(Kind::Integer) {
             visitor.visit_i64(self.u.read_int()?)
+        } else if let Some(e) = self.structure_mismatch("an integer") {
+            Err(e)
         } else {
             self.deserialize_any(visitor)
         }
@@ -335,6 +395,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if self.u.peek_marker()? == marker::FLOAT_64 {
             visitor.visit_f64(self.u.read_float()?)
+        } else if let Some(e) = self.structure_mismatch("a float") {
+            Err(e)
         } else {
             self.deserialize_any(visitor)
         }
@@ -383,6 +445,27 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     serde::forward_to_deserialize_any! {
         i128 u128 bytes byte_buf unit unit_struct tuple
+    }
+}
+
+/// A structure's type, as Cypher names it, for error messages.
+fn structure_type_name(t: u8) -> &'static str {
+    match t {
+        tag::NODE => "NODE",
+        tag::RELATIONSHIP | tag::UNBOUND_RELATIONSHIP => "RELATIONSHIP",
+        tag::PATH => "PATH",
+        tag::DATE => "DATE",
+        tag::TIME => "ZONED TIME",
+        tag::LOCAL_TIME => "LOCAL TIME",
+        tag::DATE_TIME
+        | tag::DATE_TIME_ZONE_ID
+        | tag::LEGACY_DATE_TIME
+        | tag::LEGACY_DATE_TIME_ZONE_ID => "ZONED DATETIME",
+        tag::LOCAL_DATE_TIME => "LOCAL DATETIME",
+        tag::DURATION => "DURATION",
+        tag::POINT_2D | tag::POINT_3D => "POINT",
+        tag::VECTOR => "VECTOR",
+        _ => "a structure",
     }
 }
 
@@ -566,6 +649,7 @@ impl<'de, K: AsRef<str>> de::Deserializer<'de> for RecordDeserializer<'_, 'de, K
         let mut access = RecordAccess {
             de: &mut *self.de,
             keys: self.keys.iter(),
+            current: None,
         };
         let v = visitor.visit_map(&mut access)?;
         if access.keys.len() != 0 {
@@ -672,7 +756,18 @@ impl<'de, K: AsRef<str>> de::Deserializer<'de> for RecordDeserializer<'_, 'de, K
     }
 }
 
-impl<'de, K> RecordDeserializer<'_, 'de, K> {
+/// `e`, naming the record column it happened in.
+fn in_column(column: Option<&str>, e: Error) -> Error {
+    match (column, e) {
+        (_, e @ Error::InColumn { .. }) | (None, e) => e,
+        (Some(column), e) => Error::InColumn {
+            column: column.to_owned(),
+            source: Box::new(e),
+        },
+    }
+}
+
+impl<'de, K: AsRef<str>> RecordDeserializer<'_, 'de, K> {
     /// The value of a one-column record.
     fn single<T>(mut self, f: impl FnOnce(&mut Deserializer<'de>) -> Result<T>) -> Result<T> {
         if self.header()? != 1 {
@@ -682,13 +777,16 @@ impl<'de, K> RecordDeserializer<'_, 'de, K> {
                 self.keys.len()
             )));
         }
-        f(self.de)
+        let column = self.keys.first().map(AsRef::as_ref);
+        f(self.de).map_err(|e| in_column(column, e))
     }
 }
 
 struct RecordAccess<'a, 'de, 'k, K> {
     de: &'a mut Deserializer<'de>,
     keys: std::slice::Iter<'k, K>,
+    /// The column whose value comes next, to name it in errors.
+    current: Option<&'k K>,
 }
 
 impl<'de, K: AsRef<str>> de::MapAccess<'de> for RecordAccess<'_, 'de, '_, K> {
@@ -697,14 +795,18 @@ impl<'de, K: AsRef<str>> de::MapAccess<'de> for RecordAccess<'_, 'de, '_, K> {
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>> {
         match self.keys.next() {
             None => Ok(None),
-            Some(k) => seed
-                .deserialize(de::value::StrDeserializer::<Error>::new(k.as_ref()))
-                .map(Some),
+            Some(k) => {
+                self.current = Some(k);
+                seed.deserialize(de::value::StrDeserializer::<Error>::new(k.as_ref()))
+                    .map(Some)
+            }
         }
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+        let column = self.current.take();
         seed.deserialize(&mut *self.de)
+            .map_err(|e| in_column(column.map(AsRef::as_ref), e))
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -68,6 +68,15 @@ pub enum Error {
         /// The field count.
         fields: usize,
     },
+    /// A record's column that could not be read into its target: `source`
+    /// says what was expected and what was found.
+    #[error("column `{column}`: {source}")]
+    InColumn {
+        /// The column's name.
+        column: String,
+        /// What went wrong reading its value.
+        source: Box<Error>,
+    },
     /// A known structure with the wrong field count or field values.
     #[error("invalid {structure} structure at byte {offset}: {reason}")]
     InvalidStructure {

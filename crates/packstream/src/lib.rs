@@ -1,11 +1,10 @@
 #![doc = include_str!("../README.md")]
 
-#[cfg(feature = "chrono")]
-mod chrono_impl;
 pub mod de;
 mod decode;
 mod encode;
 mod error;
+pub mod ext;
 mod graph;
 pub mod marker;
 pub mod ser;
@@ -32,9 +31,9 @@ pub use value::{Map, TypeMismatch, Value};
 pub use vector::Vector;
 
 pub use de::{from_record, from_slice, from_value, Deserializer};
-pub use ser::{to_buf, to_bytes, Serializer};
+pub use ser::{to_buf, to_bytes, to_value, Serializer};
 
 #[cfg(feature = "chrono")]
-pub use chrono_impl::TemporalRangeError;
+pub use ext::chrono::TemporalRangeError;
 
 pub use bytes;

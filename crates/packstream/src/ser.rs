@@ -33,6 +33,20 @@ pub fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Bytes> {
     Ok(buf.freeze())
 }
 
+/// Serializes `value` into a [`Value`](crate::Value) (encoded, then decoded:
+/// one pass each way), e.g. to pass a struct as a query parameter.
+///
+/// ```
+/// # use boltline_packstream::{to_value, Value};
+/// #[derive(serde::Serialize)]
+/// struct Book { title: &'static str, pages: u32 }
+/// let v = to_value(&Book { title: "Dune", pages: 412 }).unwrap();
+/// assert_eq!(v.as_map().unwrap()["pages"], Value::Integer(412));
+/// ```
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<crate::Value> {
+    crate::Value::decode(&to_bytes(value)?)
+}
+
 /// Appends `value`'s encoding to `buf`, writing version-dependent structures
 /// as `dialect` says. On error, `buf` may hold a partial value.
 pub fn to_buf<T: Serialize + ?Sized>(

@@ -1211,9 +1211,10 @@ fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response>
 
 /// testkit's error type name for a boltline error (driver name `rust`:
 /// testkit compares these only for the drivers it knows, so the names are
-/// boltline's own, after the official drivers' vocabulary).
+/// boltline's own, after the official drivers' vocabulary). A managed
+/// transaction that gave up after retries reports its last attempt's error.
 pub fn error_type(e: &Error) -> &'static str {
-    match e {
+    match e.last_attempt() {
         Error::Server { .. } => "Neo4jError",
         Error::ConnectionLost(_) => "SessionExpired",
         Error::ServiceUnavailable(_) => "ServiceUnavailable",

@@ -1,29 +1,19 @@
 //! `Driver::execute_query`: one query, retried, all records in memory.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Instant;
 
 use boltline_bolt::{AccessMode, AuthToken, Query, TelemetryApi};
 
 use crate::bookmarks::BookmarkManager;
-use crate::retry::RetryPolicy;
-use crate::session::{finish, retry_delay, telemetry_answered};
-use crate::summary::ResultSummary;
-use crate::{
-    Driver, ManagedTransaction, QueryResult, Record, Result, SessionConfig, TransactionConfig,
-};
-
-/// All records of a query, its keys and its summary.
-#[derive(Debug, Clone)]
-pub struct EagerResult {
-    /// The records.
-    pub records: Vec<Record>,
-    /// The summary.
-    pub summary: ResultSummary,
-    /// Column names.
-    pub keys: Vec<String>,
-}
+use crate::driver_context::DriverInner;
+use crate::error::Result;
+use crate::managed::managed_loop;
+use crate::result::{EagerResult, QueryResult};
+use crate::session::Session;
+use crate::session_config::SessionConfig;
+use crate::transaction::TransactionConfig;
 
 /// Where [`Driver::execute_query`] sends the query on a cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,7 +30,9 @@ pub enum RoutingControl {
 #[derive(Debug)]
 #[must_use = "the query runs only when run() is awaited"]
 pub struct ExecuteQuery<'d> {
-    driver: &'d Driver,
+    driver: Arc<DriverInner>,
+    /// Borrows the driver, as `Driver::execute_query` promises.
+    scope: PhantomData<&'d ()>,
     query: Query,
     routing: RoutingControl,
     database: Option<String>,
@@ -51,15 +43,17 @@ pub struct ExecuteQuery<'d> {
 }
 
 impl<'d> ExecuteQuery<'d> {
-    pub(crate) fn new(driver: &'d Driver, query: Query) -> Self {
+    pub(crate) fn new(driver: Arc<DriverInner>, query: Query) -> Self {
+        let bookmark_manager: Arc<dyn BookmarkManager> = driver.query_bookmark_manager.clone();
         ExecuteQuery {
             driver,
+            scope: PhantomData,
             query,
             routing: RoutingControl::Write,
             database: None,
             impersonated_user: None,
             auth: None,
-            bookmark_manager: Some(driver.query_bookmark_manager()),
+            bookmark_manager: Some(bookmark_manager),
             tx_config: TransactionConfig::default(),
         }
     }
@@ -144,37 +138,24 @@ impl<'d> ExecuteQuery<'d> {
         config.impersonated_user = self.impersonated_user;
         config.auth = self.auth;
         config.bookmark_manager = self.bookmark_manager;
-        let mut session = self.driver.session(config);
+        let mut session = Session::new(self.driver, config);
         let mode = match self.routing {
             RoutingControl::Write => AccessMode::Write,
             RoutingControl::Read => AccessMode::Read,
         };
-        let policy = RetryPolicy::new(self.driver.config().max_transaction_retry_time);
-        let start = Instant::now();
-        let mut retry = 0u32;
-        // The managed-transaction loop, written out so the transformer
-        // needs no higher-ranked signature (its future stays `Send`).
-        let mut telemetry = Some(TelemetryApi::ExecuteQuery);
-        let r = loop {
-            let attempt = match session.begin(mode, &self.tx_config, telemetry).await {
-                Ok(tx) => {
-                    let mut managed = ManagedTransaction::new(tx);
-                    let r = match managed.run(self.query.clone()).await {
-                        Ok(result) => transformer(result).await,
-                        Err(e) => Err(e),
-                    };
-                    finish(managed, r).await
+        let query = self.query;
+        let r = managed_loop!(
+            session,
+            mode,
+            &self.tx_config,
+            TelemetryApi::ExecuteQuery,
+            |tx| {
+                match tx.run(query.clone()).await {
+                    Ok(result) => transformer(result).await,
+                    Err(e) => Err(e),
                 }
-                Err(e) => Err(e),
-            };
-            if telemetry_answered(&attempt) {
-                telemetry = None;
             }
-            match retry_delay(&policy, attempt, start, &mut retry) {
-                Ok(v) => break v,
-                Err(delay) => tokio::time::sleep(delay).await,
-            }
-        };
+        );
         let closed = session.close().await;
         let v = r?;
         closed?;

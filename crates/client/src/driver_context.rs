@@ -1,9 +1,13 @@
-//! Where connections come from: one pool for a `bolt://` URI, the routing
-//! connector (a pool per cluster member) for `neo4j://`.
+//! What every session, transaction and result of a driver shares: the
+//! driver's context ([`DriverInner`]: configuration, credentials, the
+//! connection source) and where connections come from ([`Provider`]: one
+//! pool for a `bolt://` URI, the routing connector, a pool per cluster
+//! member, for `neo4j://`), with the connections it lends ([`Lease`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use boltline_bolt::{AccessMode, Address, AuthToken, Version};
@@ -11,7 +15,37 @@ use boltline_pool::{AuthScope, BoltConnection, BoltManager, Pool, PoolStats, Poo
 use boltline_routing::{AcquireOptions, Connector, RoutedConnection};
 
 use crate::auth::{AuthManager, ManagedSource};
-use crate::{BoltError, Error, Result};
+use crate::bookmarks::Neo4jBookmarkManager;
+use crate::config::Config;
+use crate::error::{BoltError, Error, Result};
+
+/// The driver's shared part: sessions and what they create hold it.
+pub(crate) struct DriverInner {
+    pub(crate) provider: Provider,
+    pub(crate) config: Config,
+    /// Where the driver's credentials come from (a fixed token is a
+    /// static manager).
+    pub(crate) auth_manager: Arc<dyn AuthManager>,
+    pub(crate) encrypted: bool,
+    pub(crate) query_bookmark_manager: Arc<Neo4jBookmarkManager>,
+    pub(crate) closed: AtomicBool,
+}
+
+impl fmt::Debug for DriverInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("provider", &self.provider)
+            .field("encrypted", &self.encrypted)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DriverInner {
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+}
 
 /// What a session asks for.
 #[derive(Debug, Clone, Default)]
