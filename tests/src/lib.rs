@@ -23,6 +23,15 @@
 pub mod raw_bolt;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use boltline::serde::de::DeserializeOwned;
+use boltline::{
+    AuthToken, Driver, Error, ManagedTransaction, Query, QueryResult, Record, ResultSummary,
+    Session, SessionConfig, Transaction,
+};
+use boltline_ogm::Database;
 
 /// Environment variable: the Bolt URI of the server.
 pub const ENV_URI: &str = "BOLTLINE_TEST_URI";
@@ -173,6 +182,142 @@ impl TestServer {
             .rsplit_once('@')
             .map_or(authority, |(_, host_port)| host_port)
     }
+}
+
+/// Bound on a step of a test against the server: a hang fails instead of
+/// blocking the suite.
+pub const STEP_LIMIT: Duration = Duration::from_secs(60);
+
+/// Awaits `f`, at most [`STEP_LIMIT`].
+///
+/// # Panics
+///
+/// When `f` takes longer.
+pub async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(STEP_LIMIT, f)
+        .await
+        .expect("no answer within 60 s")
+}
+
+/// A name no other test (or concurrent run) uses: `prefix`, the time in
+/// nanoseconds and a counter. Tests put it on the labels or properties of
+/// the nodes they write so they see only their own data.
+pub fn unique_tag(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{nanos}_{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A driver for the server under test, logged in as its user.
+///
+/// # Panics
+///
+/// When the server is not described (see [`server`]) or the driver cannot
+/// be made.
+pub fn driver() -> Driver {
+    let s = server();
+    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
+}
+
+/// A session on the `neo4j` database.
+pub fn neo4j_session(d: &Driver) -> Session {
+    d.session(SessionConfig::new().with_database("neo4j"))
+}
+
+/// What runs a query in a test: a session or an explicit transaction.
+pub trait RunsQueries {
+    /// Runs `query`.
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>>;
+}
+
+impl RunsQueries for Session {
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>> {
+        self.run(query)
+    }
+}
+
+impl RunsQueries for Transaction {
+    fn run_query(
+        &mut self,
+        query: Query,
+    ) -> impl std::future::Future<Output = boltline::Result<QueryResult>> {
+        self.run(query)
+    }
+}
+
+/// Runs `query` and consumes its result: its summary.
+///
+/// # Panics
+///
+/// When the query fails.
+pub async fn run_consumed(runner: &mut impl RunsQueries, query: impl Into<Query>) -> ResultSummary {
+    runner
+        .run_query(query.into())
+        .await
+        .expect("run")
+        .consume()
+        .await
+        .expect("consume")
+}
+
+/// The `key` column of the result's only record.
+///
+/// # Panics
+///
+/// When the result fails, has no record or more than one, or the column is
+/// missing or not a `T`.
+pub async fn single_as<T: DeserializeOwned>(r: &mut QueryResult, key: &str) -> T {
+    single_record(r).await.get_as(key).expect("the column")
+}
+
+/// The result's only record.
+///
+/// # Panics
+///
+/// When the result fails or has no record or more than one.
+pub async fn single_record(r: &mut QueryResult) -> Record {
+    r.single(true)
+        .await
+        .expect("the result")
+        .expect("one record")
+}
+
+/// In a managed transaction (the body of `execute_read`/`execute_write`),
+/// the `key` column of `query`'s only record; no record is
+/// [`Error::ResultNotSingle`].
+pub async fn tx_single_as<T: DeserializeOwned>(
+    tx: &mut ManagedTransaction<'_>,
+    query: impl Into<Query>,
+    key: &str,
+) -> boltline::Result<T> {
+    tx.run(query)
+        .await?
+        .single(true)
+        .await?
+        .ok_or(Error::ResultNotSingle { found: 0 })?
+        .get_as(key)
+}
+
+/// An OGM database handle on the server under test's `neo4j` database.
+///
+/// # Panics
+///
+/// When the server is not described (see [`server`]) or the driver cannot
+/// be made.
+pub fn ogm_db() -> Database {
+    let s = server();
+    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
+        .expect("driver")
+        .with_database("neo4j")
 }
 
 fn required<'a, T: ?Sized>(value: Option<&'a T>, key: &str) -> &'a T {

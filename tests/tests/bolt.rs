@@ -2,7 +2,7 @@
 //! version negotiation, authentication, batched streaming, value round trips,
 //! graph values, transactions, RESET, TLS.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use boltline_bolt::packstream::{
     Date, DateTime, DateTimeZoneId, Duration as BoltDuration, LocalDateTime, LocalTime, Point2D,
@@ -12,16 +12,7 @@ use boltline_bolt::{
     Address, AuthToken, BoltStream, Classification, Connection, ConnectionConfig, Error, Map,
     Query, ServerState, TlsConfig, TxOptions, Value, Version,
 };
-use boltline_itests::{server, TestServer};
-
-/// Bound on every step: a hang fails instead of blocking the suite.
-const LIMIT: Duration = Duration::from_secs(60);
-
-async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("no answer within 60 s")
-}
+use boltline_itests::{bounded, server, TestServer};
 
 fn address(s: &TestServer) -> Address {
     Address::new(s.host(), s.port())

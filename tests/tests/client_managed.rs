@@ -2,28 +2,17 @@
 //! retries, bookmarks and bookmark managers, execute_query, connectivity,
 //! graph().
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use boltline::{
-    AuthToken, BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
+    BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
     Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
 };
-use boltline_itests::server;
-
-fn driver() -> Driver {
-    let s = server();
-    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
-}
+use boltline_itests::{driver, run_consumed, server, single_as, tx_single_as, unique_tag};
 
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("M{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("M")
 }
 
 fn neo4j() -> SessionConfig {
@@ -106,15 +95,7 @@ async fn managed_transactions_retry_transient_errors_only() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "c").await, 1);
 
     // A client error is not retried.
     let attempts = AtomicUsize::new(0);
@@ -223,12 +204,7 @@ async fn causal_chaining_with_bookmarks_across_sessions() {
     let d = driver();
     let label = tag();
     let mut a = d.session(neo4j());
-    a.run(format!("CREATE (:{label} {{who: 'a'}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut a, format!("CREATE (:{label} {{who: 'a'}})")).await;
     let ba = a.last_bookmarks();
     let mut b = d.session(neo4j());
     b.execute_write(async |tx: &mut ManagedTransaction| {
@@ -275,19 +251,9 @@ async fn causal_chaining_with_a_bookmark_manager() {
         }));
     let cfg = || neo4j().with_bookmark_manager(manager.clone());
     let mut w = d.session(cfg());
-    w.run(format!("CREATE (:{label})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut w, format!("CREATE (:{label})")).await;
     let mut tx = w.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label})")).await;
     tx.commit().await.unwrap();
     assert_eq!(updates.load(Ordering::SeqCst), 2);
     let held = manager.get_bookmarks().await;
@@ -297,12 +263,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
     let mut r = d.session(cfg());
     let n: i64 = r
         .execute_read(async |tx: &mut ManagedTransaction| {
-            tx.run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-                .await?
-                .single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?
-                .get_as("c")
+            tx_single_as(tx, format!("MATCH (n:{label}) RETURN count(n) AS c"), "c").await
         })
         .await
         .unwrap();
@@ -320,15 +281,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        res.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        3
-    );
+    assert_eq!(single_as::<i64>(&mut res, "c").await, 3);
     cleanup(&d, &label).await;
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use boltline::{
     AccessMode, AuthToken, Config, Driver, ManagedTransaction, RoutingControl, SessionConfig,
 };
-use boltline_itests::server;
+use boltline_itests::{server, single_as, tx_single_as};
 
 fn routing_driver() -> Driver {
     let s = server();
@@ -33,26 +33,13 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     // The home database is resolved by routing; the session stays on it.
     let mut s = d.session(SessionConfig::new());
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "x").await, 1);
     let db = r.consume().await.unwrap().database;
     assert_eq!(db.as_deref(), Some("neo4j"));
 
     let n: i64 = s
         .execute_read(async |tx: &mut ManagedTransaction| {
-            tx.run("RETURN 2 AS x")
-                .await?
-                .single(true)
-                .await?
-                .ok_or(boltline::Error::ResultNotSingle { found: 0 })?
-                .get_as("x")
+            tx_single_as(tx, "RETURN 2 AS x", "x").await
         })
         .await
         .unwrap();

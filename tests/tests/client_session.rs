@@ -1,32 +1,19 @@
 //! The `boltline` driver against a real Neo4j: sessions, results, explicit
 //! transactions, errors.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use boltline::serde::Deserialize;
 use boltline::{
     AccessMode, AuthToken, Config, Driver, Error, Query, SessionConfig, TransactionConfig, Value,
 };
-use boltline_itests::server;
-
-fn driver() -> Driver {
-    let s = server();
-    Driver::new(s.uri(), AuthToken::basic(s.user(), s.password())).expect("driver")
-}
+use boltline_itests::{
+    driver, neo4j_session as session, run_consumed, server, single_as, single_record, unique_tag,
+};
 
 /// A label no other test (or concurrent run) uses.
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("T{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
-}
-
-fn session(d: &Driver) -> boltline::Session {
-    d.session(SessionConfig::new().with_database("neo4j"))
+    unique_tag("T")
 }
 
 #[tokio::test]
@@ -205,15 +192,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run(Query::new(format!("CREATE (n:{label} {{v: $v}}) RETURN n.v AS v")).param("v", 1))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("v")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "v").await, 1);
     // While the transaction is open, the session refuses other work.
     assert!(matches!(
         s.run("RETURN 1").await,
@@ -225,44 +204,21 @@ async fn explicit_transactions_commit_rollback_drop() {
 
     // Rollback.
     let mut tx = s.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label} {{v: 2}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label} {{v: 2}})")).await;
     tx.rollback().await.unwrap();
 
     // Drop without commit: rolled back, without blocking.
     {
         let mut tx = s.begin_transaction().await.unwrap();
-        tx.run(format!("CREATE (:{label} {{v: 3}})"))
-            .await
-            .unwrap()
-            .consume()
-            .await
-            .unwrap();
+        run_consumed(&mut tx, format!("CREATE (:{label} {{v: 3}})")).await;
     }
     // Cancel: same.
     let mut tx = s.begin_transaction().await.unwrap();
-    tx.run(format!("CREATE (:{label} {{v: 4}})"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut tx, format!("CREATE (:{label} {{v: 4}})")).await;
     tx.cancel();
 
     let mut r = s.run(count.as_str()).await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(single_as::<i64>(&mut r, "c").await, 1);
 
     // Several results open at once in one transaction; the end of the
     // transaction discards what was not read.
@@ -300,22 +256,11 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run("SHOW TRANSACTIONS YIELD metaData, currentQuery WHERE currentQuery STARTS WITH 'SHOW' RETURN metaData")
         .await
         .unwrap();
-    let md = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("metaData")
-        .unwrap();
+    let md = single_record(&mut r).await.get("metaData").unwrap();
     assert_eq!(md.as_map().unwrap()["app"], Value::from("boltline-itest"));
     tx.commit().await.unwrap();
 
-    s.run(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DETACH DELETE n")).await;
     s.close().await.unwrap();
     d.close().await;
 }
@@ -331,15 +276,7 @@ async fn transaction_misuse_and_server_errors() {
     assert!(e.gql_status().is_some());
     // The session recovers.
     let mut r = s.run("RETURN 2 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        2
-    );
+    assert_eq!(single_as::<i64>(&mut r, "x").await, 2);
 
     // A failure inside a transaction; the transaction then refuses work,
     // and rollback is fine.
@@ -361,15 +298,7 @@ async fn transaction_misuse_and_server_errors() {
             .with_default_access_mode(AccessMode::Read),
     );
     let mut r = rs.run("RETURN 3 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        3
-    );
+    assert_eq!(single_as::<i64>(&mut r, "x").await, 3);
 
     // A closed session refuses work.
     s.close().await.unwrap();
@@ -484,15 +413,7 @@ async fn dropping_mid_stream_leaks_nothing_and_keeps_connections_in_sync() {
             .run(Query::new("RETURN $round AS r").param("round", round))
             .await
             .unwrap();
-        assert_eq!(
-            r.single(true)
-                .await
-                .unwrap()
-                .unwrap()
-                .get_as::<i64>("r")
-                .unwrap(),
-            round
-        );
+        assert_eq!(single_as::<i64>(&mut r, "r").await, round);
     }
     d.close().await;
 }
@@ -502,15 +423,11 @@ async fn summary_counters_plan_profile_notifications() {
     let d = driver();
     let label = tag();
     let mut s = session(&d);
-    let summary = s
-        .run(format!(
-            "CREATE (a:{label} {{x: 1}})-[:R]->(b:{label}) SET a.y = 2"
-        ))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let summary = run_consumed(
+        &mut s,
+        format!("CREATE (a:{label} {{x: 1}})-[:R]->(b:{label}) SET a.y = 2"),
+    )
+    .await;
     let c = summary.counters;
     assert_eq!(c.nodes_created, 2);
     assert_eq!(c.relationships_created, 1);
@@ -519,37 +436,21 @@ async fn summary_counters_plan_profile_notifications() {
     assert!(c.contains_updates);
     assert_eq!(summary.query_type, Some(boltline::QueryType::Write));
 
-    let explain = s
-        .run(format!("EXPLAIN MATCH (n:{label}) RETURN n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let explain = run_consumed(&mut s, format!("EXPLAIN MATCH (n:{label}) RETURN n")).await;
     let plan = explain.plan.expect("plan");
     assert!(plan.operator_type.starts_with("ProduceResults"), "{plan:?}");
     assert!(!plan.children.is_empty());
 
-    let profile = s
-        .run(format!("PROFILE MATCH (n:{label}) RETURN n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let profile = run_consumed(&mut s, format!("PROFILE MATCH (n:{label}) RETURN n")).await;
     let p = profile.profile.expect("profile");
     assert!(p.db_hits.is_some() && p.rows == Some(2), "{p:?}");
 
     // A cartesian product draws a notification.
-    let n = s
-        .run(format!(
-            "EXPLAIN MATCH (a:{label}), (b:{label}) RETURN a, b"
-        ))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    let n = run_consumed(
+        &mut s,
+        format!("EXPLAIN MATCH (a:{label}), (b:{label}) RETURN a, b"),
+    )
+    .await;
     assert!(
         n.notifications
             .iter()
@@ -588,12 +489,7 @@ async fn summary_counters_plan_profile_notifications() {
     );
     assert!(n.result_available_after.is_some());
 
-    s.run(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DETACH DELETE n")).await;
     d.close().await;
 }
 

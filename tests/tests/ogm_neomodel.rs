@@ -3,29 +3,14 @@
 //! stores) reads back exactly and, saved again, leaves every property
 //! byte-identical.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use boltline::{AuthToken, Query, Value};
-use boltline_itests::server;
+use boltline::{Query, Value};
+use boltline_itests::{ogm_db as db, unique_tag};
 use boltline_ogm::neomodel::{DateProperty, DateTimeProperty, JsonProperty, UniqueIdProperty};
 use boltline_ogm::prelude::*;
 use boltline_ogm::{Email, Map};
 
-fn db() -> Database {
-    let s = server();
-    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
-        .expect("driver")
-        .with_database("neo4j")
-}
-
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("ogm{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("ogm")
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]

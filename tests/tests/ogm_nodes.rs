@@ -5,27 +5,14 @@
 //! deletes its nodes at the end, so runs and tests never see each other's data.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use boltline::{AuthToken, Query, Value};
-use boltline_itests::server;
+use boltline_itests::{ogm_db as db, server, unique_tag};
 use boltline_ogm::prelude::*;
 use boltline_ogm::{Date, Error, Map};
 
-fn db() -> Database {
-    let s = server();
-    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
-        .expect("driver")
-        .with_database("neo4j")
-}
-
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("ogm{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("ogm")
 }
 
 fn zero() -> i64 {

@@ -8,29 +8,14 @@
 //! constraints and indexes (dropping them by name at the end), never
 //! `drop_constraints`/`remove_all_labels`, which clear the whole database.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use boltline::{AuthToken, Query, Value};
-use boltline_itests::server;
+use boltline::{Query, Value};
+use boltline_itests::{ogm_db as db, unique_tag};
 use boltline_ogm::cypher::SchemaStatement;
 use boltline_ogm::prelude::*;
 use boltline_ogm::{Email, Error, ModelSchema};
 
-fn db() -> Database {
-    let s = server();
-    Database::connect(s.uri(), AuthToken::basic(s.user(), s.password()))
-        .expect("driver")
-        .with_database("neo4j")
-}
-
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("ogm{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("ogm")
 }
 
 #[derive(Node, Debug, Clone)]
@@ -63,6 +48,18 @@ fn names(list: &[boltline::Map]) -> Vec<String> {
         .collect()
 }
 
+/// The entry of `list` (SHOW INDEXES or SHOW CONSTRAINTS) called `name`.
+fn find_named<'a>(list: &'a [boltline::Map], name: &str) -> Option<&'a boltline::Map> {
+    list.iter()
+        .find(|m| m.get("name").and_then(Value::as_str) == Some(name))
+}
+
+/// The entry of `list` called `name`; panics naming the `what`s there are.
+#[track_caller]
+fn named<'a>(list: &'a [boltline::Map], name: &str, what: &str) -> &'a boltline::Map {
+    find_named(list, name).unwrap_or_else(|| panic!("{what} missing: {:?}", names(list)))
+}
+
 #[tokio::test]
 async fn install_labels_unique_and_concurrent_get_or_create() {
     let db = db();
@@ -74,10 +71,7 @@ async fn install_labels_unique_and_concurrent_get_or_create() {
         .unwrap();
 
     let constraints = db.list_constraints().await.unwrap();
-    let c = constraints
-        .iter()
-        .find(|m| m.get("name").and_then(Value::as_str) == Some("OgmItAccount_email_unique"))
-        .unwrap_or_else(|| panic!("constraint missing: {:?}", names(&constraints)));
+    let c = named(&constraints, "OgmItAccount_email_unique", "constraint");
     assert_eq!(c.get("type").and_then(Value::as_str), Some("UNIQUENESS"));
     assert_eq!(
         c.get("labelsOrTypes"),
@@ -103,14 +97,10 @@ async fn install_labels_unique_and_concurrent_get_or_create() {
             .all(|m| m.get("type").and_then(Value::as_str) != Some("LOOKUP")),
         "token lookup indexes are excluded"
     );
-    let vector = indexes
-        .iter()
-        .find(|m| m.get("name").and_then(Value::as_str) == Some("OgmItAccount_embedding_vector"))
+    let vector = find_named(&indexes, "OgmItAccount_embedding_vector")
         .and_then(|m| m.get("type").and_then(Value::as_str).map(str::to_owned));
     assert_eq!(vector.as_deref(), Some("VECTOR"));
-    let fulltext = indexes
-        .iter()
-        .find(|m| m.get("name").and_then(Value::as_str) == Some("OgmItAccount_bio_fulltext"))
+    let fulltext = find_named(&indexes, "OgmItAccount_bio_fulltext")
         .and_then(|m| m.get("type").and_then(Value::as_str).map(str::to_owned));
     assert_eq!(fulltext.as_deref(), Some("FULLTEXT"));
     assert_eq!(
@@ -208,10 +198,7 @@ async fn install_labels_covers_relationship_properties() {
     db.install_labels::<Follower>().await.unwrap();
     db.install_labels::<Follower>().await.unwrap();
     let indexes = db.list_indexes(true).await.unwrap();
-    let since = indexes
-        .iter()
-        .find(|m| m.get("name").and_then(Value::as_str) == Some("OGM_IT_FOLLOWS_since_index"))
-        .unwrap_or_else(|| panic!("index missing: {:?}", names(&indexes)));
+    let since = named(&indexes, "OGM_IT_FOLLOWS_since_index", "index");
     assert_eq!(
         since.get("entityType").and_then(Value::as_str),
         Some("RELATIONSHIP")
@@ -221,10 +208,7 @@ async fn install_labels_covers_relationship_properties() {
         Some(&Value::List(vec![Value::from("OGM_IT_FOLLOWS")]))
     );
     let constraints = db.list_constraints().await.unwrap();
-    let unique = constraints
-        .iter()
-        .find(|m| m.get("name").and_then(Value::as_str) == Some("OGM_IT_FOLLOWS_ref_code_unique"))
-        .unwrap_or_else(|| panic!("constraint missing: {:?}", names(&constraints)));
+    let unique = named(&constraints, "OGM_IT_FOLLOWS_ref_code_unique", "constraint");
     assert_eq!(
         unique.get("type").and_then(Value::as_str),
         Some("RELATIONSHIP_UNIQUENESS")

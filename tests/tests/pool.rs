@@ -19,6 +19,11 @@ fn manager() -> BoltManager {
     )
 }
 
+/// A pool of connections to the server under test.
+async fn pool(config: PoolConfig) -> Pool<BoltManager> {
+    Pool::new(manager(), config).await.expect("pool")
+}
+
 async fn echo(pool: &Pool<BoltManager>, i: i64) -> i64 {
     let mut conn = pool.acquire().await.expect("acquire");
     let mut s = conn
@@ -40,9 +45,7 @@ async fn echo(pool: &Pool<BoltManager>, i: i64) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_tasks_over_ten_connections() {
-    let pool = Pool::new(manager(), PoolConfig::default().max_size(10))
-        .await
-        .expect("pool");
+    let pool = pool(PoolConfig::default().max_size(10)).await;
     let peak = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..500i64)
         .map(|i| {
@@ -69,9 +72,7 @@ async fn five_hundred_tasks_over_ten_connections() {
 
 #[tokio::test]
 async fn a_half_read_result_is_reset_and_the_connection_reused() {
-    let pool = Pool::new(manager(), PoolConfig::default().max_size(1))
-        .await
-        .expect("pool");
+    let pool = pool(PoolConfig::default().max_size(1)).await;
     {
         let mut conn = pool.acquire().await.unwrap();
         let mut s = conn
@@ -90,9 +91,7 @@ async fn a_half_read_result_is_reset_and_the_connection_reused() {
 
 #[tokio::test]
 async fn an_open_transaction_left_behind_is_rolled_back_by_the_reset() {
-    let pool = Pool::new(manager(), PoolConfig::default().max_size(1))
-        .await
-        .expect("pool");
+    let pool = pool(PoolConfig::default().max_size(1)).await;
     let marker = format!("pool-tx-{}", std::process::id());
     {
         let mut conn = pool.acquire().await.unwrap();
@@ -129,7 +128,7 @@ async fn max_age_retires_and_timeouts_report_the_full_pool() {
         .max_size(1)
         .max_age(Some(Duration::from_millis(200)))
         .acquisition_timeout(Duration::from_millis(300));
-    let pool = Pool::new(manager(), config).await.expect("pool");
+    let pool = pool(config).await;
     assert_eq!(echo(&pool, 1).await, 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(echo(&pool, 2).await, 2);
@@ -155,9 +154,7 @@ async fn max_age_retires_and_timeouts_report_the_full_pool() {
 
 #[tokio::test]
 async fn close_while_busy_then_the_returning_connection_is_closed() {
-    let pool = Pool::new(manager(), PoolConfig::default().max_size(3).init_size(2))
-        .await
-        .expect("pool");
+    let pool = pool(PoolConfig::default().max_size(3).init_size(2)).await;
     let held = pool.acquire().await.unwrap();
     pool.close().await;
     assert!(matches!(pool.acquire().await, Err(PoolError::Closed)));

@@ -5,19 +5,10 @@
 use std::time::Duration;
 
 use boltline_bolt::{AuthToken, ConnectionConfig, Query, TxOptions};
-use boltline_itests::{server, TestServer};
+use boltline_itests::{bounded, server, TestServer};
 use boltline_routing::{
     AccessMode, AcquireOptions, Connector, ConnectorConfig, HomeDbKey, RoutedConnection,
 };
-
-/// Bound on every step: a hang fails instead of blocking the suite.
-const LIMIT: Duration = Duration::from_secs(60);
-
-async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("no answer within 60 s")
-}
 
 fn connector(s: &TestServer) -> Connector {
     let config = ConnectorConfig::new(

@@ -9,13 +9,14 @@
 //! feature (Neo4j 5.26 has no vectors and no Cypher 25), the test checks
 //! what that server does instead; nothing is skipped.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use boltline::boltline_bolt::Version;
 use boltline::serde::Deserialize;
-use boltline::{AuthToken, BoltError, Driver, Error, Query, SessionConfig, Value, Vector};
-use boltline_itests::server;
+use boltline::{AuthToken, BoltError, Driver, Error, Query, Value, Vector};
+use boltline_itests::{
+    driver, neo4j_session as session, run_consumed, server, single_record, unique_tag,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -26,22 +27,9 @@ fn driver_at(uri: &str) -> Driver {
     Driver::new(uri, AuthToken::basic(s.user(), s.password())).expect("driver")
 }
 
-fn driver() -> Driver {
-    driver_at(server().uri())
-}
-
-fn session(d: &Driver) -> boltline::Session {
-    d.session(SessionConfig::new().with_database("neo4j"))
-}
-
 /// A label no other test (or concurrent run) uses.
 fn tag() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("Vec{}_{}", nanos, N.fetch_add(1, Ordering::SeqCst))
+    unique_tag("Vec")
 }
 
 /// The Bolt version the driver negotiates with the server, and its agent.
@@ -251,13 +239,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         )
         .await
         .unwrap();
-    let edition = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("edition")
-        .unwrap();
+    let edition = single_record(&mut r).await.get("edition").unwrap();
     if edition == Value::from("community") {
         let q = Query::new(format!("CYPHER 25 CREATE (n:{label} {{v: $v}})"))
             .param("v", Vector::F32(vec![1.0, 2.0]));
@@ -313,12 +295,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         let t = t.as_str().unwrap_or_default().to_owned();
         assert!(t.contains("VECTOR") && t.contains(cypher_type), "{t}");
     }
-    s.run(format!("MATCH (n:{label}) DELETE n").as_str())
-        .await
-        .unwrap()
-        .consume()
-        .await
-        .unwrap();
+    run_consumed(&mut s, format!("MATCH (n:{label}) DELETE n").as_str()).await;
     d.close().await;
 }
 

@@ -192,8 +192,7 @@ async fn closing_between_hello_and_logon() {
         .expect(sig::LOGON)
         .success([("server", Value::from("Neo4j/5.26.0"))])
         .close();
-    let server = StubServer::start_one(script).await.unwrap();
-    let err = connect(&server).await.unwrap_err();
+    let err = connect_refused(script).await;
     assert!(matches!(err, Error::ConnectionClosed { .. }), "{err}");
 }
 
@@ -201,8 +200,7 @@ async fn closing_between_hello_and_logon() {
 async fn garbage_instead_of_a_handshake_answer() {
     // Four bytes that name no version we offered.
     let script = Script::new(boltline_stub::Handshake::Raw(vec![0xDE, 0xAD, 0xBE, 0xEF]));
-    let server = StubServer::start_one(script).await.unwrap();
-    let err = connect(&server).await.unwrap_err();
+    let err = connect_refused(script).await;
     assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err}");
 }
 

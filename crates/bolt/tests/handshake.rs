@@ -129,10 +129,7 @@ async fn no_common_version_and_unoffered_versions_are_refused() {
         Err(Error::UnsupportedVersion { .. })
     ));
     for (major, minor) in [(5, 5), (3, 0), (4, 3)] {
-        let server = StubServer::start_one(Script::bolt(major, minor))
-            .await
-            .unwrap();
-        let err = connect(&server).await.unwrap_err();
+        let err = connect_refused(Script::bolt(major, minor)).await;
         assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err}");
     }
 }
@@ -140,8 +137,7 @@ async fn no_common_version_and_unoffered_versions_are_refused() {
 #[tokio::test]
 async fn an_http_server_is_recognised() {
     let script = Script::new(Handshake::Raw(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()));
-    let server = StubServer::start_one(script).await.unwrap();
-    let err = connect(&server).await.unwrap_err();
+    let err = connect_refused(script).await;
     assert!(
         matches!(&err, Error::Protocol(m) if m.contains("HTTP")),
         "{err}"
@@ -204,10 +200,7 @@ async fn the_connect_timeout_does_not_bound_the_bolt_handshake() {
 
 #[tokio::test]
 async fn a_server_closing_during_the_handshake() {
-    let server = StubServer::start_one(Script::new(Handshake::Close))
-        .await
-        .unwrap();
-    let err = connect(&server).await.unwrap_err();
+    let err = connect_refused(Script::new(Handshake::Close)).await;
     assert!(matches!(err, Error::ConnectionClosed { .. }), "{err}");
 }
 
@@ -216,8 +209,7 @@ async fn servers_that_are_not_neo4j_are_rejected() {
     let script = Script::bolt(5, 4)
         .expect(sig::HELLO)
         .success([("server", Value::from("Memgraph/2.0"))]);
-    let server = StubServer::start_one(script).await.unwrap();
-    let err = connect(&server).await.unwrap_err();
+    let err = connect_refused(script).await;
     assert!(
         matches!(&err, Error::NotNeo4j { agent } if agent == "Memgraph/2.0"),
         "{err}"

@@ -316,6 +316,20 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         ),
         None => (quote!(), quote!()),
     };
+    // Shared by nodes and relationships: the body that builds `Self` from
+    // `__ogm_props`, and the inherent impl carrying the relationship handles.
+    let inflate_body = quote! {
+        #(#inflate)*
+        ::std::result::Result::Ok(#name {
+            #(#build,)*
+            #extra_build
+        })
+    };
+    let handles_impl = quote! {
+        impl #name {
+            #(#handles)*
+        }
+    };
     let n_rel = defs.len();
     if kind == Kind::Relationship {
         return Ok(quote! {
@@ -343,17 +357,11 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                     mut __ogm_owned: ::boltline_ogm::Map,
                 ) -> ::boltline_ogm::Result<Self> {
                     let __ogm_props = &mut __ogm_owned;
-                    #(#inflate)*
-                    ::std::result::Result::Ok(#name {
-                        #(#build,)*
-                        #extra_build
-                    })
+                    #inflate_body
                 }
             }
 
-            impl #name {
-                #(#handles)*
-            }
+            #handles_impl
         });
     }
     let Some(id_field) = id_field else {
@@ -501,16 +509,10 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
                 __ogm_props: &mut ::boltline_ogm::Map,
                 __ogm_element_id: ::std::option::Option<::std::string::String>,
             ) -> ::boltline_ogm::Result<Self> {
-                #(#inflate)*
-                ::std::result::Result::Ok(#name {
-                    #(#build,)*
-                    #extra_build
-                })
+                #inflate_body
             }
         }
 
-        impl #name {
-            #(#handles)*
-        }
+        #handles_impl
     })
 }

@@ -17,6 +17,16 @@ use crate::{Error, Executor, Node, Result};
 pub mod statements {
     use super::*;
 
+    /// `st` followed by `CREATE (n:Labels) SET n = props`.
+    fn create_node<M: Node>(st: Statement, props: Expr) -> Statement {
+        st.push(Clause::Create(vec![NodePattern::labelled(
+            NODE_VAR,
+            M::labels(),
+        )
+        .into()]))
+            .push(Clause::Set(vec![SetItem::Replace(NODE_VAR.into(), props)]))
+    }
+
     fn returning_id() -> Projection {
         Projection::of(Expr::var(NODE_VAR).call("elementId"), Some("id"))
     }
@@ -65,16 +75,7 @@ pub mod statements {
     /// `CREATE (n:Labels) SET n = $p0 RETURN elementId(n) AS id`, plus the
     /// optional labels whose flag is set.
     pub fn create<M: Node>(props: Map, flags: &[(&'static str, bool)]) -> Statement {
-        let mut st = Statement::new()
-            .push(Clause::Create(vec![NodePattern::labelled(
-                NODE_VAR,
-                M::labels(),
-            )
-            .into()]))
-            .push(Clause::Set(vec![SetItem::Replace(
-                NODE_VAR.into(),
-                Expr::Value(Value::Map(props)),
-            )]));
+        let mut st = create_node::<M>(Statement::new(), Expr::Value(Value::Map(props)));
         st.clauses.extend(label_clauses(NODE_VAR, flags, false));
         st.return_(returning_id())
     }
@@ -272,16 +273,7 @@ pub mod statements {
             .first()
             .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
             .unwrap_or_default();
-        let mut st = unwind(rows_with_flags(rows))
-            .push(Clause::Create(vec![NodePattern::labelled(
-                NODE_VAR,
-                M::labels(),
-            )
-            .into()]))
-            .push(Clause::Set(vec![SetItem::Replace(
-                NODE_VAR.into(),
-                row_props(),
-            )]));
+        let mut st = create_node::<M>(unwind(rows_with_flags(rows)), row_props());
         for l in labels {
             let cond = Expr::var("row").prop("flags").prop(l);
             st.clauses.push(label_clause(NODE_VAR, l, cond, true));

@@ -2,29 +2,15 @@
 //! connection whatever task opens or prepares it, and a refusal is the
 //! acquisition's own error.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline_bolt::{Address, AuthToken, ConnectionConfig, Error, Query, TxOptions, Value};
-use boltline_pool::{AuthScope, BoltManager, Pool, PoolConfig, PoolError};
+use boltline_bolt::{AuthToken, Error, Query, TxOptions, Value};
+use boltline_pool::{AuthScope, Pool, PoolError};
 use boltline_stub::{sig, Script, StubServer};
-
-const LIMIT: Duration = Duration::from_secs(10);
-
-fn manager(server: &StubServer) -> BoltManager {
-    BoltManager::new(
-        Address::parse(&server.host_port()).expect("address"),
-        ConnectionConfig::new()
-            .with_auth(AuthToken::basic("neo4j", "pass"))
-            .with_connect_timeout(Some(Duration::from_secs(5))),
-    )
-}
-
-fn config() -> PoolConfig {
-    PoolConfig::default()
-        .max_size(1)
-        .acquisition_timeout(Duration::from_secs(5))
-}
+use common::{config, manager, return_one, LIMIT};
 
 fn alice() -> AuthToken {
     AuthToken::basic("alice", "alice-secret")
@@ -59,7 +45,7 @@ async fn credentials_reach_a_connection_opened_on_a_spawned_task() {
         .expect(sig::GOODBYE)
         .expect_close();
     let server = StubServer::start_one(script).await.unwrap();
-    let pool = Pool::new(manager(&server), config()).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
     let auth = as_alice();
     let spawned = {
         let pool = pool.clone();
@@ -87,15 +73,11 @@ async fn an_idle_connection_is_switched_for_a_spawned_acquisition() {
         .expect(sig::LOGON)
         .success(Vec::<(&str, Value)>::new())
         .success(Vec::<(&str, Value)>::new())
-        .expect(sig::RUN)
-        .expect(sig::PULL)
-        .success([("fields", Value::from_iter(["x"]))])
-        .record(vec![Value::from(1)])
-        .success([("type", Value::from("r"))])
+        .then(return_one())
         .expect(sig::GOODBYE)
         .expect_close();
     let server = StubServer::start_one(script).await.unwrap();
-    let pool = Pool::new(manager(&server), config()).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
     drop(
         pool.acquire()
             .await
@@ -133,7 +115,7 @@ async fn refused_credentials_fail_the_acquisition_with_the_server_error() {
         .failure("Neo.ClientError.Security.Unauthorized", "wrong password")
         .close();
     let server = StubServer::start_one(script).await.unwrap();
-    let pool = Pool::new(manager(&server), config()).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
     drop(
         pool.acquire()
             .await
@@ -169,7 +151,7 @@ async fn an_acquisition_cancelled_while_connecting_frees_its_place() {
     let server = StubServer::start([slow, Script::authenticated(5, 4)])
         .await
         .unwrap();
-    let pool = Pool::new(manager(&server), config()).await.unwrap();
+    let pool = Pool::new(manager(&server), config(1)).await.unwrap();
     let cancelled =
         tokio::time::timeout(Duration::from_millis(300), pool.acquire_with(&as_alice())).await;
     assert!(cancelled.is_err(), "the slow HELLO outlasts the timeout");

@@ -1,37 +1,14 @@
 //! The pool with real Bolt connections, against the scripted stub server:
 //! what goes over the wire when connections are reused, reset or broken.
 
+mod common;
+
 use std::time::Duration;
 
-use boltline_bolt::{Address, AuthToken, ConnectionConfig, Query, TxOptions, Value};
-use boltline_pool::{BoltManager, Pool, PoolConfig, PoolError};
-use boltline_stub::{sig, steps, Script, StubServer};
-
-const LIMIT: Duration = Duration::from_secs(10);
-
-fn manager(server: &StubServer) -> BoltManager {
-    BoltManager::new(
-        Address::parse(&server.host_port()).expect("address"),
-        ConnectionConfig::new()
-            .with_auth(AuthToken::basic("neo4j", "pass"))
-            .with_connect_timeout(Some(Duration::from_secs(5))),
-    )
-}
-
-fn config(max: usize) -> PoolConfig {
-    PoolConfig::default()
-        .max_size(max)
-        .acquisition_timeout(Duration::from_secs(5))
-}
-
-fn return_one() -> Script {
-    steps()
-        .expect(sig::RUN)
-        .expect(sig::PULL)
-        .success([("fields", Value::from_iter(["x"]))])
-        .record(vec![Value::from(1)])
-        .success([("type", Value::from("r"))])
-}
+use boltline_bolt::{Address, ConnectionConfig, Query, TxOptions, Value};
+use boltline_pool::{BoltManager, Pool, PoolError};
+use boltline_stub::{sig, Script, StubServer};
+use common::{config, manager, return_one, LIMIT};
 
 async fn query_one(pool: &Pool<BoltManager>) -> i64 {
     let mut conn = pool.acquire().await.expect("acquire");

@@ -102,6 +102,13 @@ async fn pool(config: PoolConfig) -> (Pool<Fake>, Arc<World>) {
     (pool, world)
 }
 
+/// `config` on a frozen fake clock, and that clock.
+fn on_frozen_clock(config: PoolConfig) -> (PoolConfig, Arc<FakeTime>) {
+    let fake = Arc::new(FakeTime::new());
+    fake.freeze();
+    (config.clock(Clock::fake(fake.clone())), fake)
+}
+
 fn small(max: usize) -> PoolConfig {
     PoolConfig::default()
         .max_size(max)
@@ -251,11 +258,7 @@ async fn connections_past_max_age_are_closed_not_reused() {
 
 #[tokio::test]
 async fn fake_time_past_max_age_retires_a_connection_without_sleeping() {
-    let fake = Arc::new(FakeTime::new());
-    fake.freeze();
-    let config = small(2)
-        .max_age(Some(Duration::from_secs(3600)))
-        .clock(Clock::fake(fake.clone()));
+    let (config, fake) = on_frozen_clock(small(2).max_age(Some(Duration::from_secs(3600))));
     let (pool, world) = pool(config).await;
     drop(pool.acquire().await.unwrap());
     fake.advance(Duration::from_secs(3599));
@@ -272,11 +275,8 @@ async fn fake_time_past_max_age_retires_a_connection_without_sleeping() {
 
 #[tokio::test]
 async fn fake_idle_time_triggers_the_liveness_check_and_acquisition_resets_it() {
-    let fake = Arc::new(FakeTime::new());
-    fake.freeze();
-    let config = small(2)
-        .liveness_check_after(Some(Duration::from_secs(60)))
-        .clock(Clock::fake(fake.clone()));
+    let (config, fake) =
+        on_frozen_clock(small(2).liveness_check_after(Some(Duration::from_secs(60))));
     let (pool, world) = pool(config).await;
     drop(pool.acquire().await.unwrap());
     fake.advance(Duration::from_secs(59));
@@ -293,9 +293,8 @@ async fn fake_idle_time_triggers_the_liveness_check_and_acquisition_resets_it() 
 
 #[tokio::test]
 async fn prune_by_idle_time_reads_the_fake_clock() {
-    let fake = Arc::new(FakeTime::new());
-    fake.freeze();
-    let (pool, _world) = pool(small(3).init_size(2).clock(Clock::fake(fake.clone()))).await;
+    let (config, fake) = on_frozen_clock(small(3).init_size(2));
+    let (pool, _world) = pool(config).await;
     assert_eq!(
         pool.prune_idle_longer_than(Duration::from_secs(10)).await,
         0

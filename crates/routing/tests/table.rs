@@ -11,6 +11,29 @@ fn addr(s: &str) -> Address {
     Address::parse(s).unwrap()
 }
 
+/// Table `d` with a 60 s TTL, from the servers' `host:port`s.
+fn table_of(routers: &[&str], readers: &[&str], writers: &[&str], now: Instant) -> RoutingTable {
+    let addrs = |list: &[&str]| list.iter().map(|a| addr(a)).collect::<Vec<_>>();
+    RoutingTable::new(
+        "d",
+        addrs(routers),
+        addrs(readers),
+        addrs(writers),
+        Duration::from_secs(60),
+        now,
+    )
+}
+
+/// Table `d` (TTL 5 s) parsed from a reply with `servers`.
+fn parsed(servers: Vec<Value>) -> RoutingTable {
+    RoutingTable::parse(
+        &rt(Value::from(5), Some("d"), servers),
+        None,
+        Instant::now(),
+    )
+    .unwrap()
+}
+
 fn role(role: &str, addresses: &[&str]) -> Value {
     Value::from_iter([
         ("role", Value::from(role)),
@@ -212,33 +235,23 @@ fn malformed_replies_are_errors_not_panics() {
 
 #[test]
 fn unknown_roles_are_ignored_and_repeated_roles_joined() {
-    let reply = rt(
-        Value::from(5),
-        Some("d"),
-        vec![
-            role("ROUTE", &["a:1"]),
-            role("ARBITER", &["z:1"]),
-            role("READ", &["b:1"]),
-            role("READ", &["c:1", "b:1"]),
-        ],
-    );
-    let t = RoutingTable::parse(&reply, None, Instant::now()).unwrap();
+    let t = parsed(vec![
+        role("ROUTE", &["a:1"]),
+        role("ARBITER", &["z:1"]),
+        role("READ", &["b:1"]),
+        role("READ", &["c:1", "b:1"]),
+    ]);
     assert_eq!(t.readers(), [addr("b:1"), addr("c:1")]);
     assert!(!t.contains(&addr("z:1")));
 }
 
 #[test]
 fn duplicate_addresses_are_kept_once_in_order() {
-    let reply = rt(
-        Value::from(5),
-        Some("d"),
-        vec![
-            role("ROUTE", &["b:1", "a:1", "b:1", "a:1"]),
-            role("READ", &["a:1", "a:1"]),
-            role("WRITE", &["a:1", "a:1"]),
-        ],
-    );
-    let t = RoutingTable::parse(&reply, None, Instant::now()).unwrap();
+    let t = parsed(vec![
+        role("ROUTE", &["b:1", "a:1", "b:1", "a:1"]),
+        role("READ", &["a:1", "a:1"]),
+        role("WRITE", &["a:1", "a:1"]),
+    ]);
     assert_eq!(t.routers(), [addr("b:1"), addr("a:1")]);
     assert_eq!(t.readers(), [addr("a:1")]);
     assert_eq!(t.writers(), [addr("a:1")]);
@@ -283,25 +296,11 @@ fn ttl_edge_cases() {
 #[test]
 fn stale_without_servers_for_the_mode_or_without_routers() {
     let t0 = Instant::now();
-    let no_writer = RoutingTable::new(
-        "d",
-        [addr("a:1")],
-        [addr("b:1")],
-        [],
-        Duration::from_secs(60),
-        t0,
-    );
+    let no_writer = table_of(&["a:1"], &["b:1"], &[], t0);
     assert!(no_writer.is_fresh(AccessMode::Read, t0));
     assert!(!no_writer.is_fresh(AccessMode::Write, t0));
     assert!(no_writer.initialized_without_writers());
-    let no_router = RoutingTable::new(
-        "d",
-        [],
-        [addr("b:1")],
-        [addr("c:1")],
-        Duration::from_secs(60),
-        t0,
-    );
+    let no_router = table_of(&[], &["b:1"], &["c:1"], t0);
     assert!(!no_router.is_fresh(AccessMode::Read, t0));
     assert!(!no_router.is_fresh(AccessMode::Write, t0));
 }
@@ -318,14 +317,7 @@ fn purge_waits_past_the_ttl() {
 
 #[test]
 fn forgetting_a_server_removes_it_everywhere() {
-    let mut t = RoutingTable::new(
-        "d",
-        [addr("a:1"), addr("b:1")],
-        [addr("a:1"), addr("c:1")],
-        [addr("a:1")],
-        Duration::from_secs(60),
-        Instant::now(),
-    );
+    let mut t = table_of(&["a:1", "b:1"], &["a:1", "c:1"], &["a:1"], Instant::now());
     assert!(t.contains(&addr("a:1")));
     assert!(t.forget(&addr("a:1")));
     assert!(!t.contains(&addr("a:1")));

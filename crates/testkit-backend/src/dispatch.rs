@@ -377,17 +377,7 @@ mod tests {
         assert_eq!(r["data"]["msg"], "no bookmark manager with id 5");
     }
 
-    struct Strings;
-    impl Handles for Strings {
-        type Driver = String;
-        type Session = String;
-        type Transaction = String;
-        type Result = String;
-        type BookmarkManager = String;
-        type AuthTokenManager = String;
-        type ClientCertificateProvider = String;
-        type Error = String;
-    }
+    type Strings = crate::registry::Uniform<String>;
 
     #[tokio::test]
     async fn closing_known_objects_frees_them() {

@@ -184,6 +184,22 @@ impl Handles for Unwired {
     type Error = Unwired;
 }
 
+/// Test handles whose every kind of value is `T`.
+#[cfg(test)]
+pub(crate) struct Uniform<T>(std::marker::PhantomData<T>);
+
+#[cfg(test)]
+impl<T> Handles for Uniform<T> {
+    type Driver = T;
+    type Session = T;
+    type Transaction = T;
+    type Result = T;
+    type BookmarkManager = T;
+    type AuthTokenManager = T;
+    type ClientCertificateProvider = T;
+    type Error = T;
+}
+
 /// What kind of callback a pending callback request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallbackKind {
@@ -488,17 +504,7 @@ mod tests {
         }
     }
 
-    struct Test;
-    impl Handles for Test {
-        type Driver = Counted;
-        type Session = Counted;
-        type Transaction = Counted;
-        type Result = Counted;
-        type BookmarkManager = Counted;
-        type AuthTokenManager = Counted;
-        type ClientCertificateProvider = Counted;
-        type Error = Counted;
-    }
+    type Test = Uniform<Counted>;
 
     #[test]
     fn dropping_the_registries_frees_everything() {

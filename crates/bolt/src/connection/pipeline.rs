@@ -238,15 +238,21 @@ where
             }
         }
         for (id, qid) in discards {
-            let qid = self.wire_qid(id, qid);
-            self.send(
-                &Discard { n: -1, qid },
-                RequestKind::Discard,
-                Some(id),
-                None,
-            )?;
+            self.send_discard_all(id, qid)?;
         }
         self.streams.retain(|e| !e.forgotten());
+        Ok(())
+    }
+
+    /// Queues `DISCARD n=-1` for stream `id` (query `qid`).
+    pub(super) fn send_discard_all(&mut self, id: u64, qid: i64) -> Result<()> {
+        let qid = self.wire_qid(id, qid);
+        self.send(
+            &Discard { n: -1, qid },
+            RequestKind::Discard,
+            Some(id),
+            None,
+        )?;
         Ok(())
     }
 

@@ -4,8 +4,8 @@ use bytes::Buf;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::Connection;
-use crate::message::{Discard, Pull};
-use crate::result::{End, Phase, RecordStream};
+use crate::message::Pull;
+use crate::result::{End, Phase, RecordStream, StreamEntry};
 use crate::state::RequestKind;
 use crate::{Error, Record, Result, Success};
 
@@ -24,12 +24,7 @@ where
                 Some(End::Failed(f)) => return Err(f.to_error()),
                 None => {}
             }
-            self.ensure_usable()?;
-            let Some(e) = self.streams.iter_mut().find(|e| e.id == stream.id) else {
-                return Err(Error::InvalidState(
-                    "the result is no longer known to the connection".into(),
-                ));
-            };
+            let e = self.usable_stream(stream.id)?;
             if let Some(r) = e.buffer.pop_front() {
                 return Ok(Some(r));
             }
@@ -180,6 +175,14 @@ where
         Ok(Some(body))
     }
 
+    /// The entry of result `id`, on a connection that can still serve it.
+    fn usable_stream(&mut self, id: u64) -> Result<&mut StreamEntry> {
+        self.ensure_usable()?;
+        self.streams.iter_mut().find(|e| e.id == id).ok_or_else(|| {
+            Error::InvalidState("the result is no longer known to the connection".into())
+        })
+    }
+
     /// Discards the rest of a result (`DISCARD n=-1`) and returns its
     /// summary. Records already buffered are dropped too.
     pub async fn consume(&mut self, stream: &mut RecordStream) -> Result<Success> {
@@ -190,12 +193,7 @@ where
                 Some(End::Failed(f)) => return Err(f.to_error()),
                 None => {}
             }
-            self.ensure_usable()?;
-            let Some(e) = self.streams.iter_mut().find(|e| e.id == stream.id) else {
-                return Err(Error::InvalidState(
-                    "the result is no longer known to the connection".into(),
-                ));
-            };
+            let e = self.usable_stream(stream.id)?;
             e.buffer.clear();
             e.drop_records = true;
             e.end_for(stream);
@@ -204,13 +202,7 @@ where
                 Phase::Paused => {
                     let (id, qid) = (e.id, e.qid);
                     e.phase = Phase::Pulling;
-                    let qid = self.wire_qid(id, qid);
-                    self.send(
-                        &Discard { n: -1, qid },
-                        RequestKind::Discard,
-                        Some(id),
-                        None,
-                    )?;
+                    self.send_discard_all(id, qid)?;
                     self.flush().await?;
                 }
                 Phase::Pulling => {

@@ -1,41 +1,33 @@
-//! Bolt messages, one file each (bolt/message). Requests encode themselves
+//! Bolt messages, one file each (bolt/message) but for the field-less
+//! requests, which share `empty.rs`, and `PULL` and `DISCARD`, which share
+//! `pull.rs`. Requests encode themselves
 //! for the negotiated version; responses decode into typed values.
 //!
 //! Every message is a PackStream structure whose tag is the message's
 //! signature; [`signature`] names them all.
 
 mod begin;
-mod commit;
-mod discard;
+mod empty;
 mod entries;
 mod failure;
-mod goodbye;
 mod hello;
 mod ignored;
-mod logoff;
 mod logon;
 mod pull;
 mod record;
-mod reset;
-mod rollback;
 mod route;
 mod run;
 mod success;
 mod telemetry;
 
 pub(crate) use begin::Begin;
-pub(crate) use commit::Commit;
-pub(crate) use discard::Discard;
+pub(crate) use empty::{Commit, Goodbye, Logoff, Reset, Rollback};
 pub(crate) use entries::Entries;
-pub(crate) use goodbye::Goodbye;
 pub(crate) use hello::Hello;
-pub(crate) use logoff::Logoff;
 pub(crate) use logon::Logon;
-pub(crate) use pull::Pull;
+pub(crate) use pull::{Discard, Pull};
 pub(crate) use record::RawRecord;
 pub use record::Record;
-pub(crate) use reset::Reset;
-pub(crate) use rollback::Rollback;
 pub(crate) use route::Route;
 pub(crate) use run::Run;
 pub use success::{QueryStats, QueryType, Success};

@@ -8,7 +8,7 @@ use boltline_bolt::{
     Address, AuthToken, BoltStream, Connection, ConnectionConfig, Query, Record, RecordStream,
     Result, TxOptions, Value,
 };
-use boltline_stub::StubServer;
+use boltline_stub::{Script, StubServer};
 
 /// Every test step is bounded: a hang fails the test instead of blocking CI.
 pub const LIMIT: Duration = Duration::from_secs(10);
@@ -31,6 +31,16 @@ pub fn address(server: &StubServer) -> Address {
 
 pub async fn connect(server: &StubServer) -> Result<Connection<BoltStream>> {
     connect_with(server, &config()).await
+}
+
+/// Connects to a stub server playing `script`, which must refuse the
+/// connection: the error.
+pub async fn connect_refused(script: Script) -> boltline_bolt::Error {
+    let server = StubServer::start_one(script).await.unwrap();
+    match connect(&server).await {
+        Ok(_) => panic!("the connection was expected to fail"),
+        Err(err) => err,
+    }
 }
 
 pub async fn connect_with(

@@ -201,18 +201,7 @@ impl Expr {
                 r.push(")");
             }
             Expr::CountStar => r.push("count(*)"),
-            Expr::Map(entries) => {
-                r.push("{");
-                for (i, (k, v)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        r.push(", ");
-                    }
-                    r.name(k);
-                    r.push(": ");
-                    v.render(r);
-                }
-                r.push("}");
-            }
+            Expr::Map(entries) => render_map(r, entries),
             Expr::List(items) => {
                 r.push("[");
                 for (i, v) in items.iter().enumerate() {
@@ -264,6 +253,20 @@ impl Expr {
 }
 
 /// `!expr` is `NOT expr`.
+/// Renders `{key: value, ...}`: a map literal, or a pattern's properties.
+pub(crate) fn render_map(r: &mut Renderer, entries: &[(String, Expr)]) {
+    r.push("{");
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            r.push(", ");
+        }
+        r.name(k);
+        r.push(": ");
+        v.render(r);
+    }
+    r.push("}");
+}
+
 impl std::ops::Not for Expr {
     type Output = Expr;
     fn not(self) -> Expr {

@@ -1,6 +1,6 @@
 //! Patterns: `(n:Label {key: $p0})-[r:TYPE]->(m)`.
 
-use super::expr::Expr;
+use super::expr::{render_map, Expr};
 use super::ident::write_labels;
 use super::render::Renderer;
 
@@ -114,16 +114,8 @@ fn render_props(r: &mut Renderer, props: &[(String, Expr)]) {
     if props.is_empty() {
         return;
     }
-    r.push(" {");
-    for (i, (k, v)) in props.iter().enumerate() {
-        if i > 0 {
-            r.push(", ");
-        }
-        r.name(k);
-        r.push(": ");
-        v.render(r);
-    }
-    r.push("}");
+    r.push(" ");
+    render_map(r, props);
 }
 
 /// A path pattern: a node, then relationship and node steps.
