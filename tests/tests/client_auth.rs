@@ -15,11 +15,9 @@ fn driver() -> Driver {
 async fn current_user(d: &Driver, config: SessionConfig) -> boltline::Result<String> {
     let mut s = d.session(config.with_database("system"));
     let mut r = s.run("SHOW CURRENT USER YIELD user").await?;
-    let record = r.single(true).await?;
+    let record = r.single().await?;
     s.close().await?;
-    record
-        .ok_or(boltline::Error::ResultNotSingle { found: 0 })?
-        .get_as::<String>("user")
+    record.get_as::<String>("user")
 }
 
 #[tokio::test]

@@ -53,10 +53,7 @@ async fn execute_write_then_read() {
                     .param("n", "Ann"),
                 )
                 .await?;
-            let rec = r
-                .single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?;
+            let rec = r.single().await?;
             rec.get_as::<String>("name")
         })
         .await
@@ -106,15 +103,7 @@ async fn managed_transactions_retry_transient_errors_only() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("c").unwrap(), 1);
 
     // A client error is not retried.
     let attempts = AtomicUsize::new(0);
@@ -299,9 +288,8 @@ async fn causal_chaining_with_a_bookmark_manager() {
         .execute_read(async |tx: &mut ManagedTransaction| {
             tx.run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
                 .await?
-                .single(true)
+                .single()
                 .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?
                 .get_as("c")
         })
         .await
@@ -320,15 +308,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
         .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
         .await
         .unwrap();
-    assert_eq!(
-        res.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        3
-    );
+    assert_eq!(res.single().await.unwrap().get_as::<i64>("c").unwrap(), 3);
     cleanup(&d, &label).await;
 }
 
@@ -381,7 +361,7 @@ async fn connectivity_and_server_info() {
     assert!(info.agent.starts_with("Neo4j/"), "{info:?}");
     assert!(info.protocol_version.major >= 5);
     assert_eq!(info.address.port(), server().port());
-    assert!(!d.encrypted());
+    assert!(!d.is_encrypted());
     d.close().await;
     assert!(matches!(
         d.verify_connectivity().await,

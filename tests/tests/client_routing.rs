@@ -33,26 +33,13 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     // The home database is resolved by routing; the session stays on it.
     let mut s = d.session(SessionConfig::new());
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        1
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("x").unwrap(), 1);
     let db = r.consume().await.unwrap().database;
     assert_eq!(db.as_deref(), Some("neo4j"));
 
     let n: i64 = s
         .execute_read(async |tx: &mut ManagedTransaction| {
-            tx.run("RETURN 2 AS x")
-                .await?
-                .single(true)
-                .await?
-                .ok_or(boltline::Error::ResultNotSingle { found: 0 })?
-                .get_as("x")
+            tx.run("RETURN 2 AS x").await?.single().await?.get_as("x")
         })
         .await
         .unwrap();

@@ -55,9 +55,9 @@ async fn run_next_keys_consume() {
         r.next().await.unwrap().unwrap().get_as::<i64>("i").unwrap(),
         2
     );
-    assert!(!r.closed());
+    assert!(!r.is_closed());
     let summary = r.consume().await.unwrap();
-    assert!(r.closed());
+    assert!(r.is_closed());
     assert_eq!(
         summary.query,
         "UNWIND range(1, $n) AS i RETURN i, i * 2 AS twice"
@@ -80,25 +80,30 @@ async fn single_fetch_value_values_data() {
     let mut s = session(&d);
 
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
-    let one = r.single(true).await.unwrap().unwrap();
+    let one = r.single().await.unwrap();
     assert_eq!(one.get_as::<i64>("x").unwrap(), 1);
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
 
     let mut r = s.run("UNWIND [1, 2] AS x RETURN x").await.unwrap();
     assert!(matches!(
-        r.single(true).await,
+        r.single().await,
         Err(Error::ResultNotSingle { found: 2 })
     ));
     let mut r = s.run("UNWIND [] AS x RETURN x").await.unwrap();
     assert!(matches!(
-        r.single(true).await,
+        r.single().await,
         Err(Error::ResultNotSingle { found: 0 })
     ));
     let mut r = s.run("UNWIND [] AS x RETURN x").await.unwrap();
-    assert!(r.single(false).await.unwrap().is_none());
+    assert!(r.single_opt().await.unwrap().is_none());
+    let mut r = s.run("UNWIND [7] AS x RETURN x").await.unwrap();
+    let only = r.single_opt().await.unwrap().unwrap();
+    assert_eq!(only.get_as::<i64>("x").unwrap(), 7);
     let mut r = s.run("UNWIND [7, 8] AS x RETURN x").await.unwrap();
-    let first = r.single(false).await.unwrap().unwrap();
-    assert_eq!(first.get_as::<i64>("x").unwrap(), 7);
+    assert!(matches!(
+        r.single_opt().await,
+        Err(Error::ResultNotSingle { found: 2 })
+    ));
 
     let mut r = s.run("UNWIND range(1, 10) AS x RETURN x").await.unwrap();
     assert_eq!(r.fetch(3).await.unwrap().len(), 3);
@@ -182,7 +187,7 @@ async fn serde_into_structs() {
     }
     assert_eq!(got, [1, 2, 3, 4, 5]);
     let mut r = s.run("RETURN 1 AS a, 'b' AS b").await.unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     assert_eq!(rec.to::<(i64, String)>().unwrap(), (1, "b".into()));
     // A type mismatch is a decode error, not a panic.
     assert!(matches!(
@@ -205,15 +210,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run(Query::new(format!("CREATE (n:{label} {{v: $v}}) RETURN n.v AS v")).param("v", 1))
         .await
         .unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("v")
-            .unwrap(),
-        1
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("v").unwrap(), 1);
     // While the transaction is open, the session refuses other work.
     assert!(matches!(
         s.run("RETURN 1").await,
@@ -254,15 +251,7 @@ async fn explicit_transactions_commit_rollback_drop() {
     tx.cancel();
 
     let mut r = s.run(count.as_str()).await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("c")
-            .unwrap(),
-        1
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("c").unwrap(), 1);
 
     // Several results open at once in one transaction; the end of the
     // transaction discards what was not read.
@@ -283,7 +272,7 @@ async fn explicit_transactions_commit_rollback_drop() {
     );
     tx.close().await.unwrap();
     assert!(matches!(a.next().await, Err(Error::ResultConsumed)));
-    assert!(b.closed());
+    assert!(b.is_closed());
 
     // Metadata and timeout reach the server.
     let mut md = boltline::Map::new();
@@ -300,13 +289,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         .run("SHOW TRANSACTIONS YIELD metaData, currentQuery WHERE currentQuery STARTS WITH 'SHOW' RETURN metaData")
         .await
         .unwrap();
-    let md = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("metaData")
-        .unwrap();
+    let md = r.single().await.unwrap().get("metaData").unwrap();
     assert_eq!(md.as_map().unwrap()["app"], Value::from("boltline-itest"));
     tx.commit().await.unwrap();
 
@@ -331,15 +314,7 @@ async fn transaction_misuse_and_server_errors() {
     assert!(e.gql_status().is_some());
     // The session recovers.
     let mut r = s.run("RETURN 2 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        2
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("x").unwrap(), 2);
 
     // A failure inside a transaction; the transaction then refuses work,
     // and rollback is fine.
@@ -361,15 +336,7 @@ async fn transaction_misuse_and_server_errors() {
             .with_default_access_mode(AccessMode::Read),
     );
     let mut r = rs.run("RETURN 3 AS x").await.unwrap();
-    assert_eq!(
-        r.single(true)
-            .await
-            .unwrap()
-            .unwrap()
-            .get_as::<i64>("x")
-            .unwrap(),
-        3
-    );
+    assert_eq!(r.single().await.unwrap().get_as::<i64>("x").unwrap(), 3);
 
     // A closed session refuses work.
     s.close().await.unwrap();
@@ -409,9 +376,8 @@ async fn unconsumed_result_is_buffered_when_the_session_moves_on() {
     assert_eq!(third.collect::<i64>().await.unwrap(), [1, 2, 3]);
     assert_eq!(
         second
-            .single(true)
+            .single()
             .await
-            .unwrap()
             .unwrap()
             .get_as::<String>("s")
             .unwrap(),
@@ -484,15 +450,7 @@ async fn dropping_mid_stream_leaks_nothing_and_keeps_connections_in_sync() {
             .run(Query::new("RETURN $round AS r").param("round", round))
             .await
             .unwrap();
-        assert_eq!(
-            r.single(true)
-                .await
-                .unwrap()
-                .unwrap()
-                .get_as::<i64>("r")
-                .unwrap(),
-            round
-        );
+        assert_eq!(r.single().await.unwrap().get_as::<i64>("r").unwrap(), round);
     }
     d.close().await;
 }

@@ -165,7 +165,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
         // Returned by the server: the element type is kept.
         let text = format!("CYPHER 25 RETURN vector({list}, 3, {cypher_type}) AS v");
         let mut r = s.run(text.as_str()).await.unwrap();
-        let record = r.single(true).await.unwrap().unwrap();
+        let record = r.single().await.unwrap();
         assert_eq!(
             record.get("v").unwrap(),
             Value::Vector(expected.clone()),
@@ -179,7 +179,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
             format!("CYPHER 25 RETURN $v = vector({list}, 3, {cypher_type}) AS same, $v AS echo");
         let q = Query::new(text).param("v", expected.clone());
         let mut r = s.run(q).await.unwrap();
-        let record = r.single(true).await.unwrap().unwrap();
+        let record = r.single().await.unwrap();
         assert_eq!(
             record.get("same").unwrap(),
             Value::from(true),
@@ -191,7 +191,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
     let q = Query::new("CYPHER 25 RETURN $v = vector([1, 2, 4], 3, INTEGER8) AS same")
         .param("v", Vector::I8(vec![1, 2, 3]));
     let mut r = s.run(q).await.unwrap();
-    let same = r.single(true).await.unwrap().unwrap().get("same").unwrap();
+    let same = r.single().await.unwrap().get("same").unwrap();
     assert_eq!(same, Value::from(false));
 
     // Into struct fields by serde.
@@ -237,7 +237,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
             .run(format!("MATCH (n:{label}) RETURN count(n) AS c").as_str())
             .await
             .unwrap();
-        let c = r.single(true).await.unwrap().unwrap().get("c").unwrap();
+        let c = r.single().await.unwrap().get("c").unwrap();
         assert_eq!(c, Value::from(0));
         d.close().await;
         return;
@@ -251,13 +251,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         )
         .await
         .unwrap();
-    let edition = r
-        .single(true)
-        .await
-        .unwrap()
-        .unwrap()
-        .get("edition")
-        .unwrap();
+    let edition = r.single().await.unwrap().get("edition").unwrap();
     if edition == Value::from("community") {
         let q = Query::new(format!("CYPHER 25 CREATE (n:{label} {{v: $v}})"))
             .param("v", Vector::F32(vec![1.0, 2.0]));
@@ -273,7 +267,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         // As a value in a query (not a stored property) it is fine.
         let q = Query::new("CYPHER 25 WITH $v AS v RETURN v").param("v", Vector::I8(vec![4]));
         let mut r = s.run(q).await.unwrap();
-        let v = r.single(true).await.unwrap().unwrap().get("v").unwrap();
+        let v = r.single().await.unwrap().get("v").unwrap();
         assert_eq!(v, Value::Vector(Vector::I8(vec![4])));
         d.close().await;
         return;
@@ -285,7 +279,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         .param("i", i64::try_from(i).unwrap())
         .param("v", vector.clone());
         let mut r = s.run(q).await.unwrap();
-        let node = r.single(true).await.unwrap().unwrap().get("n").unwrap();
+        let node = r.single().await.unwrap().get("n").unwrap();
         let Value::Node(node) = node else {
             panic!("a node, got {node:?}")
         };
@@ -379,7 +373,7 @@ async fn below_bolt_6_a_vector_arrives_as_a_map_with_a_warning() {
         .run("CYPHER 25 RETURN vector([1, 2, 3], 3, INTEGER8) AS v")
         .await
         .unwrap();
-    let record = r.single(false).await.unwrap().unwrap();
+    let record = r.single_opt().await.unwrap().unwrap();
     let v = record.get("v").unwrap();
     let map = v.as_map().unwrap_or_else(|| panic!("a map, got {v:?}"));
     assert_eq!(

@@ -158,7 +158,7 @@ impl Config {
     }
 
     /// Whether `TELEMETRY` messages are suppressed.
-    pub fn telemetry_disabled(&self) -> bool {
+    pub fn is_telemetry_disabled(&self) -> bool {
         self.telemetry_disabled
     }
 
@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(c.fetch_size(), -1);
         assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(5));
         assert_eq!(c.user_agent.as_deref(), Some("app/1"));
-        assert!(c.telemetry_disabled());
+        assert!(c.is_telemetry_disabled());
         assert_eq!(c.notification_filter, NotificationFilter::off());
         assert_eq!(c.clock(), &Clock::fake(fake));
     }

@@ -303,7 +303,7 @@ impl Driver {
     }
 
     /// Whether connections use TLS.
-    pub fn encrypted(&self) -> bool {
+    pub fn is_encrypted(&self) -> bool {
         self.inner.encrypted
     }
 
@@ -407,7 +407,7 @@ mod tests {
             "neo4j+ssc://[::1]:7687",
         ] {
             let d = Driver::new(uri, AuthToken::basic("u", "p")).expect(uri);
-            assert_eq!(d.encrypted(), uri.contains('+'), "{uri}");
+            assert_eq!(d.is_encrypted(), uri.contains('+'), "{uri}");
         }
         let e = err("http://localhost", Config::default());
         assert!(e.contains("scheme"), "{e}");
@@ -426,7 +426,7 @@ mod tests {
     fn created_outside_a_runtime() {
         // No connection is opened and no task spawned until first use.
         let d = Driver::new("bolt://localhost:7687", AuthToken::none()).unwrap();
-        assert!(!d.encrypted());
+        assert!(!d.is_encrypted());
         let d = Driver::new("neo4j://localhost:7687", AuthToken::none()).unwrap();
         drop(d);
     }
@@ -438,7 +438,7 @@ mod tests {
             .build()
             .unwrap();
         let d = Driver::with_config("bolt://localhost", AuthToken::none(), tls.clone()).unwrap();
-        assert!(d.encrypted());
+        assert!(d.is_encrypted());
         let e = err("bolt+s://localhost", tls);
         assert!(e.contains("+s/+ssc"), "{e}");
         let missing = Config::builder()

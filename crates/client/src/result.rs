@@ -131,28 +131,35 @@ impl QueryResult {
         Ok(out)
     }
 
-    /// The one and only record, then the rest is discarded (the result is
-    /// consumed either way).
+    /// The one and only record; the result is consumed either way.
     ///
-    /// With `strict`, no record or more than one is
-    /// [`Error::ResultNotSingle`]. Without, no record gives `None` and more
-    /// than one gives the first (a warning is logged).
-    pub async fn single(&mut self, strict: bool) -> Result<Option<Record>> {
-        let first = self.next().await?;
-        let more = self.next().await?.is_some();
-        self.consume().await?;
-        match (first, more) {
-            (None, _) if strict => Err(Error::ResultNotSingle { found: 0 }),
-            (Some(_), true) if strict => Err(Error::ResultNotSingle { found: 2 }),
-            (Some(r), true) => {
-                tracing::warn!(
-                    target: "boltline",
-                    "expected a result with a single record, but found more; the rest was discarded"
-                );
-                Ok(Some(r))
-            }
-            (first, _) => Ok(first),
+    /// No record, or more than one, is [`Error::ResultNotSingle`] (with
+    /// `found` 0, or 2 for "two or more").
+    pub async fn single(&mut self) -> Result<Record> {
+        match self.at_most_one().await? {
+            (Some(r), false) => Ok(r),
+            (None, _) => Err(Error::ResultNotSingle { found: 0 }),
+            (Some(_), true) => Err(Error::ResultNotSingle { found: 2 }),
         }
+    }
+
+    /// No record or exactly one; the result is consumed either way.
+    ///
+    /// No record gives `None`; more than one is [`Error::ResultNotSingle`]
+    /// (with `found` 2, for "two or more").
+    pub async fn single_opt(&mut self) -> Result<Option<Record>> {
+        match self.at_most_one().await? {
+            (first, false) => Ok(first),
+            (_, true) => Err(Error::ResultNotSingle { found: 2 }),
+        }
+    }
+
+    /// The first record and whether there was another; consumes the rest.
+    async fn at_most_one(&mut self) -> Result<(Option<Record>, bool)> {
+        let first = self.next().await?;
+        let more = first.is_some() && self.next().await?.is_some();
+        self.consume().await?;
+        Ok((first, more))
     }
 
     /// The value of column `key` of each remaining record.
@@ -232,7 +239,7 @@ impl QueryResult {
 
     /// Whether the records are gone: consumed, or discarded by the end of
     /// the transaction or session.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         lock(&self.cell.state).is_consumed()
     }
 

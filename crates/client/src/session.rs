@@ -187,7 +187,7 @@ impl Session {
     }
 
     /// Whether the session was closed or cancelled.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.closed
     }
 

@@ -132,7 +132,7 @@ impl Transaction {
     }
 
     /// Whether the transaction has ended.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.tx.is_none()
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use boltline::{
-    AuthManager, AuthManagers, AuthToken, BoxFuture, Config, Driver, Error, ExpiringAuth,
+    AuthManager, AuthManagers, AuthToken, BoxFuture, Config, Driver, ExpiringAuth,
     ManagedTransaction, ProviderError, ServerError, SessionConfig,
 };
 use boltline_stub::{map, sig, ConnectionReport, Script, StubServer, Value};
@@ -83,10 +83,7 @@ async fn read_one(driver: &Driver) -> boltline::Result<i64> {
         LIMIT,
         s.execute_read(async |tx: &mut ManagedTransaction| {
             let mut r = tx.run("RETURN 1 AS x").await?;
-            r.single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?
-                .get_as("x")
+            r.single().await?.get_as("x")
         }),
     )
     .await

@@ -107,7 +107,7 @@ async fn a_result_read_after_its_transaction_ended_is_consumed() {
         .await
         .unwrap()
         .unwrap();
-    assert!(r.closed());
+    assert!(r.is_closed());
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     let summary = r.consume().await.expect("the summary outlives the records");
@@ -270,7 +270,7 @@ async fn a_closed_session_refuses_work() {
         .await
         .unwrap()
         .unwrap();
-    assert!(s.closed());
+    assert!(s.is_closed());
     assert!(matches!(s.run("RETURN 1").await, Err(Error::SessionClosed)));
     assert!(matches!(
         s.begin_transaction().await,

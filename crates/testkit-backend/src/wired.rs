@@ -176,7 +176,7 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
         },
         Request::CheckDriverIsEncrypted(r) => match reg.drivers.get(r.driver_id) {
             Ok(d) => Response::DriverIsEncrypted {
-                encrypted: d.driver.encrypted(),
+                encrypted: d.driver.is_encrypted(),
             },
             Err(e) => e.into(),
         },
@@ -373,12 +373,11 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
         }
         Request::ResultSingle(r) => {
             let res = match reg.results.get_mut(r.result_id) {
-                Ok(res) => res.single(true).await,
+                Ok(res) => res.single().await,
                 Err(e) => return e.into(),
             };
             match res {
-                Ok(Some(record)) => record_response(&record),
-                Ok(None) => driver_error(reg, Error::ResultNotSingle { found: 0 }),
+                Ok(record) => record_response(&record),
                 Err(e) => driver_error(reg, e),
             }
         }
