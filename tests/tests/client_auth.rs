@@ -75,7 +75,7 @@ async fn a_basic_manager_recovers_from_a_rejected_password() {
         .run()
         .await
         .unwrap();
-    assert_eq!(result.records[0].get_as::<i64>("answer").unwrap(), 42);
+    assert_eq!(result.records()[0].get_as::<i64>("answer").unwrap(), 42);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     d.close().await;
 }

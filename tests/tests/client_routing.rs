@@ -28,14 +28,14 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     let d = routing_driver();
     d.verify_connectivity().await.unwrap();
     let info = d.get_server_info().await.unwrap();
-    assert!(info.agent.starts_with("Neo4j/"));
+    assert!(info.agent().starts_with("Neo4j/"));
 
     // The home database is resolved by routing; the session stays on it.
     let mut s = d.session(SessionConfig::new());
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
     assert_eq!(r.single().await.unwrap().get_as::<i64>("x").unwrap(), 1);
-    let db = r.consume().await.unwrap().database;
-    assert_eq!(db.as_deref(), Some("neo4j"));
+    let summary = r.consume().await.unwrap();
+    assert_eq!(summary.database(), Some("neo4j"));
 
     let n: i64 = s
         .execute_read(async |tx: &mut ManagedTransaction| {
@@ -59,7 +59,7 @@ async fn neo4j_scheme_routes_reads_and_writes() {
             .run()
             .await
             .unwrap();
-        assert_eq!(r.records[0].get_as::<i64>("x").unwrap(), 4);
+        assert_eq!(r.records()[0].get_as::<i64>("x").unwrap(), 4);
     }
 
     // A named database and a read session.

@@ -59,17 +59,17 @@ async fn run_next_keys_consume() {
     let summary = r.consume().await.unwrap();
     assert!(r.is_closed());
     assert_eq!(
-        summary.query,
+        summary.query(),
         "UNWIND range(1, $n) AS i RETURN i, i * 2 AS twice"
     );
-    assert_eq!(summary.parameters["n"], Value::Integer(3));
-    assert_eq!(summary.query_type, Some(boltline::QueryType::Read));
-    assert_eq!(summary.database.as_deref(), Some("neo4j"));
-    assert!(summary.server.agent.starts_with("Neo4j/"));
-    assert!(summary.bookmark.is_some());
+    assert_eq!(summary.parameters()["n"], Value::Integer(3));
+    assert_eq!(summary.query_type(), Some(boltline::QueryType::Read));
+    assert_eq!(summary.database().as_deref(), Some("neo4j"));
+    assert!(summary.server().agent().starts_with("Neo4j/"));
+    assert!(summary.bookmark().is_some());
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     // consume() again still gives the summary.
-    assert_eq!(r.consume().await.unwrap().query, summary.query);
+    assert_eq!(r.consume().await.unwrap().query(), summary.query());
     s.close().await.unwrap();
     d.close().await;
 }
@@ -469,13 +469,13 @@ async fn summary_counters_plan_profile_notifications() {
         .consume()
         .await
         .unwrap();
-    let c = summary.counters;
-    assert_eq!(c.nodes_created, 2);
-    assert_eq!(c.relationships_created, 1);
-    assert_eq!(c.properties_set, 2);
-    assert_eq!(c.labels_added, 2);
-    assert!(c.contains_updates);
-    assert_eq!(summary.query_type, Some(boltline::QueryType::Write));
+    let c = summary.counters();
+    assert_eq!(c.nodes_created(), 2);
+    assert_eq!(c.relationships_created(), 1);
+    assert_eq!(c.properties_set(), 2);
+    assert_eq!(c.labels_added(), 2);
+    assert!(c.contains_updates());
+    assert_eq!(summary.query_type(), Some(boltline::QueryType::Write));
 
     let explain = s
         .run(format!("EXPLAIN MATCH (n:{label}) RETURN n"))
@@ -484,9 +484,12 @@ async fn summary_counters_plan_profile_notifications() {
         .consume()
         .await
         .unwrap();
-    let plan = explain.plan.expect("plan");
-    assert!(plan.operator_type.starts_with("ProduceResults"), "{plan:?}");
-    assert!(!plan.children.is_empty());
+    let plan = explain.plan().expect("plan");
+    assert!(
+        plan.operator_type().starts_with("ProduceResults"),
+        "{plan:?}"
+    );
+    assert!(!plan.children().is_empty());
 
     let profile = s
         .run(format!("PROFILE MATCH (n:{label}) RETURN n"))
@@ -495,8 +498,8 @@ async fn summary_counters_plan_profile_notifications() {
         .consume()
         .await
         .unwrap();
-    let p = profile.profile.expect("profile");
-    assert!(p.db_hits.is_some() && p.rows == Some(2), "{p:?}");
+    let p = profile.profile().expect("profile");
+    assert!(p.db_hits().is_some() && p.rows() == Some(2), "{p:?}");
 
     // A cartesian product draws a notification.
     let n = s
@@ -509,42 +512,42 @@ async fn summary_counters_plan_profile_notifications() {
         .await
         .unwrap();
     assert!(
-        n.notifications
+        n.notifications()
             .iter()
-            .any(|n| n.code.contains("CartesianProduct")),
+            .any(|n| n.code().contains("CartesianProduct")),
         "{:?} / {:?}",
-        n.notifications,
-        n.metadata
+        n.notifications(),
+        n.metadata()
     );
     let cartesian = n
-        .notifications
+        .notifications()
         .iter()
-        .find(|n| n.code.contains("CartesianProduct"))
+        .find(|n| n.code().contains("CartesianProduct"))
         .unwrap();
     assert_eq!(
-        cartesian.severity_level,
+        cartesian.severity_level(),
         boltline::SeverityLevel::Information
     );
     assert_eq!(
-        cartesian.category,
+        cartesian.category(),
         boltline::NotificationClassification::Performance
     );
     // The same advice as a GQL status, next to the outcome of the query
     // (Neo4j 5.26 reports an EXPLAIN as "omitted result").
     let statuses: Vec<&str> = n
-        .gql_status_objects
+        .gql_status_objects()
         .iter()
-        .map(|s| s.gql_status.as_str())
+        .map(|s| s.gql_status())
         .collect();
     assert!(statuses.contains(&"00001"), "{statuses:?}");
     assert!(
-        n.gql_status_objects
+        n.gql_status_objects()
             .iter()
-            .any(|s| s.is_notification && s.classification == cartesian.category),
+            .any(|s| s.is_notification() && s.classification() == cartesian.category()),
         "{:?}",
-        n.gql_status_objects
+        n.gql_status_objects()
     );
-    assert!(n.result_available_after.is_some());
+    assert!(n.result_available_after().is_some());
 
     s.run(format!("MATCH (n:{label}) DETACH DELETE n"))
         .await

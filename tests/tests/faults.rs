@@ -108,7 +108,7 @@ async fn hundred_queries(d: &Driver) {
             .run()
             .await
             .unwrap_or_else(|e| panic!("execute_query {i}: {e:?}"));
-        assert_eq!(eager.records[0].get_as::<i64>("x").unwrap(), i + 100);
+        assert_eq!(eager.records()[0].get_as::<i64>("x").unwrap(), i + 100);
 
         let v = s
             .execute_read(async |tx: &mut ManagedTransaction| {
@@ -374,8 +374,8 @@ async fn cancellation_soak_then_checked_queries() {
                     .run()
                     .await
                     .expect("checked query");
-                assert_eq!(r.records.len(), 1);
-                assert_eq!(r.records[0].get_as::<i64>("x").unwrap(), x);
+                assert_eq!(r.records().len(), 1);
+                assert_eq!(r.records()[0].get_as::<i64>("x").unwrap(), x);
             }
         }));
     }
@@ -395,14 +395,14 @@ async fn cancellation_soak_then_checked_queries() {
         .run()
         .await
         .expect("partial-write check");
-    assert_eq!(partial.records[0].get_as::<i64>("x").unwrap(), 0);
+    assert_eq!(partial.records()[0].get_as::<i64>("x").unwrap(), 0);
     let written = d
         .execute_query(format!("MATCH (n:{tag}) RETURN count(n) AS x"))
         .with_database("neo4j")
         .run()
         .await
         .expect("count");
-    let written = written.records[0].get_as::<i64>("x").unwrap();
+    let written = written.records()[0].get_as::<i64>("x").unwrap();
     // Otherwise the partial-write check above proved nothing.
     assert!(written > 0, "no write completed during the soak");
     d.execute_query(format!("MATCH (n:{tag}) DETACH DELETE n"))

@@ -50,7 +50,7 @@ async fn negotiated(d: &Driver) -> (Version, String) {
         .await
         .expect("server info in time")
         .expect("server info");
-    (info.protocol_version, info.agent)
+    (info.protocol_version(), info.agent().to_owned())
 }
 
 /// One case per element type: the Cypher type name, the list literal and
@@ -389,11 +389,11 @@ async fn below_bolt_6_a_vector_arrives_as_a_map_with_a_warning() {
     let summary = r.consume().await.unwrap();
     assert!(
         summary
-            .gql_status_objects
+            .gql_status_objects()
             .iter()
-            .any(|g| g.gql_status == "01N83"),
+            .any(|g| g.gql_status() == "01N83"),
         "{:#?}",
-        summary.gql_status_objects
+        summary.gql_status_objects()
     );
     // And the client will not send one on this connection.
     let q = Query::new("RETURN $v AS v").param("v", Vector::F64(vec![1.0]));

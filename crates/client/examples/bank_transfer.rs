@@ -90,7 +90,7 @@ async fn main() -> boltline::Result<()> {
         .await?;
     println!(
         "balance now: {}",
-        result.records[0].get_as::<i64>("balance")?
+        result.records()[0].get_as::<i64>("balance")?
     );
     driver.close().await;
     Ok(())

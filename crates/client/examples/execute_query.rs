@@ -22,9 +22,9 @@ async fn main() -> boltline::Result<()> {
         .await?;
     println!(
         "{} people merged, {} nodes created, in {:?}",
-        created.records[0].get_as::<i64>("n")?,
-        created.summary.counters.nodes_created,
-        created.summary.result_available_after
+        created.records()[0].get_as::<i64>("n")?,
+        created.summary().counters().nodes_created(),
+        created.summary().result_available_after()
     );
 
     // Readers, with a transformer that keeps only the names.

@@ -31,7 +31,7 @@ use crate::{BoltError, Config, Error, Result, Session, SessionConfig};
 ///     .with_database("neo4j")
 ///     .run()
 ///     .await?;
-/// for record in &result.records {
+/// for record in result.records() {
 ///     println!("{}", record.get_as::<String>("name")?);
 /// }
 /// driver.close().await;

@@ -25,13 +25,41 @@ enum Taken {
 
 /// All records of a query, its keys and its summary.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EagerResult {
     /// The records.
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
     /// The summary.
-    pub summary: ResultSummary,
+    pub(crate) summary: ResultSummary,
     /// Column names.
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
+}
+
+impl EagerResult {
+    /// The records.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The summary.
+    pub fn summary(&self) -> &ResultSummary {
+        &self.summary
+    }
+
+    /// Column names.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The records, taken out of the result.
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
+    }
+
+    /// The records, the summary and the column names, taken apart.
+    pub fn into_parts(self) -> (Vec<Record>, ResultSummary, Vec<String>) {
+        (self.records, self.summary, self.keys)
+    }
 }
 
 /// The result of [`Session::run`](crate::Session::run) or

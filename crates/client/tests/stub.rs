@@ -383,7 +383,7 @@ async fn telemetry_names_the_api_when_the_server_asks() {
             panic!("{e}: {:?} {:?}", reports[0].names(), reports[0].outcome);
         }
     };
-    assert_eq!(eager.records.len(), 1);
+    assert_eq!(eager.records().len(), 1);
     drop(s);
     d.close().await;
     let reports = server.finish_within(LIMIT).await;
