@@ -357,7 +357,7 @@ async fn unconsumed_result_is_buffered_when_the_session_moves_on() {
     let mut s = d.session(
         SessionConfig::new()
             .with_database("neo4j")
-            .with_fetch_size(2),
+            .with_fetch_size(boltline::FetchSize::records(2).unwrap()),
     );
     let mut first = s.run("UNWIND range(1, 7) AS i RETURN i").await.unwrap();
     assert_eq!(
@@ -401,7 +401,7 @@ async fn dropping_mid_stream_leaks_nothing_and_keeps_connections_in_sync() {
         Config::builder()
             .with_max_connection_pool_size(2)
             .with_connection_acquisition_timeout(Duration::from_secs(10))
-            .with_fetch_size(10)
+            .with_fetch_size(boltline::FetchSize::records(10).unwrap())
             .build()
             .unwrap(),
     )
@@ -564,7 +564,10 @@ async fn reading_is_cancel_safe() {
     let d = Driver::with_config(
         s.uri(),
         AuthToken::basic(s.user(), s.password()),
-        Config::builder().with_fetch_size(7).build().unwrap(),
+        Config::builder()
+            .with_fetch_size(boltline::FetchSize::records(7).unwrap())
+            .build()
+            .unwrap(),
     )
     .unwrap();
     let mut sess = session(&d);

@@ -24,7 +24,7 @@ pub use auth::{
 pub use bookmarks::{
     BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, Neo4jBookmarkManager,
 };
-pub use config::{Config, ConfigBuilder, TrustedCertificates};
+pub use config::{Config, ConfigBuilder, FetchSize, TrustedCertificates};
 pub use driver::Driver;
 pub use error::{BoltError, Error, Result};
 pub use execute_query::{ExecuteQuery, RoutingControl};

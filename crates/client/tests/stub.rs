@@ -607,7 +607,10 @@ async fn collect_reads_every_batch_and_a_bad_record_loses_nothing_else() {
         .record(vec![Value::from(2)])
         .success([("type", Value::from("r"))]);
     let server = StubServer::start_one(script).await.unwrap();
-    let config = Config::builder().with_fetch_size(3).build().unwrap();
+    let config = Config::builder()
+        .with_fetch_size(boltline::FetchSize::records(3).unwrap())
+        .build()
+        .unwrap();
     let d = driver(&server, config);
     let mut s = d.session(SessionConfig::new());
     let mut r = tokio::time::timeout(LIMIT, s.run("UNWIND range(0, 7) AS i RETURN i"))

@@ -25,7 +25,7 @@ use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
 use boltline::boltline_pool::Clock;
 use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
-    GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
+    FetchSize, GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
     RoutingTable, Session, SessionConfig, Transaction, TransactionConfig,
 };
@@ -428,6 +428,21 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
     }
 }
 
+/// Testkit's fetch size: `-1` for all, else a positive count.
+fn testkit_fetch_size(n: i64) -> Result<FetchSize, Error> {
+    if n == -1 {
+        return Ok(FetchSize::All);
+    }
+    u64::try_from(n)
+        .ok()
+        .and_then(FetchSize::records)
+        .ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "fetch_size must be positive, or -1 to fetch everything at once; got {n}"
+            ))
+        })
+}
+
 fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
     let manager = match r.auth_token_manager_id {
         Some(id) => match reg.auth_token_managers.get(id) {
@@ -452,7 +467,10 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
         b = b.with_connection_timeout(Some(millis(ms)));
     }
     if let Some(n) = r.fetch_size {
-        b = b.with_fetch_size(n);
+        match testkit_fetch_size(n) {
+            Ok(n) => b = b.with_fetch_size(n),
+            Err(e) => return driver_error(reg, e),
+        }
     }
     if let Some(ms) = r.max_tx_retry_time_ms {
         b = b.with_max_transaction_retry_time(millis(ms));
@@ -742,7 +760,10 @@ fn new_session(reg: &mut Reg, r: crate::protocol::NewSession) -> Response {
         c = c.with_bookmarks(Bookmarks::from_raw(b));
     }
     if let Some(n) = r.fetch_size {
-        c = c.with_fetch_size(n);
+        match testkit_fetch_size(n) {
+            Ok(n) => c = c.with_fetch_size(n),
+            Err(e) => return driver_error(reg, e),
+        }
     }
     if let Some(u) = r.impersonated_user {
         c = c.with_impersonated_user(u);
