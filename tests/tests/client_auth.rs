@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use boltline::{AuthManagers, AuthToken, Config, Driver, SessionConfig};
+use boltline::{auth, AuthToken, Config, Driver, SessionConfig};
 use boltline_itests::server;
 
 fn driver() -> Driver {
@@ -59,7 +59,7 @@ async fn a_basic_manager_recovers_from_a_rejected_password() {
     // The first password is wrong (as if it was rotated): the server says
     // Unauthorized, the manager handles it, the work is retried with the
     // provider's next answer.
-    let manager = AuthManagers::basic(move || {
+    let manager = auth::basic(move || {
         let first = c.fetch_add(1, Ordering::SeqCst) == 0;
         let token = if first {
             AuthToken::basic(user.clone(), "stale-password")

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use boltline::{
     AuthToken, BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
-    Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
+    Neo4jBookmarkManager, Query, QueryResult, ServerError, SessionConfig, Value,
 };
 use boltline_itests::server;
 
@@ -332,7 +332,7 @@ async fn execute_query_eager_result_and_transformer() {
 
     let r = d
         .execute_query(format!("MATCH (x:{label}) RETURN x.i AS i ORDER BY i"))
-        .with_routing(RoutingControl::Read)
+        .with_routing(boltline::AccessMode::Read)
         .with_database("neo4j")
         .with_bookmark_manager(None)
         .run_with(async |mut r: QueryResult| r.collect::<i64>().await)

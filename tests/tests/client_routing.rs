@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use boltline::{
-    AccessMode, AuthToken, Config, Driver, ManagedTransaction, RoutingControl, SessionConfig,
-};
+use boltline::{AccessMode, AuthToken, Config, Driver, ManagedTransaction, SessionConfig};
 use boltline_itests::server;
 
 fn routing_driver() -> Driver {
@@ -52,7 +50,7 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     .unwrap();
 
     // Readers and writers through execute_query.
-    for routing in [RoutingControl::Read, RoutingControl::Write] {
+    for routing in [AccessMode::Read, AccessMode::Write] {
         let r = d
             .execute_query("RETURN 4 AS x")
             .with_routing(routing)

@@ -10,7 +10,7 @@ use boltline_bolt::{
 use boltline_pool::{BoltManager, Hooks, Pool, PoolConfig, PoolStats};
 use boltline_routing::{AcquireOptions, Connector, ConnectorConfig, HomeDbKey, RoutingTable};
 
-use crate::auth::{AuthManager, AuthManagers};
+use crate::auth::AuthManager;
 use crate::bookmarks::{BookmarkManager, Neo4jBookmarkManager};
 use crate::driver_context::{AcquireRequest, DriverInner, Provider};
 use crate::execute_query::ExecuteQuery;
@@ -55,21 +55,21 @@ impl Driver {
 
     /// A driver with a configuration from [`Config::builder`].
     pub fn with_config(uri: &str, auth: AuthToken, config: Config) -> Result<Driver> {
-        let manager = AuthManagers::static_auth(auth.clone());
+        let manager = crate::auth::static_token(auth.clone());
         Driver::build(uri, auth, manager, config)
     }
 
     /// A driver whose credentials come from an [`AuthManager`] (rotating
-    /// passwords, expiring tokens; see [`AuthManagers`]): it is asked for
+    /// passwords, expiring tokens; see [`auth`](crate::auth)): it is asked for
     /// the current token on every connection acquisition, and told about
     /// security failures.
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use boltline::{AuthManagers, AuthToken, Config, Driver, ExpiringAuth};
+    /// use boltline::{auth, AuthToken, Config, Driver, ExpiringAuth};
     /// # async fn fetch_sso_token() -> Result<String, boltline::ProviderError> { Ok(String::new()) }
     /// # fn demo() -> boltline::Result<()> {
-    /// let manager = AuthManagers::bearer(|| async {
+    /// let manager = auth::bearer(|| async {
     ///     let token = fetch_sso_token().await?;
     ///     Ok(ExpiringAuth::new(AuthToken::bearer(token)).expires_in(Duration::from_secs(3600)))
     /// });

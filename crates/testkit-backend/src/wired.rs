@@ -1070,7 +1070,7 @@ async fn execute_query(reg: &mut Reg, r: crate::protocol::ExecuteQuery) -> Respo
         eq = eq.with_impersonated_user(u);
     }
     if r.config.routing.as_deref() == Some("r") {
-        eq = eq.with_routing(boltline::RoutingControl::Read);
+        eq = eq.with_routing(AccessMode::Read);
     }
     if let Some(t) = &r.config.authorization_token {
         match auth_token(t) {
