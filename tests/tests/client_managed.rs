@@ -328,7 +328,7 @@ async fn execute_query_eager_result_and_transformer() {
     assert_eq!(r.keys(), ["i"]);
     assert_eq!(r.records().len(), 3);
     assert_eq!(r.summary().counters().nodes_created(), 3);
-    assert_eq!(r.summary().database().as_deref(), Some("neo4j"));
+    assert_eq!(r.summary().database(), Some("neo4j"));
 
     let r = d
         .execute_query(format!("MATCH (x:{label}) RETURN x.i AS i ORDER BY i"))

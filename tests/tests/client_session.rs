@@ -64,7 +64,7 @@ async fn run_next_keys_consume() {
     );
     assert_eq!(summary.parameters()["n"], Value::Integer(3));
     assert_eq!(summary.query_type(), Some(boltline::QueryType::Read));
-    assert_eq!(summary.database().as_deref(), Some("neo4j"));
+    assert_eq!(summary.database(), Some("neo4j"));
     assert!(summary.server().agent().starts_with("Neo4j/"));
     assert!(summary.bookmark().is_some());
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
