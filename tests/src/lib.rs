@@ -28,8 +28,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use boltline::serde::de::DeserializeOwned;
 use boltline::{
-    AuthToken, Driver, Error, ManagedTransaction, Query, QueryResult, Record, ResultSummary,
-    Session, SessionConfig, Transaction,
+    AuthToken, Driver, ManagedTransaction, Query, QueryResult, Record, ResultSummary, Session,
+    SessionConfig, Transaction,
 };
 use boltline_ogm::Database;
 
@@ -285,26 +285,18 @@ pub async fn single_as<T: DeserializeOwned>(r: &mut QueryResult, key: &str) -> T
 ///
 /// When the result fails or has no record or more than one.
 pub async fn single_record(r: &mut QueryResult) -> Record {
-    r.single(true)
-        .await
-        .expect("the result")
-        .expect("one record")
+    r.single().await.expect("exactly one record")
 }
 
 /// In a managed transaction (the body of `execute_read`/`execute_write`),
-/// the `key` column of `query`'s only record; no record is
-/// [`Error::ResultNotSingle`].
+/// the `key` column of `query`'s only record; none or several is
+/// [`boltline::Error::ResultNotSingle`].
 pub async fn tx_single_as<T: DeserializeOwned>(
     tx: &mut ManagedTransaction<'_>,
     query: impl Into<Query>,
     key: &str,
 ) -> boltline::Result<T> {
-    tx.run(query)
-        .await?
-        .single(true)
-        .await?
-        .ok_or(Error::ResultNotSingle { found: 0 })?
-        .get_as(key)
+    tx.run(query).await?.single().await?.get_as(key)
 }
 
 /// An OGM database handle on the server under test's `neo4j` database.

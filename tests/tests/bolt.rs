@@ -340,7 +340,7 @@ async fn explicit_transactions_commit_and_roll_back() {
     bounded(conn.begin(&TxOptions::new())).await.unwrap();
     let mut s = bounded(conn.run_in_tx(&create)).await.unwrap();
     while bounded(conn.next_record(&mut s)).await.unwrap().is_some() {}
-    assert_eq!(s.summary().unwrap().stats().unwrap().nodes_created, 1);
+    assert_eq!(s.summary().unwrap().stats().unwrap().nodes_created(), 1);
     bounded(conn.rollback()).await.unwrap();
     assert_eq!(single(&mut conn, count.clone()).await, Value::from(0));
 

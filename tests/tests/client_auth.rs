@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use boltline::{AuthManagers, AuthToken, Config, Driver, SessionConfig};
+use boltline::{auth, AuthToken, Config, Driver, SessionConfig};
 use boltline_itests::server;
 
 fn driver() -> Driver {
@@ -15,11 +15,9 @@ fn driver() -> Driver {
 async fn current_user(d: &Driver, config: SessionConfig) -> boltline::Result<String> {
     let mut s = d.session(config.with_database("system"));
     let mut r = s.run("SHOW CURRENT USER YIELD user").await?;
-    let record = r.single(true).await?;
+    let record = r.single().await?;
     s.close().await?;
-    record
-        .ok_or(boltline::Error::ResultNotSingle { found: 0 })?
-        .get_as::<String>("user")
+    record.get_as::<String>("user")
 }
 
 #[tokio::test]
@@ -61,7 +59,7 @@ async fn a_basic_manager_recovers_from_a_rejected_password() {
     // The first password is wrong (as if it was rotated): the server says
     // Unauthorized, the manager handles it, the work is retried with the
     // provider's next answer.
-    let manager = AuthManagers::basic(move || {
+    let manager = auth::basic(move || {
         let first = c.fetch_add(1, Ordering::SeqCst) == 0;
         let token = if first {
             AuthToken::basic(user.clone(), "stale-password")
@@ -77,7 +75,7 @@ async fn a_basic_manager_recovers_from_a_rejected_password() {
         .run()
         .await
         .unwrap();
-    assert_eq!(result.records[0].get_as::<i64>("answer").unwrap(), 42);
+    assert_eq!(result.records()[0].get_as::<i64>("answer").unwrap(), 42);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     d.close().await;
 }

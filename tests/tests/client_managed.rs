@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use boltline::{
     BookmarkManager, Bookmarks, Driver, EagerResult, Error, ManagedTransaction,
-    Neo4jBookmarkManager, Query, QueryResult, RoutingControl, ServerError, SessionConfig, Value,
+    Neo4jBookmarkManager, Query, QueryResult, ServerError, SessionConfig, Value,
 };
 use boltline_itests::{driver, run_consumed, server, single_as, tx_single_as, unique_tag};
 
@@ -42,10 +42,7 @@ async fn execute_write_then_read() {
                     .param("n", "Ann"),
                 )
                 .await?;
-            let rec = r
-                .single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?;
+            let rec = r.single().await?;
             rec.get_as::<String>("name")
         })
         .await
@@ -193,7 +190,7 @@ async fn real_deadlocks_are_retried_to_success() {
         .run()
         .await
         .unwrap();
-    assert_eq!(r.records[0].get_as::<i64>("total").unwrap(), 4);
+    assert_eq!(r.records()[0].get_as::<i64>("total").unwrap(), 4);
     // One of the two was aborted by the deadlock detector and ran again.
     assert!(attempts.load(Ordering::SeqCst) >= 3, "{attempts:?}");
     cleanup(&d, &label).await;
@@ -298,14 +295,14 @@ async fn execute_query_eager_result_and_transformer() {
         .run()
         .await
         .unwrap();
-    assert_eq!(r.keys, ["i"]);
-    assert_eq!(r.records.len(), 3);
-    assert_eq!(r.summary.counters.nodes_created, 3);
-    assert_eq!(r.summary.database.as_deref(), Some("neo4j"));
+    assert_eq!(r.keys(), ["i"]);
+    assert_eq!(r.records().len(), 3);
+    assert_eq!(r.summary().counters().nodes_created(), 3);
+    assert_eq!(r.summary().database(), Some("neo4j"));
 
     let r = d
         .execute_query(format!("MATCH (x:{label}) RETURN x.i AS i ORDER BY i"))
-        .with_routing(RoutingControl::Read)
+        .with_routing(boltline::AccessMode::Read)
         .with_database("neo4j")
         .with_bookmark_manager(None)
         .run_with(async |mut r: QueryResult| r.collect::<i64>().await)
@@ -319,7 +316,7 @@ async fn execute_query_eager_result_and_transformer() {
         .run_with(async |mut r: QueryResult| r.consume().await)
         .await
         .unwrap();
-    assert_eq!(summary.query, "RETURN 1");
+    assert_eq!(summary.query(), "RETURN 1");
 
     let e = d.execute_query("RETURN nope(").run().await.unwrap_err();
     assert!(e.is_client_error());
@@ -331,10 +328,10 @@ async fn connectivity_and_server_info() {
     let d = driver();
     d.verify_connectivity().await.unwrap();
     let info = d.get_server_info().await.unwrap();
-    assert!(info.agent.starts_with("Neo4j/"), "{info:?}");
-    assert!(info.protocol_version.major >= 5);
-    assert_eq!(info.address.port(), server().port());
-    assert!(!d.encrypted());
+    assert!(info.agent().starts_with("Neo4j/"), "{info:?}");
+    assert!(info.protocol_version().major >= 5);
+    assert_eq!(info.address().port(), server().port());
+    assert!(!d.is_encrypted());
     d.close().await;
     assert!(matches!(
         d.verify_connectivity().await,

@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use boltline::{
-    AccessMode, AuthToken, Config, Driver, ManagedTransaction, RoutingControl, SessionConfig,
-};
+use boltline::{AccessMode, AuthToken, Config, Driver, ManagedTransaction, SessionConfig};
 use boltline_itests::{server, single_as, tx_single_as};
 
 fn routing_driver() -> Driver {
@@ -28,14 +26,14 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     let d = routing_driver();
     d.verify_connectivity().await.unwrap();
     let info = d.get_server_info().await.unwrap();
-    assert!(info.agent.starts_with("Neo4j/"));
+    assert!(info.agent().starts_with("Neo4j/"));
 
     // The home database is resolved by routing; the session stays on it.
     let mut s = d.session(SessionConfig::new());
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
     assert_eq!(single_as::<i64>(&mut r, "x").await, 1);
-    let db = r.consume().await.unwrap().database;
-    assert_eq!(db.as_deref(), Some("neo4j"));
+    let summary = r.consume().await.unwrap();
+    assert_eq!(summary.database(), Some("neo4j"));
 
     let n: i64 = s
         .execute_read(async |tx: &mut ManagedTransaction| {
@@ -52,14 +50,14 @@ async fn neo4j_scheme_routes_reads_and_writes() {
     .unwrap();
 
     // Readers and writers through execute_query.
-    for routing in [RoutingControl::Read, RoutingControl::Write] {
+    for routing in [AccessMode::Read, AccessMode::Write] {
         let r = d
             .execute_query("RETURN 4 AS x")
             .with_routing(routing)
             .run()
             .await
             .unwrap();
-        assert_eq!(r.records[0].get_as::<i64>("x").unwrap(), 4);
+        assert_eq!(r.records()[0].get_as::<i64>("x").unwrap(), 4);
     }
 
     // A named database and a read session.

@@ -42,21 +42,21 @@ async fn run_next_keys_consume() {
         r.next().await.unwrap().unwrap().get_as::<i64>("i").unwrap(),
         2
     );
-    assert!(!r.closed());
+    assert!(!r.is_closed());
     let summary = r.consume().await.unwrap();
-    assert!(r.closed());
+    assert!(r.is_closed());
     assert_eq!(
-        summary.query,
+        summary.query(),
         "UNWIND range(1, $n) AS i RETURN i, i * 2 AS twice"
     );
-    assert_eq!(summary.parameters["n"], Value::Integer(3));
-    assert_eq!(summary.query_type, Some(boltline::QueryType::Read));
-    assert_eq!(summary.database.as_deref(), Some("neo4j"));
-    assert!(summary.server.agent.starts_with("Neo4j/"));
-    assert!(summary.bookmark.is_some());
+    assert_eq!(summary.parameters()["n"], Value::Integer(3));
+    assert_eq!(summary.query_type(), Some(boltline::QueryType::Read));
+    assert_eq!(summary.database(), Some("neo4j"));
+    assert!(summary.server().agent().starts_with("Neo4j/"));
+    assert!(summary.bookmark().is_some());
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     // consume() again still gives the summary.
-    assert_eq!(r.consume().await.unwrap().query, summary.query);
+    assert_eq!(r.consume().await.unwrap().query(), summary.query());
     s.close().await.unwrap();
     d.close().await;
 }
@@ -67,25 +67,30 @@ async fn single_fetch_value_values_data() {
     let mut s = session(&d);
 
     let mut r = s.run("RETURN 1 AS x").await.unwrap();
-    let one = r.single(true).await.unwrap().unwrap();
+    let one = r.single().await.unwrap();
     assert_eq!(one.get_as::<i64>("x").unwrap(), 1);
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
 
     let mut r = s.run("UNWIND [1, 2] AS x RETURN x").await.unwrap();
     assert!(matches!(
-        r.single(true).await,
+        r.single().await,
         Err(Error::ResultNotSingle { found: 2 })
     ));
     let mut r = s.run("UNWIND [] AS x RETURN x").await.unwrap();
     assert!(matches!(
-        r.single(true).await,
+        r.single().await,
         Err(Error::ResultNotSingle { found: 0 })
     ));
     let mut r = s.run("UNWIND [] AS x RETURN x").await.unwrap();
-    assert!(r.single(false).await.unwrap().is_none());
+    assert!(r.single_opt().await.unwrap().is_none());
+    let mut r = s.run("UNWIND [7] AS x RETURN x").await.unwrap();
+    let only = r.single_opt().await.unwrap().unwrap();
+    assert_eq!(only.get_as::<i64>("x").unwrap(), 7);
     let mut r = s.run("UNWIND [7, 8] AS x RETURN x").await.unwrap();
-    let first = r.single(false).await.unwrap().unwrap();
-    assert_eq!(first.get_as::<i64>("x").unwrap(), 7);
+    assert!(matches!(
+        r.single_opt().await,
+        Err(Error::ResultNotSingle { found: 2 })
+    ));
 
     let mut r = s.run("UNWIND range(1, 10) AS x RETURN x").await.unwrap();
     assert_eq!(r.fetch(3).await.unwrap().len(), 3);
@@ -169,7 +174,7 @@ async fn serde_into_structs() {
     }
     assert_eq!(got, [1, 2, 3, 4, 5]);
     let mut r = s.run("RETURN 1 AS a, 'b' AS b").await.unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     assert_eq!(rec.to::<(i64, String)>().unwrap(), (1, "b".into()));
     // A type mismatch is a decode error, not a panic.
     assert!(matches!(
@@ -239,7 +244,7 @@ async fn explicit_transactions_commit_rollback_drop() {
     );
     tx.close().await.unwrap();
     assert!(matches!(a.next().await, Err(Error::ResultConsumed)));
-    assert!(b.closed());
+    assert!(b.is_closed());
 
     // Metadata and timeout reach the server.
     let mut md = boltline::Map::new();
@@ -319,7 +324,7 @@ async fn unconsumed_result_is_buffered_when_the_session_moves_on() {
     let mut s = d.session(
         SessionConfig::new()
             .with_database("neo4j")
-            .with_fetch_size(2),
+            .with_fetch_size(boltline::FetchSize::records(2).unwrap()),
     );
     let mut first = s.run("UNWIND range(1, 7) AS i RETURN i").await.unwrap();
     assert_eq!(
@@ -338,9 +343,8 @@ async fn unconsumed_result_is_buffered_when_the_session_moves_on() {
     assert_eq!(third.collect::<i64>().await.unwrap(), [1, 2, 3]);
     assert_eq!(
         second
-            .single(true)
+            .single()
             .await
-            .unwrap()
             .unwrap()
             .get_as::<String>("s")
             .unwrap(),
@@ -364,7 +368,7 @@ async fn dropping_mid_stream_leaks_nothing_and_keeps_connections_in_sync() {
         Config::builder()
             .with_max_connection_pool_size(2)
             .with_connection_acquisition_timeout(Duration::from_secs(10))
-            .with_fetch_size(10)
+            .with_fetch_size(boltline::FetchSize::records(10).unwrap())
             .build()
             .unwrap(),
     )
@@ -428,22 +432,25 @@ async fn summary_counters_plan_profile_notifications() {
         format!("CREATE (a:{label} {{x: 1}})-[:R]->(b:{label}) SET a.y = 2"),
     )
     .await;
-    let c = summary.counters;
-    assert_eq!(c.nodes_created, 2);
-    assert_eq!(c.relationships_created, 1);
-    assert_eq!(c.properties_set, 2);
-    assert_eq!(c.labels_added, 2);
-    assert!(c.contains_updates);
-    assert_eq!(summary.query_type, Some(boltline::QueryType::Write));
+    let c = summary.counters();
+    assert_eq!(c.nodes_created(), 2);
+    assert_eq!(c.relationships_created(), 1);
+    assert_eq!(c.properties_set(), 2);
+    assert_eq!(c.labels_added(), 2);
+    assert!(c.contains_updates());
+    assert_eq!(summary.query_type(), Some(boltline::QueryType::Write));
 
     let explain = run_consumed(&mut s, format!("EXPLAIN MATCH (n:{label}) RETURN n")).await;
-    let plan = explain.plan.expect("plan");
-    assert!(plan.operator_type.starts_with("ProduceResults"), "{plan:?}");
-    assert!(!plan.children.is_empty());
+    let plan = explain.plan().expect("plan");
+    assert!(
+        plan.operator_type().starts_with("ProduceResults"),
+        "{plan:?}"
+    );
+    assert!(!plan.children().is_empty());
 
     let profile = run_consumed(&mut s, format!("PROFILE MATCH (n:{label}) RETURN n")).await;
-    let p = profile.profile.expect("profile");
-    assert!(p.db_hits.is_some() && p.rows == Some(2), "{p:?}");
+    let p = profile.profile().expect("profile");
+    assert!(p.db_hits().is_some() && p.rows() == Some(2), "{p:?}");
 
     // A cartesian product draws a notification.
     let n = run_consumed(
@@ -452,42 +459,42 @@ async fn summary_counters_plan_profile_notifications() {
     )
     .await;
     assert!(
-        n.notifications
+        n.notifications()
             .iter()
-            .any(|n| n.code.contains("CartesianProduct")),
+            .any(|n| n.code().contains("CartesianProduct")),
         "{:?} / {:?}",
-        n.notifications,
-        n.metadata
+        n.notifications(),
+        n.metadata()
     );
     let cartesian = n
-        .notifications
+        .notifications()
         .iter()
-        .find(|n| n.code.contains("CartesianProduct"))
+        .find(|n| n.code().contains("CartesianProduct"))
         .unwrap();
     assert_eq!(
-        cartesian.severity_level,
+        cartesian.severity_level(),
         boltline::SeverityLevel::Information
     );
     assert_eq!(
-        cartesian.category,
+        cartesian.category(),
         boltline::NotificationClassification::Performance
     );
     // The same advice as a GQL status, next to the outcome of the query
     // (Neo4j 5.26 reports an EXPLAIN as "omitted result").
     let statuses: Vec<&str> = n
-        .gql_status_objects
+        .gql_status_objects()
         .iter()
-        .map(|s| s.gql_status.as_str())
+        .map(|s| s.gql_status())
         .collect();
     assert!(statuses.contains(&"00001"), "{statuses:?}");
     assert!(
-        n.gql_status_objects
+        n.gql_status_objects()
             .iter()
-            .any(|s| s.is_notification && s.classification == cartesian.category),
+            .any(|s| s.is_notification() && s.classification() == cartesian.category()),
         "{:?}",
-        n.gql_status_objects
+        n.gql_status_objects()
     );
-    assert!(n.result_available_after.is_some());
+    assert!(n.result_available_after().is_some());
 
     run_consumed(&mut s, format!("MATCH (n:{label}) DETACH DELETE n")).await;
     d.close().await;
@@ -499,7 +506,10 @@ async fn reading_is_cancel_safe() {
     let d = Driver::with_config(
         s.uri(),
         AuthToken::basic(s.user(), s.password()),
-        Config::builder().with_fetch_size(7).build().unwrap(),
+        Config::builder()
+            .with_fetch_size(boltline::FetchSize::records(7).unwrap())
+            .build()
+            .unwrap(),
     )
     .unwrap();
     let mut sess = session(&d);

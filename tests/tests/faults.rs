@@ -88,10 +88,7 @@ fn idle(d: &Driver) -> usize {
 }
 
 async fn value_of(r: &mut boltline::QueryResult) -> boltline::Result<i64> {
-    r.single(true)
-        .await?
-        .ok_or(Error::ResultNotSingle { found: 0 })?
-        .get_as("x")
+    r.single().await?.get_as("x")
 }
 
 /// 100 queries, 25 of each kind, each checked; every one must succeed.
@@ -111,7 +108,7 @@ async fn hundred_queries(d: &Driver) {
             .run()
             .await
             .unwrap_or_else(|e| panic!("execute_query {i}: {e:?}"));
-        assert_eq!(eager.records[0].get_as::<i64>("x").unwrap(), i + 100);
+        assert_eq!(eager.records()[0].get_as::<i64>("x").unwrap(), i + 100);
 
         let v = s
             .execute_read(async |tx: &mut ManagedTransaction| {
@@ -379,8 +376,8 @@ async fn cancellation_soak_then_checked_queries() {
                     .run()
                     .await
                     .expect("checked query");
-                assert_eq!(r.records.len(), 1);
-                assert_eq!(r.records[0].get_as::<i64>("x").unwrap(), x);
+                assert_eq!(r.records().len(), 1);
+                assert_eq!(r.records()[0].get_as::<i64>("x").unwrap(), x);
             }
         }));
     }
@@ -400,14 +397,14 @@ async fn cancellation_soak_then_checked_queries() {
         .run()
         .await
         .expect("partial-write check");
-    assert_eq!(partial.records[0].get_as::<i64>("x").unwrap(), 0);
+    assert_eq!(partial.records()[0].get_as::<i64>("x").unwrap(), 0);
     let written = d
         .execute_query(format!("MATCH (n:{tag}) RETURN count(n) AS x"))
         .with_database("neo4j")
         .run()
         .await
         .expect("count");
-    let written = written.records[0].get_as::<i64>("x").unwrap();
+    let written = written.records()[0].get_as::<i64>("x").unwrap();
     // Otherwise the partial-write check above proved nothing.
     assert!(written > 0, "no write completed during the soak");
     d.execute_query(format!("MATCH (n:{tag}) DETACH DELETE n"))

@@ -44,8 +44,8 @@ async fn stored(db: &Database, t: &str) -> Map {
         )
         .await
         .unwrap();
-    assert_eq!(records.records.len(), 1);
-    match records.records[0].get("p").unwrap() {
+    assert_eq!(records.records().len(), 1);
+    match records.records()[0].get("p").unwrap() {
         Value::Map(m) => m,
         other => panic!("{other:?}"),
     }
@@ -158,10 +158,10 @@ async fn an_abstract_base_adds_no_label() {
         )
         .await
         .unwrap();
-    assert_eq!(records.records.len(), 1);
-    let labels: Vec<String> = records.records[0].get_as("l").unwrap();
+    assert_eq!(records.records().len(), 1);
+    let labels: Vec<String> = records.records()[0].get_as("l").unwrap();
     assert_eq!(labels, ["OgmItNeoNote"]);
-    assert_eq!(records.records[0].get("c").unwrap(), Value::Float(2.0));
+    assert_eq!(records.records()[0].get("c").unwrap(), Value::Float(2.0));
     let back = Note::nodes()
         .filter(Note::text().exact("hello"))
         .filter(Stamped::tag().exact(t.clone()).lift())

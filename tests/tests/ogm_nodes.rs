@@ -191,7 +191,7 @@ async fn save_update_refresh_delete() {
         )
         .await
         .unwrap();
-    let r = &raw.records[0];
+    let r = &raw.records()[0];
     assert_eq!(r.get("born").unwrap(), Value::Date(Date { days: 4000 }));
     assert_eq!(r.get("years").unwrap(), Value::from(30));
     assert_eq!(r.get("age").unwrap(), Value::Null);
@@ -570,7 +570,7 @@ async fn connect_by_url() {
         + "/neo4j";
     let db = Database::from_url(&url).unwrap();
     let n = db.cypher_query("RETURN 1 AS one").await.unwrap();
-    assert_eq!(n.records[0].get("one").unwrap(), Value::from(1));
+    assert_eq!(n.records()[0].get("one").unwrap(), Value::from(1));
     db.close().await;
     assert!(matches!(
         Database::from_url("no-scheme"),
@@ -645,7 +645,7 @@ async fn json_uuid_and_optional_labels() {
         )
         .await
         .unwrap();
-    let r = &raw.records[0];
+    let r = &raw.records()[0];
     assert_eq!(
         r.get_as::<String>("prefs").unwrap(),
         r#"{"a":[1],"b":[2,3]}"#
@@ -906,7 +906,7 @@ async fn native_types_and_choices_round_trip() {
         )
         .await
         .unwrap();
-    let r = &raw.records[0];
+    let r = &raw.records()[0];
     let ty = |k: &str| r.get_as::<String>(k).unwrap();
     assert_eq!(ty("seen"), "ZONED DATETIME NOT NULL");
     assert_eq!(ty("local"), "LOCAL DATETIME NOT NULL");
@@ -998,13 +998,13 @@ async fn merges_and_optional_labels() {
         )
         .await
         .unwrap();
-    assert_eq!(raw.records.len(), 1);
-    let keys: Vec<String> = raw.records[0].get_as("keys").unwrap();
+    assert_eq!(raw.records().len(), 1);
+    let keys: Vec<String> = raw.records()[0].get_as("keys").unwrap();
     assert!(
         !keys.iter().any(|k| k.starts_with("__boltline")),
         "{keys:?}"
     );
-    let labels: Vec<String> = raw.records[0].get_as("labels").unwrap();
+    let labels: Vec<String> = raw.records()[0].get_as("labels").unwrap();
     assert!(!labels.contains(&"OgmItRetired".to_owned()));
     cleanup(&db, &t).await;
 }

@@ -367,7 +367,7 @@ async fn count_knows(db: &Database, t: &str) -> Vec<(Option<String>, Option<i64>
         .await
         .unwrap();
     records
-        .records
+        .records()
         .iter()
         .map(|r| (r.get_as("how").unwrap(), r.get_as("since").unwrap()))
         .collect()

@@ -31,7 +31,7 @@ async fn echo(d: &Driver, p: Value, cypher: &str, expected_type: &str) -> Record
         .await
         .expect("in time")
         .expect("run");
-    let record = r.single(true).await.expect("a record").expect("one record");
+    let record = r.single().await.expect("one record");
     assert_eq!(
         record.get("type").unwrap(),
         Value::from(expected_type),
@@ -149,7 +149,7 @@ async fn chrono_tz_zoned_date_times_keep_their_zone() {
         .run("RETURN datetime('2024-01-15T08:00:00[America/New_York]') AS p")
         .await
         .unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     assert_eq!(
         rec.to::<Fixed>().unwrap().p.to_rfc3339(),
         "2024-01-15T08:00:00-05:00"
@@ -223,7 +223,7 @@ async fn uuids_are_strings_both_ways() {
     // One the server makes reads as well.
     let mut s = d.session(SessionConfig::new().with_database("neo4j"));
     let mut r = s.run("RETURN randomUUID() AS p").await.unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     let made = rec.to::<Echo>().unwrap().p;
     assert_eq!(made.get_version_num(), 4);
 }
@@ -253,7 +253,7 @@ async fn json_values_are_parameters_and_rows() {
         .run("RETURN 'Dune' AS title, date('1965-08-01') AS published, [1, 2.5] AS xs")
         .await
         .unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     assert_eq!(
         rec.to::<serde_json::Value>().unwrap(),
         json!({"title": "Dune", "published": "1965-08-01", "xs": [1, 2.5]})
@@ -268,7 +268,7 @@ async fn a_column_of_the_wrong_type_is_named_in_the_error() {
         .run("RETURN 'Dune' AS title, 1965 AS published")
         .await
         .unwrap();
-    let rec = r.single(true).await.unwrap().unwrap();
+    let rec = r.single().await.unwrap();
     #[derive(Debug, Deserialize)]
     struct Book {
         #[allow(dead_code)]

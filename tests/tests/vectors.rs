@@ -38,7 +38,7 @@ async fn negotiated(d: &Driver) -> (Version, String) {
         .await
         .expect("server info in time")
         .expect("server info");
-    (info.protocol_version, info.agent)
+    (info.protocol_version(), info.agent().to_owned())
 }
 
 /// One case per element type: the Cypher type name, the list literal and
@@ -153,7 +153,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
         // Returned by the server: the element type is kept.
         let text = format!("CYPHER 25 RETURN vector({list}, 3, {cypher_type}) AS v");
         let mut r = s.run(text.as_str()).await.unwrap();
-        let record = r.single(true).await.unwrap().unwrap();
+        let record = r.single().await.unwrap();
         assert_eq!(
             record.get("v").unwrap(),
             Value::Vector(expected.clone()),
@@ -167,7 +167,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
             format!("CYPHER 25 RETURN $v = vector({list}, 3, {cypher_type}) AS same, $v AS echo");
         let q = Query::new(text).param("v", expected.clone());
         let mut r = s.run(q).await.unwrap();
-        let record = r.single(true).await.unwrap().unwrap();
+        let record = r.single().await.unwrap();
         assert_eq!(
             record.get("same").unwrap(),
             Value::from(true),
@@ -179,7 +179,7 @@ async fn vectors_of_every_element_type_decode_and_go_back_as_parameters() {
     let q = Query::new("CYPHER 25 RETURN $v = vector([1, 2, 4], 3, INTEGER8) AS same")
         .param("v", Vector::I8(vec![1, 2, 3]));
     let mut r = s.run(q).await.unwrap();
-    let same = r.single(true).await.unwrap().unwrap().get("same").unwrap();
+    let same = r.single().await.unwrap().get("same").unwrap();
     assert_eq!(same, Value::from(false));
 
     // Into struct fields by serde.
@@ -225,7 +225,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
             .run(format!("MATCH (n:{label}) RETURN count(n) AS c").as_str())
             .await
             .unwrap();
-        let c = r.single(true).await.unwrap().unwrap().get("c").unwrap();
+        let c = r.single().await.unwrap().get("c").unwrap();
         assert_eq!(c, Value::from(0));
         d.close().await;
         return;
@@ -255,7 +255,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         // As a value in a query (not a stored property) it is fine.
         let q = Query::new("CYPHER 25 WITH $v AS v RETURN v").param("v", Vector::I8(vec![4]));
         let mut r = s.run(q).await.unwrap();
-        let v = r.single(true).await.unwrap().unwrap().get("v").unwrap();
+        let v = r.single().await.unwrap().get("v").unwrap();
         assert_eq!(v, Value::Vector(Vector::I8(vec![4])));
         d.close().await;
         return;
@@ -267,7 +267,7 @@ async fn vectors_are_stored_as_node_properties_and_read_back() {
         .param("i", i64::try_from(i).unwrap())
         .param("v", vector.clone());
         let mut r = s.run(q).await.unwrap();
-        let node = r.single(true).await.unwrap().unwrap().get("n").unwrap();
+        let node = r.single().await.unwrap().get("n").unwrap();
         let Value::Node(node) = node else {
             panic!("a node, got {node:?}")
         };
@@ -356,7 +356,7 @@ async fn below_bolt_6_a_vector_arrives_as_a_map_with_a_warning() {
         .run("CYPHER 25 RETURN vector([1, 2, 3], 3, INTEGER8) AS v")
         .await
         .unwrap();
-    let record = r.single(false).await.unwrap().unwrap();
+    let record = r.single_opt().await.unwrap().unwrap();
     let v = record.get("v").unwrap();
     let map = v.as_map().unwrap_or_else(|| panic!("a map, got {v:?}"));
     assert_eq!(
@@ -372,11 +372,11 @@ async fn below_bolt_6_a_vector_arrives_as_a_map_with_a_warning() {
     let summary = r.consume().await.unwrap();
     assert!(
         summary
-            .gql_status_objects
+            .gql_status_objects()
             .iter()
-            .any(|g| g.gql_status == "01N83"),
+            .any(|g| g.gql_status() == "01N83"),
         "{:#?}",
-        summary.gql_status_objects
+        summary.gql_status_objects()
     );
     // And the client will not send one on this connection.
     let q = Query::new("RETURN $v AS v").param("v", Vector::F64(vec![1.0]));

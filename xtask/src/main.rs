@@ -133,7 +133,7 @@ fn demo() -> Result<(), String> {
             "-p",
             "boltline-packstream",
             "--example",
-            "demo",
+            "codec_demo",
         ],
     )
 }

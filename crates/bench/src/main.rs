@@ -215,7 +215,7 @@ fn neo4j_server() -> Option<Server> {
 
 async fn boltline_driver(s: &Server) -> Res<Driver> {
     let config = Config::builder()
-        .with_fetch_size(i64::try_from(FETCH)?)
+        .with_fetch_size(boltline::FetchSize::records(FETCH as u64).ok_or("FETCH is not zero")?)
         .with_max_connection_pool_size(POOL)
         .build()?;
     let d = Driver::with_config(

@@ -19,7 +19,7 @@ async fn balance_is_sufficient(
             .param("id", customer)
             .param("amount", amount);
     let mut result = tx.run(query).await?;
-    let record = result.single(true).await?.expect("strict single");
+    let record = result.single().await?;
     record.get_as("sufficient")
 }
 
@@ -90,7 +90,7 @@ async fn main() -> boltline::Result<()> {
         .await?;
     println!(
         "balance now: {}",
-        result.records[0].get_as::<i64>("balance")?
+        result.records()[0].get_as::<i64>("balance")?
     );
     driver.close().await;
     Ok(())

@@ -31,7 +31,9 @@ async fn main() -> boltline::Result<()> {
     let info = driver.get_server_info().await?;
     println!(
         "connected to {} at {} over Bolt {}",
-        info.agent, info.address, info.protocol_version
+        info.agent(),
+        info.address(),
+        info.protocol_version()
     );
 
     // 1. One statement, retried on transient errors, all records in memory.
@@ -58,8 +60,11 @@ async fn main() -> boltline::Result<()> {
         .await?;
     println!(
         "created {} people in {:?}",
-        created.summary.counters.nodes_created,
-        created.summary.result_available_after.unwrap_or_default()
+        created.summary().counters().nodes_created(),
+        created
+            .summary()
+            .result_available_after()
+            .unwrap_or_default()
     );
     driver
         .execute_query(format!(
@@ -160,7 +165,10 @@ async fn main() -> boltline::Result<()> {
         .with_database("neo4j")
         .run()
         .await?;
-    println!("deleted {} nodes", deleted.summary.counters.nodes_deleted);
+    println!(
+        "deleted {} nodes",
+        deleted.summary().counters().nodes_deleted()
+    );
     driver.close().await;
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use boltline::{QueryResult, RoutingControl};
+use boltline::{AccessMode, QueryResult};
 
 #[tokio::main]
 async fn main() -> boltline::Result<()> {
@@ -22,15 +22,15 @@ async fn main() -> boltline::Result<()> {
         .await?;
     println!(
         "{} people merged, {} nodes created, in {:?}",
-        created.records[0].get_as::<i64>("n")?,
-        created.summary.counters.nodes_created,
-        created.summary.result_available_after
+        created.records()[0].get_as::<i64>("n")?,
+        created.summary().counters().nodes_created(),
+        created.summary().result_available_after()
     );
 
     // Readers, with a transformer that keeps only the names.
     let names: Vec<String> = driver
         .execute_query("MATCH (p:Person) RETURN p.name AS name ORDER BY name")
-        .with_routing(RoutingControl::Read)
+        .with_routing(AccessMode::Read)
         .with_database("neo4j")
         .run_with(|mut result: QueryResult| async move { result.collect().await })
         .await?;

@@ -21,7 +21,7 @@ async fn main() -> boltline::Result<()> {
             )
             .param("message", "hello, world");
             let mut result = tx.run(query).await?;
-            let record = result.single(true).await?.expect("strict single");
+            let record = result.single().await?;
             record.get_as("greeting")
         })
         .await?;

@@ -10,9 +10,11 @@
 //! error (e.g. it will fetch a fresh token), the error counts as retryable
 //! and managed transactions run the work again.
 //!
-//! [`AuthManagers`] builds the common ones: a fixed token, a user/password
-//! provider asked again after the server refused the password, and an
-//! expiring (bearer) token provider asked again when the token expires.
+//! The functions of this module build the common ones: a fixed token
+//! ([`static_token`]), a user/password provider asked again after the
+//! server refused the password ([`basic`]), and an expiring (bearer) token
+//! provider asked again when the token expires ([`bearer`]). The tokens
+//! themselves are made with [`AuthToken`]'s constructors.
 
 use std::fmt;
 use std::future::Future;
@@ -80,52 +82,46 @@ impl ExpiringAuth {
     }
 }
 
-/// Builders of the common [`AuthManager`]s.
-#[derive(Debug)]
-pub struct AuthManagers;
-
-impl AuthManagers {
-    /// Always the same token: a driver built with a plain [`AuthToken`]
-    /// behaves the same. Security errors are never handled.
-    pub fn static_auth(auth: AuthToken) -> Arc<dyn AuthManager> {
-        Arc::new(StaticAuthManager { auth })
-    }
-
-    /// User name and password from `provider`, asked once and again only
-    /// after the server answered `Neo.ClientError.Security.Unauthorized`
-    /// (which the manager then handles, so the work is retried with the
-    /// new password).
-    pub fn basic<F, Fut>(provider: F) -> ExpirationBasedAuthManager
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<AuthToken, ProviderError>> + Send + 'static,
-    {
-        ExpirationBasedAuthManager::new(
-            move || {
-                let fut = provider();
-                Box::pin(async move { fut.await.map(ExpiringAuth::new) })
-            },
-            &[ServerErrorKind::Unauthorized],
-        )
-    }
-
-    /// An expiring token (e.g. SSO bearer) from `provider`, asked again
-    /// when the token has expired (by the manager's [`Clock`]), or after
-    /// the server answered `TokenExpired` or `Unauthorized` (both then
-    /// handled: the work is retried with a fresh token).
-    pub fn bearer<F, Fut>(provider: F) -> ExpirationBasedAuthManager
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<ExpiringAuth, ProviderError>> + Send + 'static,
-    {
-        ExpirationBasedAuthManager::new(
-            move || Box::pin(provider()) as BoxFuture<'static, _>,
-            &[ServerErrorKind::TokenExpired, ServerErrorKind::Unauthorized],
-        )
-    }
+/// Always the same token: a driver built with a plain [`AuthToken`]
+/// behaves the same. Security errors are never handled.
+pub fn static_token(auth: AuthToken) -> Arc<dyn AuthManager> {
+    Arc::new(StaticAuthManager { auth })
 }
 
-/// See [`AuthManagers::static_auth`].
+/// User name and password from `provider`, asked once and again only
+/// after the server answered `Neo.ClientError.Security.Unauthorized`
+/// (which the manager then handles, so the work is retried with the
+/// new password).
+pub fn basic<F, Fut>(provider: F) -> ExpirationBasedAuthManager
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<AuthToken, ProviderError>> + Send + 'static,
+{
+    ExpirationBasedAuthManager::new(
+        move || {
+            let fut = provider();
+            Box::pin(async move { fut.await.map(ExpiringAuth::new) })
+        },
+        &[ServerErrorKind::Unauthorized],
+    )
+}
+
+/// An expiring token (e.g. SSO bearer) from `provider`, asked again
+/// when the token has expired (by the manager's [`Clock`]), or after
+/// the server answered `TokenExpired` or `Unauthorized` (both then
+/// handled: the work is retried with a fresh token).
+pub fn bearer<F, Fut>(provider: F) -> ExpirationBasedAuthManager
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<ExpiringAuth, ProviderError>> + Send + 'static,
+{
+    ExpirationBasedAuthManager::new(
+        move || Box::pin(provider()) as BoxFuture<'static, _>,
+        &[ServerErrorKind::TokenExpired, ServerErrorKind::Unauthorized],
+    )
+}
+
+/// See [`static_token`].
 struct StaticAuthManager {
     auth: AuthToken,
 }
@@ -155,7 +151,7 @@ struct Cached {
 }
 
 /// A token cached from a provider until it expires or the server rejects
-/// it; built by [`AuthManagers::basic`] and [`AuthManagers::bearer`].
+/// it; built by [`basic`] and [`bearer`].
 ///
 /// Only one provider call is in flight at a time: tasks that need a token
 /// while it is being fetched wait for that fetch instead of starting their
@@ -304,7 +300,7 @@ mod tests {
         calls: Arc<AtomicUsize>,
         expires_in: Option<Duration>,
     ) -> ExpirationBasedAuthManager {
-        AuthManagers::bearer(move || {
+        bearer(move || {
             let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
             async move {
                 let auth = ExpiringAuth::new(AuthToken::bearer(format!("token-{n}")));
@@ -318,7 +314,7 @@ mod tests {
 
     #[tokio::test]
     async fn static_manager_never_changes_nor_handles() {
-        let m = AuthManagers::static_auth(AuthToken::basic("u", "p"));
+        let m = static_token(AuthToken::basic("u", "p"));
         assert_eq!(m.get_auth().await.unwrap(), AuthToken::basic("u", "p"));
         let t = AuthToken::basic("u", "p");
         assert!(!m.handle_security_exception(&t, &error(UNAUTHORIZED)).await);
@@ -370,7 +366,7 @@ mod tests {
     async fn basic_asks_again_only_after_unauthorized() {
         let calls = Arc::new(AtomicUsize::new(0));
         let c = calls.clone();
-        let m = AuthManagers::basic(move || {
+        let m = basic(move || {
             let n = c.fetch_add(1, Ordering::SeqCst);
             async move { Ok(AuthToken::basic("neo4j", format!("pw{n}"))) }
         });
@@ -394,7 +390,7 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(tokio::sync::Notify::new());
         let (c, g) = (calls.clone(), gate.clone());
-        let m = Arc::new(AuthManagers::bearer(move || {
+        let m = Arc::new(bearer(move || {
             c.fetch_add(1, Ordering::SeqCst);
             let g = g.clone();
             async move {
@@ -422,15 +418,14 @@ mod tests {
 
     #[tokio::test]
     async fn provider_failure_is_an_error_not_a_panic() {
-        let m = AuthManagers::basic(|| async { Err::<AuthToken, _>("vault is sealed".into()) });
+        let m = basic(|| async { Err::<AuthToken, _>("vault is sealed".into()) });
         let e = m.get_auth().await.unwrap_err();
         assert!(e.to_string().contains("vault is sealed"));
     }
 
     #[test]
     fn debug_shows_no_token() {
-        let m =
-            AuthManagers::bearer(|| async { Ok(ExpiringAuth::new(AuthToken::bearer("hunter2"))) });
+        let m = bearer(|| async { Ok(ExpiringAuth::new(AuthToken::bearer("hunter2"))) });
         let s = format!("{m:?}");
         assert!(!s.contains("hunter2"), "{s}");
     }

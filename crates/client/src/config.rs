@@ -1,6 +1,7 @@
 //! Driver configuration: a builder with the official drivers' defaults.
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,59 @@ impl TrustedCertificates {
     }
 }
 
+/// How many records a result fetches per batch (`PULL`).
+///
+/// Checked when made: a batch of records is never empty, so a zero or
+/// negative size cannot be expressed.
+///
+/// ```
+/// use std::num::NonZeroU64;
+/// use boltline::FetchSize;
+///
+/// assert_eq!(FetchSize::records(0), None);
+/// assert_eq!(
+///     FetchSize::records(500),
+///     Some(FetchSize::Records(NonZeroU64::new(500).unwrap()))
+/// );
+/// assert_eq!(FetchSize::default(), FetchSize::records(1000).unwrap());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FetchSize {
+    /// Every record in one batch.
+    All,
+    /// At most this many records per batch.
+    Records(NonZeroU64),
+}
+
+impl FetchSize {
+    /// Batches of `n` records; `None` for 0.
+    pub fn records(n: u64) -> Option<FetchSize> {
+        NonZeroU64::new(n).map(FetchSize::Records)
+    }
+
+    /// The size as Bolt's `PULL` sends it: `-1` for all, sizes beyond
+    /// `i64::MAX` capped (no server returns that many anyway).
+    pub(crate) fn wire(self) -> i64 {
+        match self {
+            FetchSize::All => -1,
+            FetchSize::Records(n) => i64::try_from(n.get()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+impl Default for FetchSize {
+    /// 1000 records per batch.
+    fn default() -> Self {
+        FetchSize::Records(NonZeroU64::new(1000).expect("1000 is not zero"))
+    }
+}
+
+impl From<NonZeroU64> for FetchSize {
+    fn from(n: NonZeroU64) -> Self {
+        FetchSize::Records(n)
+    }
+}
+
 /// The driver's settings. Build with [`Config::builder`]; the defaults are
 /// those of the official drivers.
 #[derive(Clone)]
@@ -62,7 +116,7 @@ pub struct Config {
     pub(crate) liveness_check_timeout: Option<Duration>,
     pub(crate) connection_timeout: Option<Duration>,
     pub(crate) keep_alive: Option<Duration>,
-    pub(crate) fetch_size: i64,
+    pub(crate) fetch_size: FetchSize,
     pub(crate) max_message_size: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) max_transaction_retry_time: Duration,
@@ -114,7 +168,7 @@ impl Default for Config {
             liveness_check_timeout: None,
             connection_timeout: Some(Duration::from_secs(30)),
             keep_alive: Some(Duration::from_secs(60)),
-            fetch_size: 1000,
+            fetch_size: FetchSize::default(),
             max_message_size: boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
             read_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
@@ -147,8 +201,8 @@ impl Config {
         self.connection_acquisition_timeout
     }
 
-    /// Records fetched per batch (default 1000; -1: all at once).
-    pub fn fetch_size(&self) -> i64 {
+    /// Records fetched per batch (default 1000).
+    pub fn fetch_size(&self) -> FetchSize {
         self.fetch_size
     }
 
@@ -158,7 +212,7 @@ impl Config {
     }
 
     /// Whether `TELEMETRY` messages are suppressed.
-    pub fn telemetry_disabled(&self) -> bool {
+    pub fn is_telemetry_disabled(&self) -> bool {
         self.telemetry_disabled
     }
 
@@ -245,8 +299,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Records fetched per batch (default 1000; -1: all at once).
-    pub fn with_fetch_size(mut self, n: i64) -> Self {
+    /// Records fetched per batch (default 1000).
+    pub fn with_fetch_size(mut self, n: FetchSize) -> Self {
         self.config.fetch_size = n;
         self
     }
@@ -337,12 +391,6 @@ impl ConfigBuilder {
                 "max_connection_pool_size must be at least 1".into(),
             ));
         }
-        if c.fetch_size == 0 || c.fetch_size < -1 {
-            return Err(Error::InvalidConfig(format!(
-                "fetch_size must be positive, or -1 to fetch everything at once; got {}",
-                c.fetch_size
-            )));
-        }
         if c.connection_acquisition_timeout.is_zero() {
             return Err(Error::InvalidConfig(
                 "connection_acquisition_timeout must be greater than zero".into(),
@@ -381,7 +429,7 @@ mod tests {
         assert_eq!(c.max_connection_pool_size, 100);
         assert_eq!(c.connection_acquisition_timeout, Duration::from_secs(60));
         assert_eq!(c.max_connection_lifetime, Some(Duration::from_secs(3600)));
-        assert_eq!(c.fetch_size, 1000);
+        assert_eq!(c.fetch_size, FetchSize::records(1000).unwrap());
         assert_eq!(c.max_transaction_retry_time, Duration::from_secs(30));
         assert!(!c.telemetry_disabled);
         assert!(c.encryption.is_none());
@@ -398,7 +446,7 @@ mod tests {
             .with_liveness_check_timeout(Some(Duration::ZERO))
             .with_connection_timeout(Some(Duration::from_secs(3)))
             .with_keep_alive(false)
-            .with_fetch_size(-1)
+            .with_fetch_size(FetchSize::All)
             .with_max_transaction_retry_time(Duration::from_secs(5))
             .with_user_agent("app/1")
             .with_telemetry_disabled(true)
@@ -411,10 +459,10 @@ mod tests {
         assert_eq!(c.max_connection_lifetime, None);
         assert_eq!(c.liveness_check_timeout, Some(Duration::ZERO));
         assert_eq!(c.keep_alive, None);
-        assert_eq!(c.fetch_size(), -1);
+        assert_eq!(c.fetch_size(), FetchSize::All);
         assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(5));
         assert_eq!(c.user_agent.as_deref(), Some("app/1"));
-        assert!(c.telemetry_disabled());
+        assert!(c.is_telemetry_disabled());
         assert_eq!(c.notification_filter, NotificationFilter::off());
         assert_eq!(c.clock(), &Clock::fake(fake));
     }
@@ -426,8 +474,6 @@ mod tests {
                 Config::builder().with_max_connection_pool_size(0),
                 "max_connection_pool_size",
             ),
-            (Config::builder().with_fetch_size(0), "fetch_size"),
-            (Config::builder().with_fetch_size(-5), "fetch_size"),
             (
                 Config::builder().with_connection_acquisition_timeout(Duration::ZERO),
                 "connection_acquisition_timeout",
@@ -452,5 +498,14 @@ mod tests {
             .build()
             .unwrap();
         assert!(format!("{c:?}").contains("resolver: true"));
+    }
+
+    #[test]
+    fn fetch_size_on_the_wire() {
+        assert_eq!(FetchSize::records(0), None);
+        assert_eq!(FetchSize::All.wire(), -1);
+        assert_eq!(FetchSize::records(7).unwrap().wire(), 7);
+        assert_eq!(FetchSize::records(u64::MAX).unwrap().wire(), i64::MAX);
+        assert_eq!(FetchSize::default().wire(), 1000);
     }
 }

@@ -108,7 +108,8 @@ pub enum Error {
     )]
     ResultConsumed,
 
-    /// `single()` found no record, or (in strict mode) more than one.
+    /// `single()` found no record or more than one, or `single_opt()` found
+    /// more than one.
     #[error("expected exactly one record, {}", found_text(*.found))]
     ResultNotSingle {
         /// Records found: 0, or 2 meaning "more than one".

@@ -15,16 +15,6 @@ use crate::session::Session;
 use crate::session_config::SessionConfig;
 use crate::transaction::TransactionConfig;
 
-/// Where [`Driver::execute_query`] sends the query on a cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RoutingControl {
-    /// To the leader (default).
-    #[default]
-    Write,
-    /// To a follower or read replica.
-    Read,
-}
-
 /// A query prepared by [`Driver::execute_query`]; configure it, then
 /// [`run`](ExecuteQuery::run) it.
 #[derive(Debug)]
@@ -34,7 +24,7 @@ pub struct ExecuteQuery<'d> {
     /// Borrows the driver, as `Driver::execute_query` promises.
     scope: PhantomData<&'d ()>,
     query: Query,
-    routing: RoutingControl,
+    routing: AccessMode,
     database: Option<String>,
     impersonated_user: Option<String>,
     auth: Option<AuthToken>,
@@ -49,7 +39,7 @@ impl<'d> ExecuteQuery<'d> {
             driver,
             scope: PhantomData,
             query,
-            routing: RoutingControl::Write,
+            routing: AccessMode::Write,
             database: None,
             impersonated_user: None,
             auth: None,
@@ -68,8 +58,10 @@ impl<'d> ExecuteQuery<'d> {
         self
     }
 
-    /// Readers or writers (default writers).
-    pub fn with_routing(mut self, routing: RoutingControl) -> Self {
+    /// Where the query goes on a cluster: [`AccessMode::Write`] to the
+    /// leader (default), [`AccessMode::Read`] to a follower or read
+    /// replica (the same setting as a session's access mode).
+    pub fn with_routing(mut self, routing: AccessMode) -> Self {
         self.routing = routing;
         self
     }
@@ -139,10 +131,7 @@ impl<'d> ExecuteQuery<'d> {
         config.auth = self.auth;
         config.bookmark_manager = self.bookmark_manager;
         let mut session = Session::new(self.driver, config);
-        let mode = match self.routing {
-            RoutingControl::Write => AccessMode::Write,
-            RoutingControl::Read => AccessMode::Read,
-        };
+        let mode = self.routing;
         let query = self.query;
         let r = managed_loop!(
             session,

@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 
-mod auth;
+pub mod auth;
 mod bookmarks;
 mod config;
 mod driver;
@@ -18,16 +18,14 @@ mod session_state;
 mod summary;
 mod transaction;
 
-pub use auth::{
-    AuthManager, AuthManagers, BoxFuture, ExpirationBasedAuthManager, ExpiringAuth, ProviderError,
-};
+pub use auth::{AuthManager, BoxFuture, ExpirationBasedAuthManager, ExpiringAuth, ProviderError};
 pub use bookmarks::{
     BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, Neo4jBookmarkManager,
 };
-pub use config::{Config, ConfigBuilder, TrustedCertificates};
+pub use config::{Config, ConfigBuilder, FetchSize, TrustedCertificates};
 pub use driver::Driver;
 pub use error::{BoltError, Error, Result};
-pub use execute_query::{ExecuteQuery, RoutingControl};
+pub use execute_query::ExecuteQuery;
 pub use graph::Graph;
 pub use record::Record;
 pub use result::{EagerResult, QueryResult};

@@ -25,13 +25,41 @@ enum Taken {
 
 /// All records of a query, its keys and its summary.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EagerResult {
     /// The records.
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
     /// The summary.
-    pub summary: ResultSummary,
+    pub(crate) summary: ResultSummary,
     /// Column names.
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
+}
+
+impl EagerResult {
+    /// The records.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The summary.
+    pub fn summary(&self) -> &ResultSummary {
+        &self.summary
+    }
+
+    /// Column names.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The records, taken out of the result.
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
+    }
+
+    /// The records, the summary and the column names, taken apart.
+    pub fn into_parts(self) -> (Vec<Record>, ResultSummary, Vec<String>) {
+        (self.records, self.summary, self.keys)
+    }
 }
 
 /// The result of [`Session::run`](crate::Session::run) or
@@ -131,28 +159,35 @@ impl QueryResult {
         Ok(out)
     }
 
-    /// The one and only record, then the rest is discarded (the result is
-    /// consumed either way).
+    /// The one and only record; the result is consumed either way.
     ///
-    /// With `strict`, no record or more than one is
-    /// [`Error::ResultNotSingle`]. Without, no record gives `None` and more
-    /// than one gives the first (a warning is logged).
-    pub async fn single(&mut self, strict: bool) -> Result<Option<Record>> {
-        let first = self.next().await?;
-        let more = self.next().await?.is_some();
-        self.consume().await?;
-        match (first, more) {
-            (None, _) if strict => Err(Error::ResultNotSingle { found: 0 }),
-            (Some(_), true) if strict => Err(Error::ResultNotSingle { found: 2 }),
-            (Some(r), true) => {
-                tracing::warn!(
-                    target: "boltline",
-                    "expected a result with a single record, but found more; the rest was discarded"
-                );
-                Ok(Some(r))
-            }
-            (first, _) => Ok(first),
+    /// No record, or more than one, is [`Error::ResultNotSingle`] (with
+    /// `found` 0, or 2 for "two or more").
+    pub async fn single(&mut self) -> Result<Record> {
+        match self.at_most_one().await? {
+            (Some(r), false) => Ok(r),
+            (None, _) => Err(Error::ResultNotSingle { found: 0 }),
+            (Some(_), true) => Err(Error::ResultNotSingle { found: 2 }),
         }
+    }
+
+    /// No record or exactly one; the result is consumed either way.
+    ///
+    /// No record gives `None`; more than one is [`Error::ResultNotSingle`]
+    /// (with `found` 2, for "two or more").
+    pub async fn single_opt(&mut self) -> Result<Option<Record>> {
+        match self.at_most_one().await? {
+            (first, false) => Ok(first),
+            (_, true) => Err(Error::ResultNotSingle { found: 2 }),
+        }
+    }
+
+    /// The first record and whether there was another; consumes the rest.
+    async fn at_most_one(&mut self) -> Result<(Option<Record>, bool)> {
+        let first = self.next().await?;
+        let more = first.is_some() && self.next().await?.is_some();
+        self.consume().await?;
+        Ok((first, more))
     }
 
     /// The value of column `key` of each remaining record.
@@ -232,7 +267,7 @@ impl QueryResult {
 
     /// Whether the records are gone: consumed, or discarded by the end of
     /// the transaction or session.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         lock(&self.cell.state).is_consumed()
     }
 

@@ -66,7 +66,7 @@ impl Session {
     ) -> Result<QueryResult> {
         let mut query: Query = query.into();
         if let (None, Some(n)) = (query.fetch_size(), self.config.fetch_size) {
-            query = query.with_fetch_size(n);
+            query = query.with_fetch_size(n.wire());
         }
         let slot_ref = self.slot.clone();
         let mut slot = slot_ref.lock().await;
@@ -187,7 +187,7 @@ impl Session {
     }
 
     /// Whether the session was closed or cancelled.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.closed
     }
 
@@ -235,12 +235,6 @@ impl Session {
         }
         if self.driver.is_closed() {
             return Err(Error::DriverClosed);
-        }
-        if let Some(n) = self.config.fetch_size.filter(|&n| n == 0 || n < -1) {
-            return Err(Error::InvalidConfig(format!(
-                "the session's fetch_size must be positive, or -1 to fetch everything at once; \
-                 got {n}"
-            )));
         }
         slot.check_open()?;
         if let Some((tx, failed)) = slot.transaction() {

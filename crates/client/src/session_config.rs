@@ -6,6 +6,7 @@ use std::sync::Arc;
 use boltline_bolt::{AccessMode, AuthToken, NotificationFilter};
 
 use crate::bookmarks::{BookmarkManager, Bookmarks};
+use crate::config::FetchSize;
 
 /// Settings of a session. Build with [`SessionConfig::new`] and the
 /// `with_*` methods.
@@ -15,7 +16,7 @@ pub struct SessionConfig {
     pub(crate) access_mode: AccessMode,
     pub(crate) bookmarks: Bookmarks,
     pub(crate) bookmark_manager: Option<Arc<dyn BookmarkManager>>,
-    pub(crate) fetch_size: Option<i64>,
+    pub(crate) fetch_size: Option<FetchSize>,
     pub(crate) impersonated_user: Option<String>,
     pub(crate) auth: Option<AuthToken>,
     pub(crate) notification_filter: Option<NotificationFilter>,
@@ -70,8 +71,9 @@ impl SessionConfig {
         self
     }
 
-    /// Records per batch for this session's queries.
-    pub fn with_fetch_size(mut self, n: i64) -> Self {
+    /// Records per batch for this session's queries (default: the
+    /// driver's [`Config::fetch_size`](crate::Config::fetch_size)).
+    pub fn with_fetch_size(mut self, n: FetchSize) -> Self {
         self.fetch_size = Some(n);
         self
     }

@@ -9,24 +9,60 @@ pub type Counters = QueryStats;
 
 /// The server a query ran on.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ServerInfo {
     /// The address connected to.
-    pub address: Address,
+    pub(crate) address: Address,
     /// The server's agent, e.g. `Neo4j/5.26.0`.
-    pub agent: String,
+    pub(crate) agent: String,
     /// The Bolt version of the connection.
-    pub protocol_version: Version,
+    pub(crate) protocol_version: Version,
+}
+
+impl ServerInfo {
+    /// The address connected to.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The server's agent, e.g. `Neo4j/5.26.0`.
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    /// The Bolt version of the connection.
+    pub fn protocol_version(&self) -> Version {
+        self.protocol_version
+    }
 }
 
 /// A position in the query text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InputPosition {
     /// Character offset, from 0.
-    pub offset: i64,
+    pub(crate) offset: i64,
     /// Line, from 1.
-    pub line: i64,
+    pub(crate) line: i64,
     /// Column, from 1.
-    pub column: i64,
+    pub(crate) column: i64,
+}
+
+impl InputPosition {
+    /// Character offset, from 0.
+    pub fn offset(&self) -> i64 {
+        self.offset
+    }
+
+    /// Line, from 1.
+    pub fn line(&self) -> i64 {
+        self.line
+    }
+
+    /// Column, from 1.
+    pub fn column(&self) -> i64 {
+        self.column
+    }
 }
 
 impl InputPosition {
@@ -138,23 +174,66 @@ impl NotificationClassification {
 /// A notification: the server's advice about the query (a deprecated
 /// feature, a missing index, a cartesian product, ...).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Notification {
     /// Status code, e.g. `Neo.ClientNotification.Statement.CartesianProduct`.
-    pub code: String,
+    pub(crate) code: String,
     /// Short summary.
-    pub title: String,
+    pub(crate) title: String,
     /// Longer description.
-    pub description: String,
+    pub(crate) description: String,
     /// The severity, parsed.
-    pub severity_level: SeverityLevel,
+    pub(crate) severity_level: SeverityLevel,
     /// The severity as the server sent it (`None` if it sent none).
-    pub raw_severity_level: Option<String>,
+    pub(crate) raw_severity_level: Option<String>,
     /// The category (classification since Bolt 5.6), parsed.
-    pub category: NotificationClassification,
+    pub(crate) category: NotificationClassification,
     /// The category as the server sent it (`None` if it sent none).
-    pub raw_category: Option<String>,
+    pub(crate) raw_category: Option<String>,
     /// Where in the query it applies.
-    pub position: Option<InputPosition>,
+    pub(crate) position: Option<InputPosition>,
+}
+
+impl Notification {
+    /// Status code, e.g. `Neo.ClientNotification.Statement.CartesianProduct`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Short summary.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Longer description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The severity, parsed.
+    pub fn severity_level(&self) -> SeverityLevel {
+        self.severity_level
+    }
+
+    /// The severity as the server sent it (`None` if it sent none).
+    pub fn raw_severity_level(&self) -> Option<&str> {
+        self.raw_severity_level.as_deref()
+    }
+
+    /// The category (classification since Bolt 5.6), parsed.
+    pub fn category(&self) -> NotificationClassification {
+        self.category
+    }
+
+    /// The category as the server sent it (`None` if it sent none).
+    pub fn raw_category(&self) -> Option<&str> {
+        self.raw_category.as_deref()
+    }
+
+    /// Where in the query it applies.
+    pub fn position(&self) -> Option<InputPosition> {
+        self.position
+    }
 }
 
 fn text(m: &Map, k: &str) -> Option<String> {
@@ -224,27 +303,77 @@ impl Notification {
 /// notification. The list is then ordered "no data" first, then warnings,
 /// then success, then information; a server's own list is kept as sent.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GqlStatusObject {
     /// GQL status code, e.g. `00000` (success) or `01N50`.
-    pub gql_status: String,
+    pub(crate) gql_status: String,
     /// Description of the status.
-    pub status_description: String,
+    pub(crate) status_description: String,
     /// Where in the query it applies.
-    pub position: Option<InputPosition>,
+    pub(crate) position: Option<InputPosition>,
     /// The diagnostic record's `_classification`, parsed.
-    pub classification: NotificationClassification,
+    pub(crate) classification: NotificationClassification,
     /// `_classification` as sent (`None` when absent or not text).
-    pub raw_classification: Option<String>,
+    pub(crate) raw_classification: Option<String>,
     /// The diagnostic record's `_severity`, parsed.
-    pub severity: SeverityLevel,
+    pub(crate) severity: SeverityLevel,
     /// `_severity` as sent (`None` when absent or not text).
-    pub raw_severity: Option<String>,
+    pub(crate) raw_severity: Option<String>,
     /// Whether it is also a notification (it carries a Neo4j code).
-    pub is_notification: bool,
+    pub(crate) is_notification: bool,
     /// The diagnostic record, with `OPERATION` (`""`), `OPERATION_CODE`
     /// (`"0"`) and `CURRENT_SCHEMA` (`"/"`) filled in when missing; other
     /// entries as sent.
-    pub diagnostic_record: Map,
+    pub(crate) diagnostic_record: Map,
+}
+
+impl GqlStatusObject {
+    /// GQL status code, e.g. `00000` (success) or `01N50`.
+    pub fn gql_status(&self) -> &str {
+        &self.gql_status
+    }
+
+    /// Description of the status.
+    pub fn status_description(&self) -> &str {
+        &self.status_description
+    }
+
+    /// Where in the query it applies.
+    pub fn position(&self) -> Option<InputPosition> {
+        self.position
+    }
+
+    /// The diagnostic record's `_classification`, parsed.
+    pub fn classification(&self) -> NotificationClassification {
+        self.classification
+    }
+
+    /// `_classification` as sent (`None` when absent or not text).
+    pub fn raw_classification(&self) -> Option<&str> {
+        self.raw_classification.as_deref()
+    }
+
+    /// The diagnostic record's `_severity`, parsed.
+    pub fn severity(&self) -> SeverityLevel {
+        self.severity
+    }
+
+    /// `_severity` as sent (`None` when absent or not text).
+    pub fn raw_severity(&self) -> Option<&str> {
+        self.raw_severity.as_deref()
+    }
+
+    /// Whether it is also a notification (it carries a Neo4j code).
+    pub fn is_notification(&self) -> bool {
+        self.is_notification
+    }
+
+    /// The diagnostic record, with `OPERATION` (`""`), `OPERATION_CODE`
+    /// (`"0"`) and `CURRENT_SCHEMA` (`"/"`) filled in when missing; other
+    /// entries as sent.
+    pub fn diagnostic_record(&self) -> &Map {
+        &self.diagnostic_record
+    }
 }
 
 /// The diagnostic record's entries every status has, with their defaults.
@@ -381,25 +510,73 @@ fn derived_statuses(notifications: &[Value], shape: ResultShape) -> Vec<GqlStatu
 /// One operator of an execution plan (`EXPLAIN`), or of a profile
 /// (`PROFILE`) with the measured figures.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Plan {
     /// The operator, e.g. `ProduceResults@neo4j`.
-    pub operator_type: String,
+    pub(crate) operator_type: String,
     /// Its arguments (estimates, expressions, ...).
-    pub arguments: Map,
+    pub(crate) arguments: Map,
     /// Variables it produces.
-    pub identifiers: Vec<String>,
+    pub(crate) identifiers: Vec<String>,
     /// Operators feeding it.
-    pub children: Vec<Plan>,
+    pub(crate) children: Vec<Plan>,
     /// Database hits (profiles only).
-    pub db_hits: Option<i64>,
+    pub(crate) db_hits: Option<i64>,
     /// Rows produced (profiles only).
-    pub rows: Option<i64>,
+    pub(crate) rows: Option<i64>,
     /// Page cache hits (profiles only).
-    pub page_cache_hits: Option<i64>,
+    pub(crate) page_cache_hits: Option<i64>,
     /// Page cache misses (profiles only).
-    pub page_cache_misses: Option<i64>,
+    pub(crate) page_cache_misses: Option<i64>,
     /// Time spent, in the server's unit (profiles only).
-    pub time: Option<i64>,
+    pub(crate) time: Option<i64>,
+}
+
+impl Plan {
+    /// The operator, e.g. `ProduceResults@neo4j`.
+    pub fn operator_type(&self) -> &str {
+        &self.operator_type
+    }
+
+    /// Its arguments (estimates, expressions, ...).
+    pub fn arguments(&self) -> &Map {
+        &self.arguments
+    }
+
+    /// Variables it produces.
+    pub fn identifiers(&self) -> &[String] {
+        &self.identifiers
+    }
+
+    /// Operators feeding it.
+    pub fn children(&self) -> &[Plan] {
+        &self.children
+    }
+
+    /// Database hits (profiles only).
+    pub fn db_hits(&self) -> Option<i64> {
+        self.db_hits
+    }
+
+    /// Rows produced (profiles only).
+    pub fn rows(&self) -> Option<i64> {
+        self.rows
+    }
+
+    /// Page cache hits (profiles only).
+    pub fn page_cache_hits(&self) -> Option<i64> {
+        self.page_cache_hits
+    }
+
+    /// Page cache misses (profiles only).
+    pub fn page_cache_misses(&self) -> Option<i64> {
+        self.page_cache_misses
+    }
+
+    /// Time spent, in the server's unit (profiles only).
+    pub fn time(&self) -> Option<i64> {
+        self.time
+    }
 }
 
 impl Plan {
@@ -446,35 +623,108 @@ impl Plan {
 
 /// The summary of a finished query.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResultSummary {
     /// The query text.
-    pub query: String,
+    pub(crate) query: String,
     /// Its parameters.
-    pub parameters: Map,
+    pub(crate) parameters: Map,
     /// Read, write, read-write or schema.
-    pub query_type: Option<QueryType>,
+    pub(crate) query_type: Option<QueryType>,
     /// Update counters.
-    pub counters: Counters,
+    pub(crate) counters: Counters,
     /// The database it ran on.
-    pub database: Option<String>,
+    pub(crate) database: Option<String>,
     /// The server.
-    pub server: ServerInfo,
+    pub(crate) server: ServerInfo,
     /// Notifications.
-    pub notifications: Vec<Notification>,
+    pub(crate) notifications: Vec<Notification>,
     /// GQL status objects (Bolt 5.5+).
-    pub gql_status_objects: Vec<GqlStatusObject>,
+    pub(crate) gql_status_objects: Vec<GqlStatusObject>,
     /// The plan, for `EXPLAIN`.
-    pub plan: Option<Plan>,
+    pub(crate) plan: Option<Plan>,
     /// The profile, for `PROFILE`.
-    pub profile: Option<Plan>,
+    pub(crate) profile: Option<Plan>,
     /// Time until the first record was available.
-    pub result_available_after: Option<Duration>,
+    pub(crate) result_available_after: Option<Duration>,
     /// Time until the last record was consumed.
-    pub result_consumed_after: Option<Duration>,
+    pub(crate) result_consumed_after: Option<Duration>,
     /// The bookmark of the transaction, for auto-commit queries.
-    pub bookmark: Option<String>,
+    pub(crate) bookmark: Option<String>,
     /// Every metadata entry of the final reply, as sent.
-    pub metadata: Map,
+    pub(crate) metadata: Map,
+}
+
+impl ResultSummary {
+    /// The query text.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// Its parameters.
+    pub fn parameters(&self) -> &Map {
+        &self.parameters
+    }
+
+    /// Read, write, read-write or schema.
+    pub fn query_type(&self) -> Option<QueryType> {
+        self.query_type
+    }
+
+    /// Update counters.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// The database it ran on.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// The server.
+    pub fn server(&self) -> &ServerInfo {
+        &self.server
+    }
+
+    /// Notifications.
+    pub fn notifications(&self) -> &[Notification] {
+        &self.notifications
+    }
+
+    /// GQL status objects (Bolt 5.5+).
+    pub fn gql_status_objects(&self) -> &[GqlStatusObject] {
+        &self.gql_status_objects
+    }
+
+    /// The plan, for `EXPLAIN`.
+    pub fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref()
+    }
+
+    /// The profile, for `PROFILE`.
+    pub fn profile(&self) -> Option<&Plan> {
+        self.profile.as_ref()
+    }
+
+    /// Time until the first record was available.
+    pub fn result_available_after(&self) -> Option<Duration> {
+        self.result_available_after
+    }
+
+    /// Time until the last record was consumed.
+    pub fn result_consumed_after(&self) -> Option<Duration> {
+        self.result_consumed_after
+    }
+
+    /// The bookmark of the transaction, for auto-commit queries.
+    pub fn bookmark(&self) -> Option<&str> {
+        self.bookmark.as_deref()
+    }
+
+    /// Every metadata entry of the final reply, as sent.
+    pub fn metadata(&self) -> &Map {
+        &self.metadata
+    }
 }
 
 impl ResultSummary {

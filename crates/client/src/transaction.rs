@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use boltline_bolt::{Map, Query};
 
+use crate::config::FetchSize;
 use crate::driver_context::DriverInner;
 use crate::error::{Error, Result};
 use crate::result::QueryResult;
@@ -54,7 +55,7 @@ pub struct Transaction {
     pub(crate) driver: Arc<DriverInner>,
     pub(crate) session: Arc<SessionShared>,
     pub(crate) server: ServerInfo,
-    pub(crate) fetch_size: Option<i64>,
+    pub(crate) fetch_size: Option<FetchSize>,
     /// `Some` while open: the id the session's slot knows it by.
     pub(crate) tx: Option<TxId>,
 }
@@ -69,7 +70,7 @@ impl Transaction {
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
         let mut query: Query = query.into();
         if let (None, Some(n)) = (query.fetch_size(), self.fetch_size) {
-            query = query.with_fetch_size(n);
+            query = query.with_fetch_size(n.wire());
         }
         let mut slot = self.slot.lock().await;
         let conn = slot.tx_conn(tx)?;
@@ -132,7 +133,7 @@ impl Transaction {
     }
 
     /// Whether the transaction has ended.
-    pub fn closed(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.tx.is_none()
     }
 

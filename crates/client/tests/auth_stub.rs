@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use boltline::{
-    AuthManager, AuthManagers, AuthToken, BoxFuture, Config, Driver, Error, ExpiringAuth,
-    ManagedTransaction, ProviderError, ServerError, SessionConfig,
+    auth, AuthManager, AuthToken, BoxFuture, Config, Driver, ExpiringAuth, ManagedTransaction,
+    ProviderError, ServerError, SessionConfig,
 };
 use boltline_stub::{map, sig, ConnectionReport, Script, StubServer, Value};
 
@@ -83,10 +83,7 @@ async fn read_one(driver: &Driver) -> boltline::Result<i64> {
         LIMIT,
         s.execute_read(async |tx: &mut ManagedTransaction| {
             let mut r = tx.run("RETURN 1 AS x").await?;
-            r.single(true)
-                .await?
-                .ok_or(Error::ResultNotSingle { found: 0 })?
-                .get_as("x")
+            r.single().await?.get_as("x")
         }),
     )
     .await
@@ -171,7 +168,7 @@ fn token_expires() -> Script {
 async fn a_bearer_manager_renews_an_expired_token_and_the_work_is_retried() {
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
-    let manager = AuthManagers::bearer(move || {
+    let manager = auth::bearer(move || {
         let n = c.fetch_add(1, Ordering::SeqCst) + 1;
         async move { Ok(ExpiringAuth::new(AuthToken::bearer(format!("token-{n}")))) }
     });

@@ -104,7 +104,7 @@ async fn a_write_that_meets_a_follower_is_retried_on_the_new_leader() {
         session.execute_write(async |tx: &mut ManagedTransaction| {
             attempts.fetch_add(1, Ordering::SeqCst);
             let mut r = tx.run("CREATE (n:Thing) RETURN 1 AS x").await?;
-            r.single(true).await?.expect("strict").get_as("x")
+            r.single().await?.get_as("x")
         }),
     )
     .await
@@ -191,7 +191,7 @@ async fn home_database_table_without_a_name_is_used() {
     for _ in 0..2 {
         let x: i64 = tokio::time::timeout(LIMIT, async {
             let mut r = session.run("RETURN 1 AS x").await?;
-            r.single(true).await?.expect("strict").get_as("x")
+            r.single().await?.get_as("x")
         })
         .await
         .expect("no hang")
@@ -272,7 +272,7 @@ async fn database_unavailable_on_commit_is_retried_elsewhere() {
         session.execute_write(async |tx: &mut ManagedTransaction| {
             attempts.fetch_add(1, Ordering::SeqCst);
             let mut r = tx.run("CREATE (n:Thing) RETURN 1 AS x").await?;
-            r.single(true).await?.expect("strict").get_as("x")
+            r.single().await?.get_as("x")
         }),
     )
     .await

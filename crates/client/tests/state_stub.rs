@@ -107,11 +107,11 @@ async fn a_result_read_after_its_transaction_ended_is_consumed() {
         .await
         .unwrap()
         .unwrap();
-    assert!(r.closed());
+    assert!(r.is_closed());
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     let summary = r.consume().await.expect("the summary outlives the records");
-    assert_eq!(summary.query, "RETURN 1 AS x");
+    assert_eq!(summary.query(), "RETURN 1 AS x");
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     // The transaction's end moved the session's bookmark.
     assert_eq!(
@@ -162,7 +162,7 @@ async fn a_result_read_after_the_session_moved_on() {
         "Done reads as the end"
     );
     let summary = first.consume().await.unwrap();
-    assert_eq!(summary.query, "RETURN 1 AS x");
+    assert_eq!(summary.query(), "RETURN 1 AS x");
     assert!(matches!(first.next().await, Err(Error::ResultConsumed)));
     assert_eq!(xs(&second.collect_records().await.unwrap()), [4]);
     // The session ends while a result is unread: it is discarded.
@@ -270,7 +270,7 @@ async fn a_closed_session_refuses_work() {
         .await
         .unwrap()
         .unwrap();
-    assert!(s.closed());
+    assert!(s.is_closed());
     assert!(matches!(s.run("RETURN 1").await, Err(Error::SessionClosed)));
     assert!(matches!(
         s.begin_transaction().await,

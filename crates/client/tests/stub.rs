@@ -46,10 +46,7 @@ fn tx_return_one(bookmark: &str) -> Script {
 
 async fn read_one(tx: &mut ManagedTransaction<'_>) -> boltline::Result<i64> {
     let mut r = tx.run("RETURN 1 AS x").await?;
-    r.single(true)
-        .await?
-        .ok_or(Error::ResultNotSingle { found: 0 })?
-        .get_as("x")
+    r.single().await?.get_as("x")
 }
 
 fn extra(report: &ConnectionReport, signature: u8) -> Vec<&boltline::Map> {
@@ -175,7 +172,7 @@ async fn a_direct_retry_after_a_lost_connection_gets_a_fresh_connection() {
     let mut t2 = s2.begin_transaction().await.unwrap();
     for tx in [&mut t1, &mut t2] {
         let mut r = tx.run("RETURN 1 AS x").await.unwrap();
-        let x: i64 = r.single(true).await.unwrap().unwrap().get_as("x").unwrap();
+        let x: i64 = r.single().await.unwrap().get_as("x").unwrap();
         assert_eq!(x, 1);
     }
     t1.commit().await.unwrap();
@@ -386,7 +383,7 @@ async fn telemetry_names_the_api_when_the_server_asks() {
             panic!("{e}: {:?} {:?}", reports[0].names(), reports[0].outcome);
         }
     };
-    assert_eq!(eager.records.len(), 1);
+    assert_eq!(eager.records().len(), 1);
     drop(s);
     d.close().await;
     let reports = server.finish_within(LIMIT).await;
@@ -564,7 +561,7 @@ async fn a_failed_transaction_does_not_block_the_next_one() {
         .unwrap()
         .expect("a new transaction after the failed one");
     let mut r = tx.run("RETURN 1 AS x").await.unwrap();
-    let x: i64 = r.single(true).await.unwrap().unwrap().get_as("x").unwrap();
+    let x: i64 = r.single().await.unwrap().get_as("x").unwrap();
     assert_eq!(x, 1);
     tx.commit().await.unwrap();
     assert!(matches!(
@@ -610,7 +607,10 @@ async fn collect_reads_every_batch_and_a_bad_record_loses_nothing_else() {
         .record(vec![Value::from(2)])
         .success([("type", Value::from("r"))]);
     let server = StubServer::start_one(script).await.unwrap();
-    let config = Config::builder().with_fetch_size(3).build().unwrap();
+    let config = Config::builder()
+        .with_fetch_size(boltline::FetchSize::records(3).unwrap())
+        .build()
+        .unwrap();
     let d = driver(&server, config);
     let mut s = d.session(SessionConfig::new());
     let mut r = tokio::time::timeout(LIMIT, s.run("UNWIND range(0, 7) AS i RETURN i"))

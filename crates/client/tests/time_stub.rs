@@ -59,7 +59,7 @@ async fn connectivity_checks_reset_a_connection_lent_from_the_pool() {
     // Lent as is from the pool: one RESET each time.
     d.verify_connectivity().await.unwrap();
     let info = d.get_server_info().await.unwrap();
-    assert_eq!(info.address, address(&server));
+    assert_eq!(info.address(), &address(&server));
     let metrics = d.pool_metrics();
     let stats = metrics[&address(&server)];
     assert_eq!((stats.in_use, stats.idle), (0, 1));

@@ -187,7 +187,7 @@ async fn main() -> boltline_ogm::Result<()> {
             "MATCH (c:PortCity {name: 'Lyon'}) RETURN c.facts AS facts, c.uid AS uid",
         ))
         .await?;
-    let facts: String = stored.records[0].get_as("facts")?;
+    let facts: String = stored.records()[0].get_as("facts")?;
     println!("Lyon's facts as stored: {facts}");
     assert_eq!(facts, r#"{"rank": 3, "river": "Rh\u00f4ne"}"#);
 

@@ -119,7 +119,7 @@ impl Database {
     ) -> Result<Vec<M>> {
         let result = self.cypher_query(query).await?;
         result
-            .records
+            .records()
             .iter()
             .map(|r| inflate_named(r, column))
             .collect()
@@ -135,7 +135,7 @@ impl Database {
     ) -> Result<Vec<crate::ModelPath<N, R>>> {
         let result = self.cypher_query(query).await?;
         result
-            .records
+            .records()
             .iter()
             .map(|r| crate::ModelPath::from_value(r.get(column).map_err(Error::from_driver)?))
             .collect()
@@ -195,7 +195,7 @@ impl Database {
     async fn show(&self, text: &str) -> Result<Vec<Map>> {
         let result = self.cypher_query(text).await?;
         result
-            .records
+            .records()
             .iter()
             .map(|r| r.to_map().map_err(Error::from_driver))
             .collect()
@@ -237,7 +237,7 @@ impl Database {
 impl Executor for &Database {
     async fn run(self, query: Query) -> Result<Vec<Record>> {
         // Boxed: see the executors in `executor.rs`.
-        Ok(Box::pin(self.cypher_query(query)).await?.records)
+        Ok(Box::pin(self.cypher_query(query)).await?.into_records())
     }
 }
 

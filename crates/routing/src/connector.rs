@@ -218,7 +218,7 @@ impl Connector {
             });
         }
         let key = options.home_db_key();
-        let guess = if self.ssr_enabled() {
+        let guess = if self.is_ssr_enabled() {
             self.home_database(&key)
         } else {
             None
@@ -403,7 +403,7 @@ impl Connector {
     /// Whether the servers route server-side: every server connected to
     /// so far sent the `ssr.enabled` hint (Bolt 5.8+) on its last new
     /// connection. False before the first connection.
-    pub fn ssr_enabled(&self) -> bool {
+    pub fn is_ssr_enabled(&self) -> bool {
         let ssr = lock(&self.inner.ssr);
         !ssr.is_empty() && ssr.values().all(|on| *on)
     }

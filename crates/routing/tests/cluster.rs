@@ -1167,7 +1167,7 @@ async fn home_database_resolution_without_server_side_routing() {
         c.home_database(&HomeDbKey::Driver).as_deref(),
         Some("home1")
     );
-    assert!(!c.ssr_enabled());
+    assert!(!c.is_ssr_enabled());
     c.close().await;
     assert_eq!(messages(&member.finish().await, sig::ROUTE).len(), 3);
 }
@@ -1227,7 +1227,7 @@ async fn home_database_cache_with_server_side_routing() {
     assert_eq!(first.database(), "home1");
     assert!(!first.database_is_guess(), "resolved, not guessed");
     drop(first);
-    assert!(c.ssr_enabled());
+    assert!(c.is_ssr_enabled());
 
     // Cached, and the table is fresh: no ROUTE.
     let second = bounded(c.acquire(None, AccessMode::Write)).await.unwrap();

@@ -6,14 +6,14 @@
 //! A custom manager asks testkit for every token (`AuthTokenManagerGetAuthRequest`)
 //! and about every security error (`AuthTokenManagerHandleSecurityExceptionRequest`);
 //! the basic and bearer managers are boltline's own
-//! ([`AuthManagers::basic`], [`AuthManagers::bearer`]) with a provider that
+//! ([`auth::basic`], [`auth::bearer`]) with a provider that
 //! asks testkit (`BasicAuthTokenProviderRequest`, `BearerAuthTokenProviderRequest`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use boltline::{
-    AuthManager, AuthManagers, AuthToken as BoltAuthToken, BoxFuture, ExpiringAuth, ProviderError,
+    auth, AuthManager, AuthToken as BoltAuthToken, BoxFuture, ExpiringAuth, ProviderError,
     ServerError, Value,
 };
 
@@ -111,7 +111,7 @@ pub fn new_custom(reg: &mut Reg) -> Response {
 pub fn new_basic(reg: &mut Reg) -> Response {
     let id = reg.ids.next_id();
     let hub = reg.callbacks.clone();
-    let manager = AuthManagers::basic(move || {
+    let manager = auth::basic(move || {
         let hub = hub.clone();
         async move {
             let reply = hub
@@ -138,7 +138,7 @@ pub fn new_basic(reg: &mut Reg) -> Response {
 pub fn new_bearer(reg: &mut Reg) -> Response {
     let id = reg.ids.next_id();
     let hub = reg.callbacks.clone();
-    let manager = AuthManagers::bearer(move || {
+    let manager = auth::bearer(move || {
         let hub = hub.clone();
         async move {
             let reply = hub

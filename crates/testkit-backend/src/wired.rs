@@ -25,7 +25,7 @@ use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
 use boltline::boltline_pool::Clock;
 use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
-    GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
+    FetchSize, GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
     RoutingTable, Session, SessionConfig, Transaction, TransactionConfig,
 };
@@ -165,9 +165,9 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
                 let driver = d.driver.clone();
                 match driver.get_server_info().await {
                     Ok(i) => Response::ServerInfo(ServerInfo {
-                        address: i.address.to_string(),
-                        agent: i.agent,
-                        protocol_version: i.protocol_version.to_string(),
+                        address: i.address().to_string(),
+                        agent: i.agent().to_owned(),
+                        protocol_version: i.protocol_version().to_string(),
                     }),
                     Err(e) => driver_error(reg, e),
                 }
@@ -176,7 +176,7 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
         },
         Request::CheckDriverIsEncrypted(r) => match reg.drivers.get(r.driver_id) {
             Ok(d) => Response::DriverIsEncrypted {
-                encrypted: d.driver.encrypted(),
+                encrypted: d.driver.is_encrypted(),
             },
             Err(e) => e.into(),
         },
@@ -186,7 +186,7 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
                 match driver.get_server_info().await {
                     Ok(i) => Response::MultiDBSupport {
                         id: r.driver_id,
-                        available: i.protocol_version.major >= 4,
+                        available: i.protocol_version().major >= 4,
                     },
                     Err(e) => driver_error(reg, e),
                 }
@@ -373,12 +373,11 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
         }
         Request::ResultSingle(r) => {
             let res = match reg.results.get_mut(r.result_id) {
-                Ok(res) => res.single(true).await,
+                Ok(res) => res.single().await,
                 Err(e) => return e.into(),
             };
             match res {
-                Ok(Some(record)) => record_response(&record),
-                Ok(None) => driver_error(reg, Error::ResultNotSingle { found: 0 }),
+                Ok(record) => record_response(&record),
                 Err(e) => driver_error(reg, e),
             }
         }
@@ -429,6 +428,21 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
     }
 }
 
+/// Testkit's fetch size: `-1` for all, else a positive count.
+fn testkit_fetch_size(n: i64) -> Result<FetchSize, Error> {
+    if n == -1 {
+        return Ok(FetchSize::All);
+    }
+    u64::try_from(n)
+        .ok()
+        .and_then(FetchSize::records)
+        .ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "fetch_size must be positive, or -1 to fetch everything at once; got {n}"
+            ))
+        })
+}
+
 fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
     let manager = match r.auth_token_manager_id {
         Some(id) => match reg.auth_token_managers.get(id) {
@@ -453,7 +467,10 @@ fn new_driver(reg: &mut Reg, r: crate::protocol::NewDriver) -> Response {
         b = b.with_connection_timeout(Some(millis(ms)));
     }
     if let Some(n) = r.fetch_size {
-        b = b.with_fetch_size(n);
+        match testkit_fetch_size(n) {
+            Ok(n) => b = b.with_fetch_size(n),
+            Err(e) => return driver_error(reg, e),
+        }
     }
     if let Some(ms) = r.max_tx_retry_time_ms {
         b = b.with_max_transaction_retry_time(millis(ms));
@@ -743,7 +760,10 @@ fn new_session(reg: &mut Reg, r: crate::protocol::NewSession) -> Response {
         c = c.with_bookmarks(Bookmarks::from_raw(b));
     }
     if let Some(n) = r.fetch_size {
-        c = c.with_fetch_size(n);
+        match testkit_fetch_size(n) {
+            Ok(n) => c = c.with_fetch_size(n),
+            Err(e) => return driver_error(reg, e),
+        }
     }
     if let Some(u) = r.impersonated_user {
         c = c.with_impersonated_user(u);
@@ -1050,7 +1070,7 @@ async fn execute_query(reg: &mut Reg, r: crate::protocol::ExecuteQuery) -> Respo
         eq = eq.with_impersonated_user(u);
     }
     if r.config.routing.as_deref() == Some("r") {
-        eq = eq.with_routing(boltline::RoutingControl::Read);
+        eq = eq.with_routing(AccessMode::Read);
     }
     if let Some(t) = &r.config.authorization_token {
         match auth_token(t) {
@@ -1068,13 +1088,13 @@ async fn execute_query(reg: &mut Reg, r: crate::protocol::ExecuteQuery) -> Respo
     }
     match eq.run().await {
         Ok(res) => {
-            let records = match record_list(&res.records) {
+            let records = match record_list(res.records()) {
                 Ok(r) => r,
                 Err(resp) => return resp,
             };
-            match summary(&res.summary) {
+            match summary(res.summary()) {
                 Ok(s) => Response::EagerResult {
-                    keys: res.keys,
+                    keys: res.keys().to_vec(),
                     records,
                     summary: Box::new(s),
                 },
@@ -1086,58 +1106,58 @@ async fn execute_query(reg: &mut Reg, r: crate::protocol::ExecuteQuery) -> Respo
 }
 
 fn summary(s: &ResultSummary) -> Result<Summary, Response> {
-    let c = &s.counters;
+    let c = s.counters();
     let mut parameters = BTreeMap::new();
-    for (k, v) in &s.parameters {
+    for (k, v) in s.parameters() {
         let v = from_packstream(v).map_err(|e| Response::backend_error(e.to_string()))?;
         parameters.insert(k.clone(), v);
     }
     let plain = |key: &str| {
-        s.metadata
+        s.metadata()
             .get(key)
             .and_then(|v| crate::cypher::to_plain_json(v).ok())
     };
     Ok(Summary {
         server_info: ServerInfo {
-            address: s.server.address.to_string(),
-            agent: s.server.agent.clone(),
-            protocol_version: s.server.protocol_version.to_string(),
+            address: s.server().address().to_string(),
+            agent: s.server().agent().to_owned(),
+            protocol_version: s.server().protocol_version().to_string(),
         },
         counters: SummaryCounters {
-            constraints_added: c.constraints_added,
-            constraints_removed: c.constraints_removed,
-            contains_system_updates: c.contains_system_updates,
-            contains_updates: c.contains_updates,
-            indexes_added: c.indexes_added,
-            indexes_removed: c.indexes_removed,
-            labels_added: c.labels_added,
-            labels_removed: c.labels_removed,
-            nodes_created: c.nodes_created,
-            nodes_deleted: c.nodes_deleted,
-            properties_set: c.properties_set,
-            relationships_created: c.relationships_created,
-            relationships_deleted: c.relationships_deleted,
-            system_updates: c.system_updates,
+            constraints_added: c.constraints_added(),
+            constraints_removed: c.constraints_removed(),
+            contains_system_updates: c.contains_system_updates(),
+            contains_updates: c.contains_updates(),
+            indexes_added: c.indexes_added(),
+            indexes_removed: c.indexes_removed(),
+            labels_added: c.labels_added(),
+            labels_removed: c.labels_removed(),
+            nodes_created: c.nodes_created(),
+            nodes_deleted: c.nodes_deleted(),
+            properties_set: c.properties_set(),
+            relationships_created: c.relationships_created(),
+            relationships_deleted: c.relationships_deleted(),
+            system_updates: c.system_updates(),
         },
         query: SummaryQuery {
-            text: s.query.clone(),
+            text: s.query().to_owned(),
             parameters,
         },
-        database: s.database.clone(),
+        database: s.database().map(str::to_owned),
         // `None` when the server sent neither notifications nor (5.6+)
         // statuses; else the driver's notifications, derived from the
         // statuses for 5.6+.
-        notifications: (s.metadata.contains_key("notifications")
-            || s.metadata.contains_key("statuses"))
-        .then(|| notifications(&s.notifications)),
+        notifications: (s.metadata().contains_key("notifications")
+            || s.metadata().contains_key("statuses"))
+        .then(|| notifications(s.notifications())),
         gql_status_objects: s
-            .gql_status_objects
+            .gql_status_objects()
             .iter()
             .map(gql_status_object)
             .collect::<Result<_, _>>()?,
         plan: plain("plan"),
         profile: plain("profile"),
-        query_type: s.query_type.map(|t| {
+        query_type: s.query_type().map(|t| {
             match t {
                 QueryType::Read => "r",
                 QueryType::Write => "w",
@@ -1147,10 +1167,10 @@ fn summary(s: &ResultSummary) -> Result<Summary, Response> {
             .to_owned()
         }),
         result_available_after: s
-            .result_available_after
+            .result_available_after()
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         result_consumed_after: s
-            .result_consumed_after
+            .result_consumed_after()
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
     })
 }
@@ -1159,26 +1179,26 @@ fn summary(s: &ResultSummary) -> Result<Summary, Response> {
 /// category (`""` when the server sent none) next to the driver's parsed
 /// `severityLevel` / `category`; `position` only when there is one.
 fn notifications(list: &[Notification]) -> serde_json::Value {
-    let position = |p: &boltline::InputPosition| serde_json::json!({"column": p.column, "line": p.line, "offset": p.offset});
+    let position = |p: &boltline::InputPosition| serde_json::json!({"column": p.column(), "line": p.line(), "offset": p.offset()});
     serde_json::Value::Array(
         list.iter()
             .map(|n| {
-                let raw_severity = n.raw_severity_level.clone().unwrap_or_default();
+                let raw_severity = n.raw_severity_level().unwrap_or_default();
                 let mut m = serde_json::Map::new();
-                m.insert("code".into(), n.code.clone().into());
-                m.insert("title".into(), n.title.clone().into());
-                m.insert("description".into(), n.description.clone().into());
-                m.insert("severity".into(), raw_severity.clone().into());
-                if let Some(p) = &n.position {
-                    m.insert("position".into(), position(p));
+                m.insert("code".into(), n.code().to_owned().into());
+                m.insert("title".into(), n.title().to_owned().into());
+                m.insert("description".into(), n.description().to_owned().into());
+                m.insert("severity".into(), raw_severity.into());
+                if let Some(p) = n.position() {
+                    m.insert("position".into(), position(&p));
                 }
                 m.insert("rawSeverityLevel".into(), raw_severity.into());
-                m.insert("severityLevel".into(), n.severity_level.as_str().into());
+                m.insert("severityLevel".into(), n.severity_level().as_str().into());
                 m.insert(
                     "rawCategory".into(),
-                    n.raw_category.clone().unwrap_or_default().into(),
+                    n.raw_category().unwrap_or_default().into(),
                 );
-                m.insert("category".into(), n.category.as_str().into());
+                m.insert("category".into(), n.category().as_str().into());
                 serde_json::Value::Object(m)
             })
             .collect(),
@@ -1188,24 +1208,24 @@ fn notifications(list: &[Notification]) -> serde_json::Value {
 /// One of the driver's GQL status objects in testkit's form.
 fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response> {
     let mut diagnostic_record = BTreeMap::new();
-    for (k, v) in &g.diagnostic_record {
+    for (k, v) in g.diagnostic_record() {
         let v = from_packstream(v).map_err(|e| Response::backend_error(e.to_string()))?;
         diagnostic_record.insert(k.clone(), v);
     }
     Ok(TkGqlStatusObject {
-        gql_status: g.gql_status.clone(),
-        status_description: g.status_description.clone(),
-        position: g.position.map(|p| TkInputPosition {
-            column: p.column,
-            line: p.line,
-            offset: p.offset,
+        gql_status: g.gql_status().to_owned(),
+        status_description: g.status_description().to_owned(),
+        position: g.position().map(|p| TkInputPosition {
+            column: p.column(),
+            line: p.line(),
+            offset: p.offset(),
         }),
-        classification: g.classification.as_str().to_owned(),
-        raw_classification: g.raw_classification.clone(),
-        severity: g.severity.as_str().to_owned(),
-        raw_severity: g.raw_severity.clone(),
+        classification: g.classification().as_str().to_owned(),
+        raw_classification: g.raw_classification().map(str::to_owned),
+        severity: g.severity().as_str().to_owned(),
+        raw_severity: g.raw_severity().map(str::to_owned),
         diagnostic_record,
-        is_notification: g.is_notification,
+        is_notification: g.is_notification(),
     })
 }
 

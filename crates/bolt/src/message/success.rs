@@ -174,35 +174,108 @@ impl QueryType {
 
 /// Update counters of a query (`stats`); absent counters are zero.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct QueryStats {
     /// Nodes created.
-    pub nodes_created: i64,
+    pub(crate) nodes_created: i64,
     /// Nodes deleted.
-    pub nodes_deleted: i64,
+    pub(crate) nodes_deleted: i64,
     /// Relationships created.
-    pub relationships_created: i64,
+    pub(crate) relationships_created: i64,
     /// Relationships deleted.
-    pub relationships_deleted: i64,
+    pub(crate) relationships_deleted: i64,
     /// Properties set.
-    pub properties_set: i64,
+    pub(crate) properties_set: i64,
     /// Labels added.
-    pub labels_added: i64,
+    pub(crate) labels_added: i64,
     /// Labels removed.
-    pub labels_removed: i64,
+    pub(crate) labels_removed: i64,
     /// Indexes added.
-    pub indexes_added: i64,
+    pub(crate) indexes_added: i64,
     /// Indexes removed.
-    pub indexes_removed: i64,
+    pub(crate) indexes_removed: i64,
     /// Constraints added.
-    pub constraints_added: i64,
+    pub(crate) constraints_added: i64,
     /// Constraints removed.
-    pub constraints_removed: i64,
+    pub(crate) constraints_removed: i64,
     /// System updates.
-    pub system_updates: i64,
+    pub(crate) system_updates: i64,
     /// Whether the query changed data (`contains-updates`, or any data counter).
-    pub contains_updates: bool,
+    pub(crate) contains_updates: bool,
     /// Whether the query changed the system database.
-    pub contains_system_updates: bool,
+    pub(crate) contains_system_updates: bool,
+}
+
+impl QueryStats {
+    /// Nodes created.
+    pub fn nodes_created(&self) -> i64 {
+        self.nodes_created
+    }
+
+    /// Nodes deleted.
+    pub fn nodes_deleted(&self) -> i64 {
+        self.nodes_deleted
+    }
+
+    /// Relationships created.
+    pub fn relationships_created(&self) -> i64 {
+        self.relationships_created
+    }
+
+    /// Relationships deleted.
+    pub fn relationships_deleted(&self) -> i64 {
+        self.relationships_deleted
+    }
+
+    /// Properties set.
+    pub fn properties_set(&self) -> i64 {
+        self.properties_set
+    }
+
+    /// Labels added.
+    pub fn labels_added(&self) -> i64 {
+        self.labels_added
+    }
+
+    /// Labels removed.
+    pub fn labels_removed(&self) -> i64 {
+        self.labels_removed
+    }
+
+    /// Indexes added.
+    pub fn indexes_added(&self) -> i64 {
+        self.indexes_added
+    }
+
+    /// Indexes removed.
+    pub fn indexes_removed(&self) -> i64 {
+        self.indexes_removed
+    }
+
+    /// Constraints added.
+    pub fn constraints_added(&self) -> i64 {
+        self.constraints_added
+    }
+
+    /// Constraints removed.
+    pub fn constraints_removed(&self) -> i64 {
+        self.constraints_removed
+    }
+
+    /// System updates.
+    pub fn system_updates(&self) -> i64 {
+        self.system_updates
+    }
+
+    /// Whether the query changed data (`contains-updates`, or any data counter).
+    pub fn contains_updates(&self) -> bool {
+        self.contains_updates
+    }
+
+    /// Whether the query changed the system database.
+    pub fn contains_system_updates(&self) -> bool {
+        self.contains_system_updates
+    }
 }
 
 impl QueryStats {

@@ -1,7 +1,7 @@
 //! The codec on its own: query parameters out through serde, a server's
 //! RECORD back into a user struct, and a hostile length refused.
 //!
-//! Run with `cargo run -p boltline-packstream --example demo`.
+//! Run with `cargo run -p boltline-packstream --example codec_demo`.
 
 use boltline_packstream::{from_record, to_bytes, Date, Dialect, Map, Node, Value};
 use serde::{Deserialize, Serialize};
