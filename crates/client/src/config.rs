@@ -260,12 +260,12 @@ impl ConfigBuilder {
     }
 
     /// Limit on reaching a server (default 30 s; `None`: no limit other
-    /// than the acquisition timeout), applied twice when a connection is
-    /// opened: once to DNS, TCP connect and TLS, then once more to the Bolt
-    /// handshake and authentication (`HELLO`/`LOGON`), so a server that
-    /// accepts TCP and never answers fails within it. The
-    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout)
-    /// bounds the whole acquisition as well. See `docs/FAILURES.md`.
+    /// than the acquisition timeout): DNS, TCP connect and TLS. The Bolt
+    /// handshake and authentication (`HELLO`/`LOGON`) that follow are
+    /// bounded by the
+    /// [acquisition timeout](ConfigBuilder::with_connection_acquisition_timeout),
+    /// which bounds the whole acquisition, as the official drivers'
+    /// conformance suite requires. See `docs/FAILURES.md`.
     pub fn with_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_timeout = timeout;
         self
