@@ -293,12 +293,9 @@ async fn a_closed_session_refuses_work() {
     server.finish_within(LIMIT).await;
 }
 
-/// A transaction that failed every time, within a 1.5 s budget: the first
-/// retry (0.8 to 1.2 s) fits, the second (1.6 to 2.4 s more) would end
-/// after the budget, so it is not made: two attempts, the last error
-/// returned at once with the count.
-#[tokio::test]
-async fn retries_never_sleep_past_the_budget() {
+/// A server whose every transaction fails with a transient deadlock, and a
+/// one-connection driver retrying within `budget`.
+async fn always_deadlocking(budget: Duration) -> (StubServer, Driver) {
     let failing = steps()
         .expect(sig::BEGIN)
         .expect(sig::RUN)
@@ -313,13 +310,23 @@ async fn retries_never_sleep_past_the_budget() {
         .success(map::<&str>([]));
     let script = Script::authenticated(5, 4).repeat_until_closed(failing);
     let server = StubServer::start_one(script).await.unwrap();
-    let budget = Duration::from_millis(1500);
     let config = Config::builder()
         .with_max_connection_pool_size(1)
         .with_max_transaction_retry_time(budget)
         .build()
         .unwrap();
     let d = driver(&server, config);
+    (server, d)
+}
+
+/// A transaction that failed every time, within a 1.5 s budget: the first
+/// retry (0.8 to 1.2 s) fits, the second (1.6 to 2.4 s more) would end
+/// after the budget, so it is not made: two attempts, the last error
+/// returned at once with the count.
+#[tokio::test]
+async fn retries_never_sleep_past_the_budget() {
+    let budget = Duration::from_millis(1500);
+    let (server, d) = always_deadlocking(budget).await;
     let mut s = d.session(SessionConfig::new());
     let attempts = AtomicUsize::new(0);
     let start = Instant::now();
@@ -359,27 +366,8 @@ async fn retries_never_sleep_past_the_budget() {
 /// `execute_query` runs through the same loop: same budget, same error.
 #[tokio::test]
 async fn execute_query_respects_the_budget_too() {
-    let failing = steps()
-        .expect(sig::BEGIN)
-        .expect(sig::RUN)
-        .expect(sig::PULL)
-        .success(map::<&str>([]))
-        .failure(
-            "Neo.TransientError.Transaction.DeadlockDetected",
-            "deadlock, try again",
-        )
-        .ignored()
-        .expect(sig::RESET)
-        .success(map::<&str>([]));
-    let script = Script::authenticated(5, 4).repeat_until_closed(failing);
-    let server = StubServer::start_one(script).await.unwrap();
     let budget = Duration::from_millis(1500);
-    let config = Config::builder()
-        .with_max_connection_pool_size(1)
-        .with_max_transaction_retry_time(budget)
-        .build()
-        .unwrap();
-    let d = driver(&server, config);
+    let (server, d) = always_deadlocking(budget).await;
     let start = Instant::now();
     let err = tokio::time::timeout(LIMIT, d.execute_query("RETURN 1 AS x").run())
         .await
