@@ -66,7 +66,7 @@ async fn install_labels_unique_and_concurrent_get_or_create() {
     let t = tag();
     // Twice: IF NOT EXISTS makes it idempotent.
     db.install_labels::<Account>().await.unwrap();
-    db.install_all_labels(&[ModelSchema::of::<Account>()])
+    db.install_models(&[ModelSchema::of::<Account>()])
         .await
         .unwrap();
 

@@ -2,7 +2,8 @@
 //! `drop_indexes`, `drop_constraints` and `remove_all_labels` clear the
 //! whole database's schema, so they live in this test binary of their own
 //! (cargo runs test binaries one after another) with a single test, and
-//! never race the other OGM tests' `install_labels`.
+//! never race the other OGM tests' `install_labels`. Its models are the
+//! only ones of the binary, so `install_all_labels` installs exactly them.
 
 use boltline::{AuthToken, Value};
 use boltline_itests::server;
@@ -56,9 +57,11 @@ fn types(list: &[Map]) -> Vec<String> {
 #[tokio::test]
 async fn drop_indexes_then_constraints_then_remove_all_labels() {
     let db = db();
-    db.install_all_labels(&[ModelSchema::of::<DropA>(), ModelSchema::of::<DropB>()])
-        .await
-        .unwrap();
+    // The derive registered this binary's two models: one call, none
+    // listed, installs both (neomodel's `install_all_labels`).
+    let registered: Vec<&str> = ModelSchema::registered().iter().map(|m| m.model).collect();
+    assert_eq!(registered, ["DropA", "DropB"]);
+    db.install_all_labels().await.unwrap();
     let constraints = names(&db.list_constraints().await.unwrap());
     for c in ["OgmItDropA_code_unique", "OgmItDropB_key_unique"] {
         assert!(constraints.contains(&c.to_owned()), "{constraints:?}");

@@ -442,10 +442,23 @@ pub(crate) fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<TokenStream
         ),
     };
 
+    // Every concrete model joins the registry `install_all_labels` reads.
+    let register = if sattrs.abstract_node {
+        quote!()
+    } else {
+        quote! {
+            ::boltline_ogm::__private::inventory::submit! {
+                ::boltline_ogm::__private::Registration::of::<#name>()
+            }
+        }
+    };
+
     Ok(quote! {
         #inherits
 
         #hooks
+
+        #register
 
         impl ::boltline_ogm::Node for #name {
             const NAME: &'static str = #model;

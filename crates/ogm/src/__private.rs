@@ -6,6 +6,11 @@ use boltline::{Map, Value};
 
 use crate::{Error, PropertyType, Result};
 
+/// The registry the derive submits each model to.
+pub use crate::registry::Registration;
+/// Re-exported so the derive's `submit!` needs no dependency of the user.
+pub use inventory;
+
 /// Takes property `prop` out of `props`: its value, else the default, else
 /// `None` for an optional field, else [`Error::RequiredProperty`].
 pub fn take<T: PropertyType>(

@@ -161,11 +161,26 @@ impl Database {
         self.install(&ModelSchema::of::<M>()).await
     }
 
-    /// [`install_labels`](Database::install_labels) for several models
-    /// (Rust has no class discovery: list them).
-    pub async fn install_all_labels(&self, models: &[ModelSchema]) -> Result<()> {
+    /// [`install_labels`](Database::install_labels) for every model of the
+    /// program, as neomodel's `install_all_labels`: each `#[derive(Node)]`
+    /// registers its model (an `abstract_node` excepted), so none is listed.
+    /// A constraint or index two models share is created once.
+    pub async fn install_all_labels(&self) -> Result<()> {
+        self.install_models(&ModelSchema::registered()).await
+    }
+
+    /// [`install_labels`](Database::install_labels) for the models listed
+    /// (`ModelSchema::of::<M>()`), for a program that installs only some.
+    pub async fn install_models(&self, models: &[ModelSchema]) -> Result<()> {
+        let mut done: Vec<&SchemaStatement> = Vec::new();
         for m in models {
-            self.install(m).await?;
+            for s in &m.statements {
+                if done.contains(&s) {
+                    continue;
+                }
+                self.cypher_query(s.render().into_query()).await?;
+                done.push(s);
+            }
         }
         Ok(())
     }
@@ -242,7 +257,7 @@ impl Executor for &Database {
 }
 
 /// The schema commands of one model, for
-/// [`Database::install_all_labels`].
+/// [`Database::install_models`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelSchema {
     /// The model's name.
@@ -268,6 +283,13 @@ impl ModelSchema {
             model: M::NAME,
             statements,
         }
+    }
+
+    /// The schemas of every model registered in the program: each
+    /// `#[derive(Node)]` registers its model (an `abstract_node`, which
+    /// has no label to install on, excepted), ordered by model name.
+    pub fn registered() -> Vec<ModelSchema> {
+        crate::registry::registered()
     }
 }
 

@@ -16,6 +16,7 @@ mod nodeset;
 mod ops;
 mod path;
 pub(crate) mod property;
+mod registry;
 mod rel_handle;
 mod rel_manager;
 mod rel_statements;

@@ -493,6 +493,24 @@ fn schema_of_a_model() {
     );
 }
 
+#[test]
+fn the_derive_registers_every_concrete_model() {
+    let all = ModelSchema::registered();
+    let names: Vec<&str> = all.iter().map(|m| m.model).collect();
+    // Models of this module and of nested ones, in name order; the
+    // abstract base is not there (it has no label to install on).
+    for m in ["Animal", "Note", "Novel", "Person", "Tweet"] {
+        assert!(names.contains(&m), "{m} missing from {names:?}");
+    }
+    assert!(!names.contains(&"Stamped"), "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    // Each registered schema is the model's own.
+    let person = all.iter().find(|m| m.model == "Person").unwrap();
+    assert_eq!(*person, ModelSchema::of::<Person>());
+}
+
 mod relations {
     use super::*;
     use crate::cardinality::RelProps;
