@@ -56,6 +56,26 @@ struct Player {
     friends: Relation<Player>,
 }
 
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItPost")]
+struct Post {
+    id: ElementId,
+    tag: String,
+    #[ogm(rel = "OGM_COMMENT")]
+    comments: Relation<Comment, ZeroOrMore, One>,
+}
+
+/// Merged on `tag` and `text` (its required properties); `likes` is
+/// what `create_or_update` changes.
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItComment")]
+struct Comment {
+    id: ElementId,
+    tag: String,
+    text: String,
+    likes: Option<i64>,
+}
+
 #[derive(Relationship, Debug, Default, Clone, PartialEq)]
 struct Knows {
     how: Option<String>,
@@ -109,7 +129,8 @@ async fn player(db: &Database, t: &str, name: &str) -> Player {
 async fn cleanup(db: &Database, t: &str) {
     db.cypher_query(
         Query::new(
-            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer OR n:OgmItPerson) \
+            "MATCH (n) WHERE (n:OgmItBook OR n:OgmItAuthor OR n:OgmItTeam OR n:OgmItPlayer OR n:OgmItPerson \
+             OR n:OgmItPost OR n:OgmItComment) \
              AND n.tag = $tag DETACH DELETE n",
         )
         .param("tag", t),
@@ -888,5 +909,136 @@ async fn delete_refuses_to_leave_a_required_end_empty() {
     b.delete(&db).await.unwrap();
     let mut bea = bea;
     bea.delete(&db).await.unwrap();
+    cleanup(&db, &t).await;
+}
+
+async fn count_rows(db: &Database, cypher: &str, t: &str) -> i64 {
+    let r = db
+        .cypher_query(Query::new(cypher.to_owned()).param("tag", t))
+        .await
+        .unwrap();
+    r.records()[0].get_as("c").unwrap()
+}
+
+#[tokio::test]
+async fn get_or_create_under_a_node_is_one_atomic_merge() {
+    let db = db();
+    let t = tag();
+    let comment = |text: &str, likes: Option<i64>| Comment {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        text: text.into(),
+        likes,
+    };
+    let mut post = Post {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        comments: Relation::default(),
+    };
+    post.save(&db).await.unwrap();
+
+    // Created under the post, then found there: one node, one relationship.
+    let first = Post::comments()
+        .of(&post)
+        .get_or_create(vec![comment("hi", Some(1)), comment("yo", None)], &db)
+        .await
+        .unwrap();
+    assert!(first.iter().all(|c| c.id.is_saved()));
+    assert_eq!(first[0].text, "hi");
+    assert_eq!(first[1].text, "yo");
+    let again = Post::comments()
+        .of(&post)
+        .get_or_create(vec![comment("yo", Some(9)), comment("hi", Some(5))], &db)
+        .await
+        .unwrap();
+    assert_eq!(again[0].id, first[1].id, "input order kept");
+    assert_eq!(again[1].id, first[0].id);
+    assert_eq!(
+        again[1].likes,
+        Some(1),
+        "get_or_create leaves a found node alone"
+    );
+    let rels =
+        "MATCH (:OgmItPost {tag: $tag})-[r:OGM_COMMENT]->(:OgmItComment) RETURN count(r) AS c";
+    assert_eq!(count_rows(&db, rels, &t).await, 2);
+
+    // A comment with the same keys elsewhere is not one of this post's:
+    // the whole path is merged, as neomodel does.
+    let mut other = Post {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        comments: Relation::default(),
+    };
+    other.save(&db).await.unwrap();
+    let theirs = Post::comments()
+        .of(&other)
+        .create_or_update(vec![comment("hi", Some(7))], &db)
+        .await
+        .unwrap();
+    assert_ne!(theirs[0].id, first[0].id);
+    let nodes = "MATCH (c:OgmItComment {tag: $tag}) RETURN count(c) AS c";
+    assert_eq!(count_rows(&db, nodes, &t).await, 3);
+
+    // create_or_update: the found node gets the new properties.
+    let updated = Post::comments()
+        .of(&post)
+        .create_or_update(vec![comment("hi", Some(42))], &db)
+        .await
+        .unwrap();
+    assert_eq!(updated[0].id, first[0].id);
+    assert_eq!(updated[0].likes, Some(42));
+    assert_eq!(count_rows(&db, nodes, &t).await, 3);
+
+    // The source's maximum: a book has One author. The first is created,
+    // a second is refused and nothing is written; the same one is found.
+    let b = book(&db, &t, "Earthsea").await;
+    let le_guin = || Author {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        name: "Le Guin".into(),
+        books: Relation::default(),
+    };
+    let a = Book::author()
+        .of(&b)
+        .get_or_create(vec![le_guin()], &db)
+        .await
+        .unwrap();
+    let err = Book::author()
+        .of(&b)
+        .get_or_create(
+            vec![Author {
+                name: "Tolkien".into(),
+                ..le_guin()
+            }],
+            &db,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CardinalityViolation { detail, .. } if detail.contains("1 more")),
+        "{err:?}"
+    );
+    let authors = "MATCH (a:OgmItAuthor {tag: $tag}) RETURN count(a) AS c";
+    assert_eq!(count_rows(&db, authors, &t).await, 1);
+    let found = Book::author()
+        .of(&b)
+        .get_or_create(vec![le_guin()], &db)
+        .await
+        .unwrap();
+    assert_eq!(found[0].id, a[0].id);
+    assert_eq!(Book::author().of(&b).single(&db).await.unwrap().id, a[0].id);
+
+    // An unsaved source is refused before anything is sent.
+    let unsaved = Post {
+        id: ElementId::unsaved(),
+        tag: t.clone(),
+        comments: Relation::default(),
+    };
+    let err = Post::comments()
+        .of(&unsaved)
+        .get_or_create(vec![comment("x", None)], &db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotSaved { model: "Post" }), "{err:?}");
     cleanup(&db, &t).await;
 }

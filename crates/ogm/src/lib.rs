@@ -19,6 +19,7 @@ pub(crate) mod property;
 mod registry;
 mod rel_handle;
 mod rel_manager;
+mod rel_merge;
 mod rel_statements;
 mod relation;
 

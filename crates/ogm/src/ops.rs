@@ -298,14 +298,45 @@ pub mod statements {
         rows: Vec<(Map, Vec<(&'static str, bool)>)>,
         update: bool,
     ) -> Statement {
-        let labels: Vec<&'static str> = rows
-            .first()
+        let labels = flag_labels(&rows);
+        let pattern = merge_pattern::<M>();
+        let mut st = unwind(rows_with_flags(rows));
+        st.clauses
+            .extend(merge_clauses(pattern.into(), &labels, update));
+        st.clauses
+            .push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
+        st
+    }
+
+    /// The optional labels the rows carry flags for.
+    pub(crate) fn flag_labels(rows: &[(Map, Vec<(&'static str, bool)>)]) -> Vec<&'static str> {
+        rows.first()
             .map(|(_, f)| f.iter().map(|(l, _)| *l).collect())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// `(n:Labels {key: row.props.key, ..})` on the model's merge keys.
+    pub(crate) fn merge_pattern<M: Node>() -> NodePattern {
         let mut pattern = NodePattern::labelled(NODE_VAR, M::labels());
         for key in M::merge_keys() {
             pattern = pattern.with_prop(key, row_props().prop(key));
         }
+        pattern
+    }
+
+    /// The rows of [`merge_many`] as `UNWIND`'s value.
+    pub(crate) fn merge_rows(rows: Vec<(Map, Vec<(&'static str, bool)>)>) -> Value {
+        rows_with_flags(rows)
+    }
+
+    /// `MERGE pattern` for the current `row` (new nodes get all its
+    /// properties; existing ones get them too with `update`), then the
+    /// optional labels' clauses (see [`merge_many`]).
+    pub(crate) fn merge_clauses(
+        pattern: Pattern,
+        labels: &[&'static str],
+        update: bool,
+    ) -> Vec<Clause> {
         let on_match = if update {
             vec![SetItem::Merge(NODE_VAR.into(), row_props())]
         } else {
@@ -319,13 +350,13 @@ pub mod statements {
                 Expr::Bool(true),
             ));
         }
-        let mut st = unwind(rows_with_flags(rows)).push(Clause::Merge {
-            pattern: pattern.into(),
+        let mut out = vec![Clause::Merge {
+            pattern,
             on_create,
             on_match,
-        });
+        }];
         for l in labels {
-            let flag = Expr::var("row").prop("flags").prop(l);
+            let flag = Expr::var("row").prop("flags").prop(*l);
             let cond = if marker {
                 Expr::And(vec![
                     flag.clone(),
@@ -334,18 +365,15 @@ pub mod statements {
             } else {
                 flag.clone()
             };
-            st.clauses.push(label_clause(NODE_VAR, l, cond, true));
+            out.push(label_clause(NODE_VAR, l, cond, true));
             if update {
-                st.clauses.push(label_clause(NODE_VAR, l, flag, false));
+                out.push(label_clause(NODE_VAR, l, flag, false));
             }
         }
         if marker {
-            st.clauses
-                .push(Clause::Remove(vec![Expr::var(NODE_VAR).prop(CREATED)]));
+            out.push(Clause::Remove(vec![Expr::var(NODE_VAR).prop(CREATED)]));
         }
-        st.clauses
-            .push(returning_row(Expr::var(NODE_VAR), NODE_VAR));
-        st
+        out
     }
 
     /// The transient property marking nodes a `MERGE` just created.

@@ -558,6 +558,71 @@ mod relations {
     }
 
     #[test]
+    fn get_or_create_under_a_node_merges_the_whole_path() {
+        let author = Author {
+            id: ElementId::unsaved(),
+            name: "Le Guin".into(),
+            books: Relation::default(),
+        };
+        let rows = vec![(author.deflate().unwrap(), Vec::new())];
+        let r = Book::author()
+            .merge_under_statement("b:1", rows, false)
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (a:Book) WHERE elementId(a) = $p0\n\
+             SET a.__boltline_lock = true\n\
+             REMOVE a.__boltline_lock\n\
+             WITH a, COUNT { MATCH (a)-[:AUTHOR]->(:Author) } AS from_source\n\
+             UNWIND $p1 AS row\n\
+             WITH a, from_source, collect(row) AS rows, sum(CASE WHEN EXISTS { MATCH \
+             (a)-[:AUTHOR]->(:Author {name: row.props.name}) } THEN $p2 ELSE $p3 END) AS missing\n\
+             WITH a, from_source, rows, missing, missing <= ($p4 - from_source) AS ok\n\
+             CALL { WITH a, ok, rows UNWIND CASE WHEN ok THEN rows ELSE [] END AS row \
+             MERGE (a)-[:AUTHOR]->(n:Author {name: row.props.name}) ON CREATE SET n = row.props \
+             RETURN collect({i: row.i, n: n}) AS merged }\n\
+             RETURN ok, from_source, missing, merged"
+        );
+        assert_eq!(r.params["p0"], Value::from("b:1"));
+        // A book has `One` author: no more than one minus those it has.
+        assert_eq!(r.params["p4"], Value::from(1));
+        let Value::List(rows) = &r.params["p1"] else {
+            panic!("rows: {:?}", r.params["p1"]);
+        };
+        let Value::Map(row) = &rows[0] else {
+            panic!("row: {:?}", rows[0]);
+        };
+        assert_eq!(row["i"], Value::from(0));
+        let Value::Map(props) = &row["props"] else {
+            panic!("props: {:?}", row["props"]);
+        };
+        assert_eq!(props["name"], Value::from("Le Guin"));
+
+        // create_or_update: found nodes get the properties; an unbounded
+        // side (an author's books) is never refused; the incoming
+        // direction is kept.
+        let book = Book {
+            id: ElementId::unsaved(),
+            title: "Earthsea".into(),
+            author: Relation::default(),
+        };
+        let rows = vec![(book.deflate().unwrap(), Vec::new())];
+        let r = Author::books()
+            .merge_under_statement("a:1", rows, true)
+            .render();
+        assert!(
+            r.text.contains(
+                "WITH a, from_source, rows, missing, true AS ok\n\
+                 CALL { WITH a, ok, rows UNWIND CASE WHEN ok THEN rows ELSE [] END AS row \
+                 MERGE (a)<-[:AUTHOR]-(n:Book {title: row.props.title}) ON CREATE SET n = \
+                 row.props ON MATCH SET n += row.props RETURN"
+            ),
+            "{}",
+            r.text
+        );
+    }
+
+    #[test]
     fn fetch_related_in_the_same_query() {
         let r = Book::nodes()
             .filter(Book::title().startswith("H"))
