@@ -33,6 +33,67 @@ pub trait Traversal<S>: Send + Sync {
 
     /// The answer from the value of [`list_expr`](Traversal::list_expr).
     fn inflate(&self, value: Value) -> Result<Self::Output>;
+
+    /// The paths (from the root, `path` so far) of this traversal's steps,
+    /// for [`FetchRelated::unique_variables`]. The default has none.
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        let _ = (path, out);
+    }
+
+    /// Records in `scope` the conditions each step puts on its nodes, by
+    /// path, for [`FetchRelated::unique_variables`]. The default records
+    /// none.
+    fn collect_conditions(&self, path: &str, scope: &mut VarScope) {
+        let _ = (path, scope);
+    }
+
+    /// [`list_expr`](Traversal::list_expr) where a step on a path `scope`
+    /// shares applies every condition recorded for that path. The default
+    /// ignores the scope.
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        let _ = (path, scope);
+        self.list_expr(var, depth)
+    }
+}
+
+/// The node variables a [`FetchRelated`] shares between its traversals
+/// (neomodel's `unique_variables`): the shared paths and the conditions
+/// recorded on them. Built by [`FetchRelated::statement`]; opaque.
+#[derive(Debug, Clone, Default)]
+pub struct VarScope {
+    shared: Vec<String>,
+    node: Vec<(String, Cond)>,
+}
+
+impl VarScope {
+    fn record(&mut self, key: &str, cond: &Option<Cond>) {
+        if let Some(c) = cond {
+            if self.shared.iter().any(|k| k == key)
+                && !self.node.iter().any(|(k, c2)| k == key && c2 == c)
+            {
+                self.node.push((key.to_owned(), c.clone()));
+            }
+        }
+    }
+
+    /// The node condition of the step at `key`: every recorded one when
+    /// the path is shared, else the step's own.
+    fn node_cond(&self, key: &str, own: &Option<Cond>) -> Option<Cond> {
+        if !self.shared.iter().any(|k| k == key) {
+            return own.clone();
+        }
+        let mut all: Vec<Cond> = self
+            .node
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, c)| c.clone())
+            .collect();
+        match all.len() {
+            0 => None,
+            1 => all.pop(),
+            _ => Some(Cond::And(all)),
+        }
+    }
 }
 
 /// One step: a relationship type and direction to nodes with some labels,
@@ -55,6 +116,35 @@ impl Step {
             node: None,
             rel: None,
         }
+    }
+
+    /// This step's path: the path to its start, then its type, direction
+    /// and labels (two traversals along the same relationships from the
+    /// root reach the same path).
+    fn key(&self, path: &str) -> String {
+        format!(
+            "{path}/{:?}:{}:{}",
+            self.direction,
+            self.rel_type,
+            self.labels.join(":")
+        )
+    }
+
+    /// [`comprehension`](Step::comprehension) with the node condition of
+    /// its path in `scope`.
+    fn comprehension_scoped(
+        &self,
+        var: &str,
+        depth: usize,
+        item: Expr,
+        key: &str,
+        scope: &VarScope,
+    ) -> Expr {
+        let shared = Step {
+            node: scope.node_cond(key, &self.node),
+            ..self.clone()
+        };
+        shared.comprehension(var, depth, item)
     }
 
     /// `[(var)-[r:TYPE]->(t:Labels) WHERE ... | item(t, r)]`.
@@ -107,6 +197,16 @@ where
 
     fn inflate(&self, value: Value) -> Result<Vec<T>> {
         list(value, T::NAME)?.into_iter().map(T::inflate).collect()
+    }
+
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        out.push(Step::of(*self).key(path));
+    }
+
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        let step = Step::of(*self);
+        let key = step.key(path);
+        step.comprehension_scoped(var, depth, Expr::var(format!("t{depth}")), &key, scope)
     }
 }
 
@@ -209,6 +309,20 @@ impl<S: Node, T: Node, R: RelProps> Traversal<S> for Along<S, T, R> {
     fn inflate(&self, value: Value) -> Result<Vec<T>> {
         list(value, T::NAME)?.into_iter().map(T::inflate).collect()
     }
+
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        out.push(self.step.key(path));
+    }
+
+    fn collect_conditions(&self, path: &str, scope: &mut VarScope) {
+        scope.record(&self.step.key(path), &self.step.node);
+    }
+
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        let key = self.step.key(path);
+        self.step
+            .comprehension_scoped(var, depth, Expr::var(format!("t{depth}")), &key, scope)
+    }
 }
 
 /// Each related `T` with what `N` fetches from it ([`Rel::then`]).
@@ -235,6 +349,31 @@ impl<S: Node, T: Node, R: RelProps, N: Traversal<T>> Traversal<S> for Then<S, T,
         let inner = self.next.list_expr(&t, depth + 1);
         self.step
             .comprehension(var, depth, Expr::List(vec![Expr::var(t), inner]))
+    }
+
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        let key = self.step.key(path);
+        self.next.step_paths(&key, out);
+        out.push(key);
+    }
+
+    fn collect_conditions(&self, path: &str, scope: &mut VarScope) {
+        let key = self.step.key(path);
+        scope.record(&key, &self.step.node);
+        self.next.collect_conditions(&key, scope);
+    }
+
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        let t = format!("t{depth}");
+        let key = self.step.key(path);
+        let inner = self.next.list_expr_scoped(&t, depth + 1, &key, scope);
+        self.step.comprehension_scoped(
+            var,
+            depth,
+            Expr::List(vec![Expr::var(t), inner]),
+            &key,
+            scope,
+        )
     }
 
     fn inflate(&self, value: Value) -> Result<Self::Output> {
@@ -278,6 +417,24 @@ impl<S: Node, T: Node, R: RelProps> Traversal<S> for WithRel<S, T, R> {
         self.step.comprehension(var, depth, item)
     }
 
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        out.push(self.step.key(path));
+    }
+
+    fn collect_conditions(&self, path: &str, scope: &mut VarScope) {
+        scope.record(&self.step.key(path), &self.step.node);
+    }
+
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        let item = Expr::List(vec![
+            Expr::var(format!("r{depth}")),
+            Expr::var(format!("t{depth}")),
+        ]);
+        let key = self.step.key(path);
+        self.step
+            .comprehension_scoped(var, depth, item, &key, scope)
+    }
+
     fn inflate(&self, value: Value) -> Result<Self::Output> {
         list(value, T::NAME)?
             .into_iter()
@@ -312,6 +469,23 @@ impl<S, A: Traversal<S>, B: Traversal<S>> Traversal<S> for (A, B) {
         ])
     }
 
+    fn step_paths(&self, path: &str, out: &mut Vec<String>) {
+        self.0.step_paths(path, out);
+        self.1.step_paths(path, out);
+    }
+
+    fn collect_conditions(&self, path: &str, scope: &mut VarScope) {
+        self.0.collect_conditions(path, scope);
+        self.1.collect_conditions(path, scope);
+    }
+
+    fn list_expr_scoped(&self, var: &str, depth: usize, path: &str, scope: &VarScope) -> Expr {
+        Expr::List(vec![
+            self.0.list_expr_scoped(var, depth, path, scope),
+            self.1.list_expr_scoped(var, depth, path, scope),
+        ])
+    }
+
     fn inflate(&self, value: Value) -> Result<Self::Output> {
         let mut it = list(value, "a pair of traversals")?.into_iter();
         match (it.next(), it.next()) {
@@ -330,6 +504,7 @@ impl<S, A: Traversal<S>, B: Traversal<S>> Traversal<S> for (A, B) {
 pub struct FetchRelated<M, H> {
     set: NodeSet<M>,
     traversal: H,
+    unique: Vec<String>,
 }
 
 impl<M, H: std::fmt::Debug> std::fmt::Debug for FetchRelated<M, H> {
@@ -337,6 +512,7 @@ impl<M, H: std::fmt::Debug> std::fmt::Debug for FetchRelated<M, H> {
         f.debug_struct("FetchRelated")
             .field("set", &self.set)
             .field("traversal", &self.traversal)
+            .field("unique", &self.unique)
             .finish()
     }
 }
@@ -350,6 +526,7 @@ impl<M: Node> NodeSet<M> {
         FetchRelated {
             set: self,
             traversal,
+            unique: Vec::new(),
         }
     }
 
@@ -361,9 +538,34 @@ impl<M: Node> NodeSet<M> {
 }
 
 impl<M: Node, H: Traversal<M>> FetchRelated<M, H> {
+    /// neomodel's `unique_variables`: the nodes on `path`'s steps are the
+    /// same in every traversal that reaches them. Each traversal builds
+    /// its own pattern, so by default a condition on one
+    /// (`Supplier::coffees().matching(q)`) does not restrict another along
+    /// the same relationship (`Supplier::coffees().then(Coffee::species())`
+    /// still fetches the species of every coffee); with
+    /// `.unique_variables(Supplier::coffees())` the coffees of both are
+    /// those matching `q`, as if one variable were reused. A path of
+    /// several hops (`Supplier::coffees().then(Coffee::species())`) shares
+    /// each of its steps. Conditions on relationships are not shared (as
+    /// in neomodel, whose relationship variables are never reused).
+    pub fn unique_variables<P: Traversal<M>>(mut self, path: P) -> Self {
+        path.step_paths("", &mut self.unique);
+        self
+    }
+
     /// The statement: the set's, plus a `related` column.
     pub fn statement(&self) -> Statement {
-        let list = self.traversal.list_expr(NODE_VAR, 0);
+        let list = if self.unique.is_empty() {
+            self.traversal.list_expr(NODE_VAR, 0)
+        } else {
+            let mut scope = VarScope {
+                shared: self.unique.clone(),
+                node: Vec::new(),
+            };
+            self.traversal.collect_conditions("", &mut scope);
+            self.traversal.list_expr_scoped(NODE_VAR, 0, "", &scope)
+        };
         self.set
             .statement_with(vec![(list, Some(RELATED.to_owned()))])
     }

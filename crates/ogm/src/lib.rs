@@ -32,7 +32,7 @@ pub use cardinality::{
 pub use database::{Database, DbTransaction, ModelSchema};
 pub use error::{Error, Result};
 pub use executor::Executor;
-pub use fetch::{Along, FetchRelated, Then, Traversal, WithRel};
+pub use fetch::{Along, FetchRelated, Then, Traversal, VarScope, WithRel};
 pub use filter::{LabelFlag, Order, Prop, Q};
 pub use model::{ElementId, Inherits, Node, NodeHooks, PropertyDef, VectorIndex};
 pub use nodeset::{Annotated, NodeSet, Transform, NODE_VAR};

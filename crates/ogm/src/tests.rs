@@ -623,6 +623,59 @@ mod relations {
     }
 
     #[test]
+    fn unique_variables_share_a_path_between_traversals() {
+        let pair = || {
+            (
+                Author::books().matching(Book::title().exact("Dune")),
+                Author::books().then(Book::author()),
+            )
+        };
+        // By default each traversal has its own books: the second fetches
+        // the authors of every book.
+        let r = Author::nodes().fetch_related(pair()).statement().render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author)\nRETURN n AS n, [[(n)<-[r0:AUTHOR]-(t0:Book) WHERE t0.title = $p0 | t0], \
+             [(n)<-[r0:AUTHOR]-(t0:Book) | [t0, [(t0)-[r1:AUTHOR]->(t1:Author) | t1]]]] AS related"
+        );
+        // Shared: the books of both are those matching, as one variable.
+        let r = Author::nodes()
+            .fetch_related(pair())
+            .unique_variables(Author::books())
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author)\nRETURN n AS n, [[(n)<-[r0:AUTHOR]-(t0:Book) WHERE t0.title = $p0 | t0], \
+             [(n)<-[r0:AUTHOR]-(t0:Book) WHERE t0.title = $p1 | [t0, [(t0)-[r1:AUTHOR]->(t1:Author) | t1]]]] AS related"
+        );
+        assert_eq!(r.params["p1"], Value::from("Dune"));
+        // A two-hop path shares both steps; conditions on both sides are
+        // combined; another path (the second hop alone is not the root's)
+        // is left alone; relationship conditions are never shared.
+        let r = Author::nodes()
+            .fetch_related((
+                Author::books()
+                    .matching(Book::title().startswith("D"))
+                    .then(Book::author().matching(Author::name().exact("Frank"))),
+                Author::books()
+                    .matching_rel(Wrote::year().gt(1960))
+                    .matching(Book::title().endswith("e"))
+                    .then(Book::author()),
+            ))
+            .unique_variables(Author::books().then(Book::author()))
+            .statement()
+            .render();
+        assert_eq!(
+            r.text,
+            "MATCH (n:Author)\nRETURN n AS n, [[(n)<-[r0:AUTHOR]-(t0:Book) WHERE t0.title STARTS WITH $p0 \
+             AND t0.title ENDS WITH $p1 | [t0, [(t0)-[r1:AUTHOR]->(t1:Author) WHERE t1.name = $p2 | t1]]], \
+             [(n)<-[r0:AUTHOR]-(t0:Book) WHERE (t0.title STARTS WITH $p3 AND t0.title ENDS WITH $p4) \
+             AND r0.year > $p5 | [t0, [(t0)-[r1:AUTHOR]->(t1:Author) WHERE t1.name = $p6 | t1]]]] AS related"
+        );
+    }
+
+    #[test]
     fn fetch_related_in_the_same_query() {
         let r = Book::nodes()
             .filter(Book::title().startswith("H"))
