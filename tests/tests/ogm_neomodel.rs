@@ -5,7 +5,10 @@
 
 use boltline::{Query, Value};
 use boltline_itests::{ogm_db as db, unique_tag};
-use boltline_ogm::neomodel::{DateProperty, DateTimeProperty, JsonProperty, UniqueIdProperty};
+use boltline_ogm::neomodel::{
+    DateProperty, DateTimeFormat, DateTimeFormatProperty, DateTimeProperty, JsonProperty,
+    UniqueIdProperty,
+};
 use boltline_ogm::prelude::*;
 use boltline_ogm::{Email, Map};
 
@@ -20,6 +23,12 @@ struct Prefs {
     ratio: f64,
 }
 
+/// `DateTimeFormatProperty(format="%d/%m/%Y %I:%M %p")`.
+struct Clock;
+impl DateTimeFormat for Clock {
+    const FORMAT: &'static str = "%d/%m/%Y %I:%M %p";
+}
+
 #[derive(Node, Debug, Clone, PartialEq)]
 #[ogm(label = "OgmItNeoUser")]
 struct User {
@@ -28,6 +37,9 @@ struct User {
     uid: UniqueIdProperty,
     born: DateProperty,
     joined: DateTimeProperty,
+    /// neomodel's default format, `"%Y-%m-%d"`.
+    renewed: DateTimeFormatProperty,
+    seen: DateTimeFormatProperty<Clock>,
     prefs: JsonProperty<Prefs>,
     nicknames: Vec<String>,
     email: Email,
@@ -62,12 +74,15 @@ async fn a_graph_in_neomodel_formats_reads_back_and_writes_back_identically() {
     db.cypher_query(
         Query::new(
             "CREATE (n:OgmItNeoUser {tag: $tag, uid: $uid, born: $born, joined: $joined, \
-             prefs: $prefs, nicknames: $nicknames, email: $email, country: $country})",
+             renewed: $renewed, seen: $seen, prefs: $prefs, nicknames: $nicknames, email: $email, country: $country})",
         )
         .param("tag", t.as_str())
         .param("uid", "67e5504410b1426f9247bb680e5fe0c8")
         .param("born", "2000-02-29")
         .param("joined", 1_709_210_096.789_012_f64)
+        // `datetime.strftime` of 2024-03-01 and of 2024-02-29 13:05.
+        .param("renewed", "2024-03-01")
+        .param("seen", "29/02/2024 01:05 PM")
         .param("prefs", prefs_text)
         .param(
             "nicknames",
@@ -88,6 +103,8 @@ async fn a_graph_in_neomodel_formats_reads_back_and_writes_back_identically() {
     assert_eq!(u.uid.as_str(), "67e5504410b1426f9247bb680e5fe0c8");
     assert_eq!(u.born.ymd(), (2000, 2, 29));
     assert_eq!(u.joined.micros, 1_709_210_096_789_012);
+    assert_eq!(u.renewed.parts(), (2024, 3, 1, 0, 0, 0, 0));
+    assert_eq!(u.seen.parts(), (2024, 2, 29, 13, 5, 0, 0));
     assert_eq!(
         u.prefs.0,
         Prefs {
@@ -107,10 +124,12 @@ async fn a_graph_in_neomodel_formats_reads_back_and_writes_back_identically() {
     // A change is written in neomodel's formats too.
     u.born = DateProperty::from_ymd(1999, 12, 31).unwrap();
     u.joined = DateTimeProperty { micros: 1_500_000 };
+    u.seen = DateTimeFormatProperty::from_parts(1999, 12, 31, 0, 7, 0, 0).unwrap();
     u.save(&db).await.unwrap();
     let after = stored(&db, &t).await;
     assert_eq!(after["born"], Value::from("1999-12-31"));
     assert_eq!(after["joined"], Value::Float(1.5));
+    assert_eq!(after["seen"], Value::from("31/12/1999 12:07 AM"));
 
     db.cypher_query(
         Query::new("MATCH (n:OgmItNeoUser {tag: $tag}) DETACH DELETE n").param("tag", t.as_str()),

@@ -7,6 +7,7 @@
 //! |--------------------------|-----------------------------------------|------------------------------------|
 //! | `DateProperty`           | [`DateProperty`]                        | ISO text, `"2024-02-29"`           |
 //! | `DateTimeProperty`       | [`DateTimeProperty`]                    | float seconds since the epoch, UTC |
+//! | `DateTimeFormatProperty` | [`DateTimeFormatProperty`]              | `strftime` text, `"%Y-%m-%d"` unless another [`DateTimeFormat`] |
 //! | `UniqueIdProperty`       | [`UniqueIdProperty`]                    | `uuid4().hex`, 32 lowercase hex    |
 //! | `JSONProperty`           | [`JsonProperty`]                        | `json.dumps` text                  |
 //! | `ArrayProperty`          | `Vec<T>`                                | a list                             |
@@ -21,6 +22,9 @@ use boltline::boltline_bolt::packstream::{Date, DateTime, TypeMismatch};
 use boltline::Value;
 
 use crate::property::{Ordered, PropertyType, Textual};
+
+mod strftime;
+pub use strftime::{DateTimeFormat, DateTimeFormatProperty, DefaultFormat};
 
 fn mismatch(expected: &'static str, found: &'static str) -> TypeMismatch {
     TypeMismatch { expected, found }
