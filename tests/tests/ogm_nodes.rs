@@ -1008,3 +1008,80 @@ async fn merges_and_optional_labels() {
     assert!(!labels.contains(&"OgmItRetired".to_owned()));
     cleanup(&db, &t).await;
 }
+
+/// chrono's types as properties (boltline-ogm's `chrono` feature).
+#[derive(Node, Debug, Clone, PartialEq)]
+#[ogm(label = "OgmItArticle")]
+struct Article {
+    id: ElementId,
+    tag: String,
+    published: Option<chrono::NaiveDate>,
+    edited: chrono::NaiveDateTime,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+#[tokio::test]
+async fn chrono_properties_are_native_temporal_values() {
+    let db = db();
+    let t = tag();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2024, 2, d).unwrap();
+    let article = |d: u32, published| {
+        let edited = day(d).and_hms_micro_opt(13, 5, 7, 250_000).unwrap();
+        Article {
+            id: ElementId::unsaved(),
+            tag: t.clone(),
+            published,
+            edited,
+            at: edited.and_utc(),
+        }
+    };
+    let mut a = article(28, Some(day(29)));
+    a.save(&db).await.unwrap();
+    Article::create(vec![article(1, None)], &db).await.unwrap();
+
+    // Stored as Neo4j temporal values, not text.
+    let r = db
+        .cypher_query(
+            Query::new(
+                "MATCH (n:OgmItArticle {tag: $tag}) WHERE n.published IS NOT NULL \
+                 RETURN valueType(n.published) AS p, valueType(n.edited) AS e, valueType(n.at) AS z",
+            )
+            .param("tag", t.as_str()),
+        )
+        .await
+        .unwrap();
+    let rec = &r.records()[0];
+    assert_eq!(rec.get_as::<String>("p").unwrap(), "DATE NOT NULL");
+    assert_eq!(
+        rec.get_as::<String>("e").unwrap(),
+        "LOCAL DATETIME NOT NULL"
+    );
+    assert_eq!(
+        rec.get_as::<String>("z").unwrap(),
+        "ZONED DATETIME NOT NULL"
+    );
+
+    // Read back exactly; filters compare them as dates.
+    let found = Article::nodes()
+        .filter(Article::tag().exact(t.clone()) & Article::published().gte(day(1)))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(found, [a.clone()]);
+    let older = Article::nodes()
+        .filter(Article::tag().exact(t.clone()) & Article::edited().lt(a.edited))
+        .get(&db)
+        .await
+        .unwrap();
+    assert_eq!(older.published, None);
+    assert_eq!(
+        older.edited,
+        day(1).and_hms_micro_opt(13, 5, 7, 250_000).unwrap()
+    );
+
+    db.cypher_query(
+        Query::new("MATCH (n:OgmItArticle {tag: $tag}) DETACH DELETE n").param("tag", t.as_str()),
+    )
+    .await
+    .unwrap();
+}

@@ -184,7 +184,8 @@ const OPTIONAL_FEATURES: [&str; 5] = ["chrono", "chrono-tz", "time", "uuid", "se
 /// Each optional feature alone, and none: the codec's unit tests (its
 /// feature code and tests live in the library; the slow property suites do
 /// not change with features) and a check of the driver, which only passes
-/// the features through.
+/// the features through; then the OGM's unit tests without features and
+/// with `chrono` (its property types).
 fn feature_matrix() -> Result<(), String> {
     cargo(
         "features: none",
@@ -206,6 +207,23 @@ fn feature_matrix() -> Result<(), String> {
         )?;
         cargo(&step, &["check", "-p", "boltline", "--features", feature])?;
     }
+    // The OGM's own `chrono` feature adds property types (with tests), so
+    // its unit tests run without it and with it alone.
+    cargo(
+        "ogm features: none",
+        &["test", "-p", "boltline-ogm", "--lib"],
+    )?;
+    cargo(
+        "ogm feature chrono",
+        &[
+            "test",
+            "-p",
+            "boltline-ogm",
+            "--lib",
+            "--features",
+            "chrono",
+        ],
+    )?;
     Ok(())
 }
 

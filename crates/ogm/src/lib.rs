@@ -16,6 +16,8 @@ mod nodeset;
 mod ops;
 mod path;
 pub(crate) mod property;
+#[cfg(feature = "chrono")]
+mod property_chrono;
 mod registry;
 mod rel_handle;
 mod rel_manager;
