@@ -1,5 +1,6 @@
 //! The OGM against a real Neo4j (issue 7): creating 10k nodes in batches,
-//! and filter + traverse over 10k nodes, counting the queries the OGM sends.
+//! filter + traverse over 10k nodes, and 1,000 `connect`s (MERGE-based)
+//! against `connect_parallel`, counting the queries the OGM sends.
 //!
 //! ```sh
 //! BOLTLINE_NEO4J_PORT=17690 cargo xtask neo4j start
@@ -292,6 +293,69 @@ async fn main() -> Result<()> {
     );
 
     cleanup(&db, &tag).await?;
+
+    connects(&db, c, &run).await?;
     db.close().await;
     Ok(())
+}
+
+/// `connect` (a MERGE: the pair and the properties are the pattern, both
+/// nodes locked, both ends counted) for 1,000 fresh books, the same 1,000
+/// again (each finds its relationship and adds none), and
+/// `connect_parallel` (always a CREATE) for 1,000 other books.
+async fn connects(db: &Database, c: &Counting<'_>, run: &str) -> Result<()> {
+    const CONNECTS: usize = 1_000;
+    let tag = format!("{run}_connect");
+    let authors: Vec<Author> = (0..10)
+        .map(|i| Author {
+            id: ElementId::unsaved(),
+            run: tag.clone(),
+            name: format!("Author {i:03}"),
+            books: Relation::default(),
+        })
+        .collect();
+    let authors = Author::create(authors, c).await?;
+    let books = Book::create((0..CONNECTS).map(|i| book(&tag, i)).collect(), c).await?;
+    let others = Book::create((0..CONNECTS).map(|i| book(&tag, i)).collect(), c).await?;
+    c.take();
+    let count = || async {
+        let r = db
+            .cypher_query(
+                Query::new(
+                    "MATCH (:OgmBenchBook {run: $run})-[r:OGM_BENCH_BY]->() RETURN count(r) AS c",
+                )
+                .param("run", tag.clone()),
+            )
+            .await?;
+        Ok::<i64, boltline_ogm::Error>(r.records()[0].get_as("c").unwrap_or(-1))
+    };
+
+    println!();
+    println!("## connect ({CONNECTS} relationships, one statement each)");
+    println!("| operation | statements | relationships after | total | per connect |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, set) in [
+        ("`connect` (new)", &books),
+        ("`connect` again (each matches)", &books),
+        ("`connect_parallel` (new)", &others),
+    ] {
+        let t = Instant::now();
+        for (i, b) in set.iter().enumerate() {
+            let a = &authors[i % authors.len()];
+            if label.starts_with("`connect_parallel`") {
+                Book::author().of(b).connect_parallel(a, NoProps, c).await?;
+            } else {
+                Book::author().of(b).connect(a, c).await?;
+            }
+        }
+        let took = t.elapsed();
+        println!(
+            "| {label} | {} | {} | {} | {:.2} ms |",
+            c.take(),
+            count().await?,
+            ms(took),
+            took.as_secs_f64() * 1e3 / CONNECTS as f64
+        );
+    }
+    cleanup(db, &tag).await
 }
