@@ -1042,3 +1042,40 @@ async fn get_or_create_under_a_node_is_one_atomic_merge() {
     assert!(matches!(err, Error::NotSaved { model: "Post" }), "{err:?}");
     cleanup(&db, &t).await;
 }
+
+#[tokio::test]
+async fn unique_variables_share_the_nodes_of_a_path() {
+    let db = db();
+    let t = tag();
+    let a = author(&db, &t, "Herbert").await;
+    for title in ["Dune", "Whipping Star"] {
+        let b = book(&db, &t, title).await;
+        Book::author().of(&b).connect(&a, &db).await.unwrap();
+    }
+    let pair = || {
+        (
+            Author::books().matching(Book::title().exact("Dune")),
+            Author::books().then(Book::author()),
+        )
+    };
+    let set = || Author::nodes().filter(Author::tag().exact(t.clone()));
+    // Each traversal has its own books: the second reaches both.
+    let own = set().fetch_related(pair()).all(&db).await.unwrap();
+    assert_eq!(own.len(), 1);
+    let (dune, all) = &own[0].1;
+    assert_eq!(dune.len(), 1);
+    assert_eq!(all.len(), 2);
+    // Shared: the second sees only the books the first matched.
+    let shared = set()
+        .fetch_related(pair())
+        .unique_variables(Author::books())
+        .all(&db)
+        .await
+        .unwrap();
+    let (dune, books) = &shared[0].1;
+    assert_eq!(dune.len(), 1);
+    let titles: Vec<&str> = books.iter().map(|(b, _)| b.title.as_str()).collect();
+    assert_eq!(titles, ["Dune"]);
+    assert_eq!(books[0].1.len(), 1, "the book's author, fetched from it");
+    cleanup(&db, &t).await;
+}
