@@ -200,7 +200,10 @@ impl ManageConnection for BoltManager {
     /// sent bytes an idle connection does not expect, makes it broken, so a
     /// connection the server dropped while idle (a restart) is never lent.
     fn health(&self, conn: &BoltConnection) -> Health {
-        if conn.is_defunct() {
+        if conn.is_closed() {
+            // Closed by its owner (`Connection::close`), not broken.
+            Health::Closed
+        } else if conn.is_defunct() {
             Health::Broken
         } else if conn.needs_reset() || conn.has_pending_responses() || conn.in_transaction() {
             Health::Dirty
