@@ -100,13 +100,13 @@ impl Record {
     }
 
     /// The value in `column` (a name or an index), or `default` when the
-    /// record has no column of that name; an index past the end is
-    /// [`Error::NoSuchColumn`]. The Python driver's `Record.value(key,
-    /// default)`.
+    /// record has no such column (the Python driver's `Record.value(key,
+    /// default)`, which answers the default for a missing name and an index
+    /// past the end alike).
     pub fn value<'k>(&self, column: impl Into<Column<'k>>, default: Value) -> Result<Value> {
         match column.into() {
             Column::Key(k) => Ok(self.inner.get(k)?.unwrap_or(default)),
-            Column::Index(i) => self.get_index(i),
+            Column::Index(i) => Ok(self.inner.values()?.into_iter().nth(i).unwrap_or(default)),
         }
     }
 

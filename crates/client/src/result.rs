@@ -210,8 +210,8 @@ impl QueryResult {
     }
 
     /// The value in `column` (a name or an index) of each remaining
-    /// record, `default` where a record has no column of that name: the
-    /// Python driver's `Result.value(key=0, default=None)`.
+    /// record, `default` where a record has no such column: the Python
+    /// driver's `Result.value(key=0, default=None)`.
     pub async fn value<'k>(
         &mut self,
         column: impl Into<Column<'k>>,

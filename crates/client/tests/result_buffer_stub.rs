@@ -133,7 +133,7 @@ async fn value_values_and_data_take_columns_by_name_or_index() {
         ]
     };
     let mut script = Script::authenticated(5, 4);
-    for _ in 0..5 {
+    for _ in 0..6 {
         script = query(script, &["x", "s"], rows(), "bm");
     }
     let server = StubServer::start_one(script).await.unwrap();
@@ -151,6 +151,12 @@ async fn value_values_and_data_take_columns_by_name_or_index() {
     assert_eq!(
         r.value("nope", Value::from(0)).await.unwrap(),
         [Value::from(0), Value::from(0)]
+    );
+    let mut r = s.run(q).await.unwrap();
+    // So does an index past the end (as in the Python driver).
+    assert_eq!(
+        r.value(5, Value::from(-1)).await.unwrap(),
+        [Value::from(-1), Value::from(-1)]
     );
     let mut r = s.run(q).await.unwrap();
     assert_eq!(

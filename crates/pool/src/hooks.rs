@@ -12,7 +12,10 @@ type Hook<C> = Arc<dyn Fn(&C) + Send + Sync>;
 /// py2neo's pool hooks by the same names: `on_bind` when a connection is
 /// lent (py2neo binds a transaction to it), `on_unbind` when the lease
 /// ends, whatever the connection's state, then `on_release` if it goes
-/// back to the pool or `on_broken` if it is broken.
+/// back to the pool or `on_broken` if it is broken. The `init_size`
+/// connections a pool opens at start are lent and returned once to do so,
+/// so they pass through `on_create`, `on_bind`, `on_unbind` and
+/// `on_release` too.
 pub struct Hooks<C> {
     pub(crate) on_create: Option<Hook<C>>,
     pub(crate) on_bind: Option<Hook<C>>,
