@@ -202,7 +202,7 @@ async fn causal_chaining_with_bookmarks_across_sessions() {
     let label = tag();
     let mut a = d.session(neo4j());
     run_consumed(&mut a, format!("CREATE (:{label} {{who: 'a'}})")).await;
-    let ba = a.last_bookmarks();
+    let ba = a.last_bookmarks().await;
     let mut b = d.session(neo4j());
     b.execute_write(async |tx: &mut ManagedTransaction| {
         tx.run(format!("CREATE (:{label} {{who: 'b'}})"))
@@ -213,7 +213,7 @@ async fn causal_chaining_with_bookmarks_across_sessions() {
     })
     .await
     .unwrap();
-    let bb = b.last_bookmarks();
+    let bb = b.last_bookmarks().await;
     assert_eq!(ba.len(), 1);
     assert_eq!(bb.len(), 1);
     assert_ne!(ba, bb);
@@ -227,7 +227,7 @@ async fn causal_chaining_with_bookmarks_across_sessions() {
         .unwrap();
     assert_eq!(r.collect::<String>().await.unwrap(), ["a", "b"]);
     // The read moved the session's bookmark on.
-    assert_eq!(c.last_bookmarks().len(), 1);
+    assert_eq!(c.last_bookmarks().await.len(), 1);
     // An unknown bookmark is a client error from the server.
     let mut bad = d.session(neo4j().with_bookmarks(Bookmarks::from_raw(["not-a-bookmark"])));
     let e = bad.run("RETURN 1").await.unwrap_err();
@@ -254,7 +254,7 @@ async fn causal_chaining_with_a_bookmark_manager() {
     tx.commit().await.unwrap();
     assert_eq!(updates.load(Ordering::SeqCst), 2);
     let held = manager.get_bookmarks().await;
-    assert_eq!(held, w.last_bookmarks());
+    assert_eq!(held, w.last_bookmarks().await);
     // Another session of the same manager sees both writes without passing
     // bookmarks around.
     let mut r = d.session(cfg());
@@ -384,7 +384,7 @@ async fn graph_deduplicates_nodes_and_relationships() {
         ))
         .await
         .unwrap();
-    let data = r.data().await.unwrap();
+    let data = r.data(&[]).await.unwrap();
     assert_eq!(data[0]["x"].as_map().unwrap()["n"], Value::from("a"));
     let path = data[0]["p"].as_list().unwrap();
     assert_eq!(path.len(), 3);

@@ -102,7 +102,7 @@ async fn single_fetch_value_values_data() {
         .await
         .unwrap();
     assert_eq!(
-        r.value("name").await.unwrap(),
+        r.value("name", Value::Null).await.unwrap(),
         vec![Value::from("n1"), Value::from("n2"), Value::from("n3")]
     );
     let mut r = s
@@ -110,7 +110,7 @@ async fn single_fetch_value_values_data() {
         .await
         .unwrap();
     assert_eq!(
-        r.values().await.unwrap(),
+        r.values(&[]).await.unwrap(),
         vec![
             vec![Value::Integer(1), Value::Integer(-1)],
             vec![Value::Integer(2), Value::Integer(-2)]
@@ -120,7 +120,7 @@ async fn single_fetch_value_values_data() {
         .run("RETURN {a: 1, b: [1, 2]} AS m, 'x' AS s")
         .await
         .unwrap();
-    let data = r.data().await.unwrap();
+    let data = r.data(&[]).await.unwrap();
     assert_eq!(data.len(), 1);
     assert_eq!(data[0]["s"], Value::from("x"));
     assert_eq!(data[0]["m"].as_map().unwrap()["a"], Value::Integer(1));
@@ -204,7 +204,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         Err(Error::TransactionOpen)
     ));
     tx.commit().await.unwrap();
-    let before = s.last_bookmarks();
+    let before = s.last_bookmarks().await;
     assert_eq!(before.len(), 1);
 
     // Rollback.

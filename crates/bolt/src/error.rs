@@ -99,6 +99,17 @@ pub enum Error {
     /// provide a token; nothing was sent.
     #[error("could not get an auth token: {0}")]
     AuthProvider(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The server has no such request: its edition or version lacks the
+    /// command (Community Edition has no cluster overview, for one).
+    #[error("{request} is not available on Neo4j {version} ({edition} edition)")]
+    NotSupported {
+        /// What was asked for (py2neo's method name).
+        request: &'static str,
+        /// The server's edition.
+        edition: crate::Edition,
+        /// The server's version.
+        version: crate::Neo4jVersion,
+    },
     /// An address or URI could not be parsed.
     #[error("invalid address {input:?}: {reason}")]
     InvalidAddress {

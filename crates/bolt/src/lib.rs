@@ -7,6 +7,7 @@ mod config;
 mod connection;
 mod error;
 mod handshake;
+mod introspect;
 mod message;
 mod options;
 mod query;
@@ -26,6 +27,9 @@ pub use auth::{AuthToken, Secret};
 pub use config::{ConnectionConfig, DEFAULT_FETCH_SIZE};
 pub use connection::{Connection, DefunctCause};
 pub use error::{Error, Result};
+pub use introspect::{
+    ConnectionRecord, Edition, Neo4jVersion, QueryRecord, ServerComponents, TransactionRecord,
+};
 pub use message::{signature, QueryStats, QueryType, Record, Success};
 pub use options::{
     AccessMode, BoltAgent, NotificationFilter, NotificationSeverity, RouteOptions, TelemetryApi,

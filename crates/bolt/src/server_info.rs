@@ -31,6 +31,13 @@ pub struct ServerInfo {
 }
 
 impl ServerInfo {
+    /// The version in the agent string (`Neo4j/5.26.0` → 5.26.0), without
+    /// a request; `None` when the agent carries none. The server's own
+    /// answer is [`Connection::neo4j_version`](crate::Connection::neo4j_version).
+    pub fn neo4j_version(&self) -> Option<crate::Neo4jVersion> {
+        crate::Neo4jVersion::parse(&self.agent)
+    }
+
     pub(crate) fn from_hello(s: &Success, version: Version, manifest: bool) -> ServerInfo {
         let hints = s.hints().cloned().unwrap_or_default();
         // Invalid values (zero, negative, not an integer) are ignored, as the

@@ -24,7 +24,7 @@ async fn hire(driver: &Driver, person: &str, company: &str) -> boltline::Result<
             Ok(())
         })
         .await?;
-    let bookmarks = session.last_bookmarks();
+    let bookmarks = session.last_bookmarks().await;
     session.close().await?;
     Ok(bookmarks)
 }

@@ -105,7 +105,7 @@ async fn main() -> boltline::Result<()> {
         tx.run(query).await?.consume().await?;
     }
     tx.commit().await?;
-    let bookmarks = session.last_bookmarks();
+    let bookmarks = session.last_bookmarks().await;
     session.close().await?;
 
     // 4. Another session sees that commit: it starts from the bookmarks.

@@ -318,8 +318,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// Maps the URI's address to the addresses to try first (`neo4j://`
-    /// only): for clusters behind one DNS name, or tests.
+    /// Maps the URI's address to the addresses to try first: for clusters
+    /// behind one DNS name, or tests. With `neo4j://` it is consulted for
+    /// the initial router; with `bolt://` for every new connection, which
+    /// tries the addresses in turn (as the Python driver does).
     pub fn with_resolver(mut self, resolver: impl Resolve) -> Self {
         self.config.resolver = Some(Arc::new(resolver));
         self

@@ -154,7 +154,16 @@ impl Driver {
             cc.dns_resolver = config.dns_resolver.clone();
             Provider::Routing(Connector::new(parsed.address.clone(), cc)?)
         } else {
-            let manager = BoltManager::new(parsed.address.clone(), connection);
+            let mut manager = BoltManager::new(parsed.address.clone(), connection);
+            if let Some(resolver) = config.resolver.clone() {
+                // The custom resolver applies to direct connections too:
+                // the Python driver resolves the address of every
+                // connection it opens, bolt:// included.
+                manager = manager.with_resolver(boltline_pool::AddressResolver::new(move |a| {
+                    let (resolver, a) = (resolver.clone(), a.clone());
+                    Box::pin(async move { resolver.resolve(&a).await })
+                }));
+            }
             let pool = Pool::new_lazy(manager, pool, Hooks::default()).map_err(Error::from)?;
             Provider::Direct(pool)
         };

@@ -27,7 +27,7 @@ pub use driver::Driver;
 pub use error::{BoltError, Error, Result};
 pub use execute_query::ExecuteQuery;
 pub use graph::Graph;
-pub use record::Record;
+pub use record::{Column, Record};
 pub use result::{EagerResult, QueryResult};
 pub use session::Session;
 pub use session_config::SessionConfig;

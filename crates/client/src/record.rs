@@ -20,6 +20,11 @@ impl Record {
         Record { inner }
     }
 
+    /// The Bolt layer's record, taken out (to put it back in a buffer).
+    pub(crate) fn into_bolt(self) -> boltline_bolt::Record {
+        self.inner
+    }
+
     /// Column names.
     pub fn keys(&self) -> &[String] {
         self.inner.keys()
@@ -94,6 +99,57 @@ impl Record {
             .collect())
     }
 
+    /// The value in `column` (a name or an index), or `default` when the
+    /// record has no such column (the Python driver's `Record.value(key,
+    /// default)`, which answers the default for a missing name and an index
+    /// past the end alike).
+    pub fn value<'k>(&self, column: impl Into<Column<'k>>, default: Value) -> Result<Value> {
+        match column.into() {
+            Column::Key(k) => Ok(self.inner.get(k)?.unwrap_or(default)),
+            Column::Index(i) => Ok(self.inner.values()?.into_iter().nth(i).unwrap_or(default)),
+        }
+    }
+
+    /// The values of `columns`, in that order (all values when `columns`
+    /// is empty); a missing name gives `Null`, as in the Python driver's
+    /// `Record.values(*keys)`.
+    pub fn values_of(&self, columns: &[Column<'_>]) -> Result<Vec<Value>> {
+        Ok(self.items(columns)?.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// Column names and values of `columns` (all when empty); a missing
+    /// name gives `Null`, an index past the end is [`Error::NoSuchColumn`].
+    pub(crate) fn items(&self, columns: &[Column<'_>]) -> Result<Vec<(String, Value)>> {
+        let keys = self.inner.keys();
+        let values = self.inner.values()?;
+        if columns.is_empty() {
+            return Ok(keys.iter().cloned().zip(values).collect());
+        }
+        columns
+            .iter()
+            .map(|c| match *c {
+                Column::Key(k) => Ok(match keys.iter().position(|x| x == k) {
+                    Some(i) => (k.to_owned(), values.get(i).cloned().unwrap_or(Value::Null)),
+                    None => (k.to_owned(), Value::Null),
+                }),
+                Column::Index(i) => match (keys.get(i), values.get(i)) {
+                    (Some(k), Some(v)) => Ok((k.clone(), v.clone())),
+                    _ => Err(self.no_such_column(i.to_string())),
+                },
+            })
+            .collect()
+    }
+
+    /// [`data`](Record::data) of `columns` only (all when empty); a missing
+    /// name maps to `Null`, as in the Python driver's `Record.data(*keys)`.
+    pub fn data_of(&self, columns: &[Column<'_>]) -> Result<Map> {
+        Ok(self
+            .items(columns)?
+            .into_iter()
+            .map(|(k, v)| (k, plain(v)))
+            .collect())
+    }
+
     /// The Bolt layer's record (raw bytes for custom deserialisers).
     pub fn as_bolt(&self) -> &boltline_bolt::Record {
         &self.inner
@@ -104,6 +160,34 @@ impl Record {
             column,
             keys: self.inner.keys().to_vec(),
         }
+    }
+}
+
+/// A column of a record: by name or by index (`"name".into()`,
+/// `0.into()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column<'a> {
+    /// By name.
+    Key(&'a str),
+    /// By position, from 0.
+    Index(usize),
+}
+
+impl<'a> From<&'a str> for Column<'a> {
+    fn from(k: &'a str) -> Self {
+        Column::Key(k)
+    }
+}
+
+impl<'a> From<&'a String> for Column<'a> {
+    fn from(k: &'a String) -> Self {
+        Column::Key(k)
+    }
+}
+
+impl From<usize> for Column<'_> {
+    fn from(i: usize) -> Self {
+        Column::Index(i)
     }
 }
 

@@ -9,11 +9,14 @@ use serde::de::DeserializeOwned;
 
 use crate::driver_context::DriverInner;
 use crate::error::{Error, Result};
-use crate::graph::Graph;
-use crate::record::Record;
+use crate::record::{Column, Record};
 use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef};
 use crate::summary::ResultSummary;
 use boltline_pool::sync::lock;
+
+mod buffer;
+
+use buffer::SeenGraph;
 
 /// Why a [`QueryResult::read`] `take` stopped.
 enum Taken {
@@ -85,6 +88,9 @@ pub struct QueryResult {
     keys: Arc<[String]>,
     auto_commit: bool,
     peeked: Option<Record>,
+    /// The graph entities of the records handed out so far, for
+    /// [`graph`](QueryResult::graph).
+    seen: SeenGraph,
 }
 
 impl QueryResult {
@@ -102,6 +108,7 @@ impl QueryResult {
             keys,
             auto_commit,
             peeked: None,
+            seen: SeenGraph::default(),
         }
     }
 
@@ -112,10 +119,14 @@ impl QueryResult {
 
     /// The next record; `None` at the end.
     pub async fn next(&mut self) -> Result<Option<Record>> {
-        if let Some(r) = self.peeked.take() {
-            return Ok(Some(r));
+        let r = match self.peeked.take() {
+            Some(r) => Some(r),
+            None => self.fetch_one().await?,
+        };
+        if let Some(r) = &r {
+            self.seen.note(r.as_bolt());
         }
-        self.fetch_one().await
+        Ok(r)
     }
 
     /// The next record without moving past it.
@@ -148,15 +159,23 @@ impl QueryResult {
     pub async fn collect<T: DeserializeOwned>(&mut self) -> Result<Vec<T>> {
         let mut out = Vec::new();
         if let Some(r) = self.peeked.take() {
+            self.seen.note(r.as_bolt());
             out.push(r.to()?);
         }
         let keys = self.keys.clone();
+        let mut seen = std::mem::take(&mut self.seen);
         let mut sink = |raw: &[u8]| -> Result<()> {
             out.push(boltline_bolt::packstream::from_record(&keys, raw)?);
+            seen.note_raw(&keys, raw);
             Ok(())
         };
-        while self.fetch_batch(&mut sink).await? {}
-        Ok(out)
+        let r = async {
+            while self.fetch_batch(&mut sink).await? {}
+            Ok::<_, Error>(())
+        }
+        .await;
+        self.seen = seen;
+        r.map(|()| out)
     }
 
     /// The one and only record; the result is consumed either way.
@@ -190,42 +209,42 @@ impl QueryResult {
         Ok((first, more))
     }
 
-    /// The value of column `key` of each remaining record.
-    pub async fn value(&mut self, key: &str) -> Result<Vec<Value>> {
+    /// The value in `column` (a name or an index) of each remaining
+    /// record, `default` where a record has no such column: the Python
+    /// driver's `Result.value(key=0, default=None)`.
+    pub async fn value<'k>(
+        &mut self,
+        column: impl Into<Column<'k>>,
+        default: Value,
+    ) -> Result<Vec<Value>> {
+        let column = column.into();
         let mut out = Vec::new();
         while let Some(r) = self.next().await? {
-            out.push(r.get(key)?);
+            out.push(r.value(column, default.clone())?);
         }
         Ok(out)
     }
 
-    /// The values of each remaining record.
-    pub async fn values(&mut self) -> Result<Vec<Vec<Value>>> {
+    /// The values of `columns` (all when empty) of each remaining record;
+    /// a missing name gives `Null`: the Python driver's
+    /// `Result.values(*keys)`.
+    pub async fn values(&mut self, columns: &[Column<'_>]) -> Result<Vec<Vec<Value>>> {
         let mut out = Vec::new();
         while let Some(r) = self.next().await? {
-            out.push(r.values()?);
+            out.push(r.values_of(columns)?);
         }
         Ok(out)
     }
 
-    /// Each remaining record as plain data (see [`Record::data`]).
-    pub async fn data(&mut self) -> Result<Vec<Map>> {
+    /// Each remaining record as plain data (see [`Record::data`]), with
+    /// only `columns` (all when empty): the Python driver's
+    /// `Result.data(*keys)`.
+    pub async fn data(&mut self, columns: &[Column<'_>]) -> Result<Vec<Map>> {
         let mut out = Vec::new();
         while let Some(r) = self.next().await? {
-            out.push(r.data()?);
+            out.push(r.data_of(columns)?);
         }
         Ok(out)
-    }
-
-    /// The distinct nodes and relationships of the remaining records.
-    pub async fn graph(&mut self) -> Result<Graph> {
-        let mut g = Graph::default();
-        while let Some(r) = self.next().await? {
-            for v in r.values()? {
-                g.add_value(v);
-            }
-        }
-        Ok(g)
     }
 
     /// The remaining records, the keys and the summary.

@@ -143,7 +143,22 @@ impl Session {
     /// The bookmarks of the session's last transaction (or the ones it was
     /// created with): pass them to another session to make it see this
     /// session's work.
-    pub fn last_bookmarks(&self) -> Bookmarks {
+    ///
+    /// An auto-commit result still streaming is read to its end first (its
+    /// records stay readable): its transaction's bookmark only comes with
+    /// that end, so without this the answer could be older than the last
+    /// query (the Python driver's `AsyncSession.last_bookmarks` consumes
+    /// its auto-commit result first, too).
+    pub async fn last_bookmarks(&self) -> Bookmarks {
+        let mut slot = self.slot.lock().await;
+        if slot.transaction().is_none() {
+            // A failure is recorded in the result, which reports it when
+            // read; the failed query has no bookmark, so the previous one
+            // is the right answer here.
+            let _ = slot.buffer_open_results(&self.driver.provider).await;
+            slot.release_if_idle();
+        }
+        drop(slot);
         lock(&self.shared.bookmarks).clone()
     }
 

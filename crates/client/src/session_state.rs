@@ -485,6 +485,26 @@ impl ResultState {
         matches!(self, ResultState::Streaming { .. })
     }
 
+    /// The records received and not yet handed out (no IO), if any can
+    /// still be.
+    pub(crate) fn buffered(&self) -> Option<&Records> {
+        match self {
+            ResultState::Streaming { buffer } | ResultState::Buffered { buffer, .. } => {
+                Some(buffer)
+            }
+            _ => None,
+        }
+    }
+
+    /// The failure the stream ended with, if it has no records left
+    /// before it.
+    pub(crate) fn failure(&self) -> Option<&Error> {
+        match self {
+            ResultState::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether the records are gone.
     pub(crate) fn is_consumed(&self) -> bool {
         matches!(self, ResultState::Consumed(_))

@@ -50,7 +50,11 @@ async fn the_new_bookmark_replaces_the_managers_initial_ones() {
     // bm2 supersedes bm1, which the transaction waited for.
     assert_eq!(manager.current().raw_values().collect::<Vec<_>>(), ["bm2"]);
     assert_eq!(
-        session.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        session
+            .last_bookmarks()
+            .await
+            .raw_values()
+            .collect::<Vec<_>>(),
         ["bm2"]
     );
     drop(session);

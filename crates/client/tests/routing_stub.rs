@@ -131,7 +131,11 @@ async fn a_write_that_meets_a_follower_is_retried_on_the_new_leader() {
         "one failure, one success"
     );
     assert_eq!(
-        session.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        session
+            .last_bookmarks()
+            .await
+            .raw_values()
+            .collect::<Vec<_>>(),
         ["bm-after-switch"]
     );
     drop(session);

@@ -115,7 +115,7 @@ async fn a_result_read_after_its_transaction_ended_is_consumed() {
     assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
     // The transaction's end moved the session's bookmark.
     assert_eq!(
-        s.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        s.last_bookmarks().await.raw_values().collect::<Vec<_>>(),
         ["bm-1"]
     );
     s.close().await.unwrap();

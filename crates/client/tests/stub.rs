@@ -93,7 +93,7 @@ async fn managed_transactions_retry_transient_failures() {
     assert_eq!(v, 1);
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
     assert_eq!(
-        s.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        s.last_bookmarks().await.raw_values().collect::<Vec<_>>(),
         ["bm-1"]
     );
     // Read mode went over the wire.
@@ -137,7 +137,7 @@ async fn managed_transactions_retry_on_a_lost_connection() {
     assert_eq!(v, 1);
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
     assert_eq!(
-        s.last_bookmarks().raw_values().collect::<Vec<_>>(),
+        s.last_bookmarks().await.raw_values().collect::<Vec<_>>(),
         ["bm-2"]
     );
     drop(s);

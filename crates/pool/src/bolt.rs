@@ -107,12 +107,75 @@ pub type BoltConnection = Connection<BoltStream>;
 pub struct BoltManager {
     address: Address,
     config: ConnectionConfig,
+    resolver: Option<AddressResolver>,
+}
+
+/// The future an [`AddressResolver`] returns: the addresses to try, in
+/// order.
+pub type ResolveAddresses =
+    Pin<Box<dyn Future<Output = std::io::Result<Vec<Address>>> + Send + 'static>>;
+
+/// A custom resolver for a [`BoltManager`]'s address: each new connection
+/// tries the addresses it returns in turn (as the Python driver resolves
+/// the address of every connection, direct ones included).
+#[derive(Clone)]
+pub struct AddressResolver(Arc<dyn Fn(&Address) -> ResolveAddresses + Send + Sync>);
+
+impl AddressResolver {
+    /// A resolver from a function.
+    pub fn new(f: impl Fn(&Address) -> ResolveAddresses + Send + Sync + 'static) -> Self {
+        AddressResolver(Arc::new(f))
+    }
+}
+
+impl fmt::Debug for AddressResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AddressResolver")
+    }
 }
 
 impl BoltManager {
     /// A manager for connections to `address`.
     pub fn new(address: Address, config: ConnectionConfig) -> Self {
-        BoltManager { address, config }
+        BoltManager {
+            address,
+            config,
+            resolver: None,
+        }
+    }
+
+    /// Resolves the address with `resolver` before each new connection and
+    /// tries what it returns in turn: a connection error moves on to the
+    /// next address, any other error (the server refused the credentials)
+    /// ends the attempt.
+    pub fn with_resolver(mut self, resolver: AddressResolver) -> Self {
+        self.resolver = Some(resolver);
+        self
+    }
+
+    /// Opens a connection with `config`, through the resolver if any.
+    async fn open(&self, config: &ConnectionConfig) -> Result<BoltConnection, Error> {
+        let Some(resolver) = &self.resolver else {
+            return Connection::connect(&self.address, config).await;
+        };
+        let addresses = (resolver.0)(&self.address).await.map_err(Error::Io)?;
+        let mut last = None;
+        for a in &addresses {
+            match Connection::connect(a, config).await {
+                Ok(c) => return Ok(c),
+                Err(e) if e.is_connection_error() => {
+                    tracing::debug!(target: "boltline_pool", address = %a, error = %e, "resolved address unreachable, trying the next");
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the resolver returned no address for {}", self.address),
+            ))
+        }))
     }
 
     /// The server address.
@@ -133,14 +196,14 @@ impl ManageConnection for BoltManager {
 
     async fn connect(&self, scope: &Option<AuthScope>) -> Result<BoltConnection, Error> {
         match scope {
-            None => Connection::connect(&self.address, &self.config).await,
+            None => self.open(&self.config).await,
             Some(scope) => {
                 let auth = scope.source.auth().await?;
                 let config = ConnectionConfig {
                     auth,
                     ..self.config.clone()
                 };
-                Connection::connect(&self.address, &config).await
+                self.open(&config).await
             }
         }
     }
@@ -200,7 +263,10 @@ impl ManageConnection for BoltManager {
     /// sent bytes an idle connection does not expect, makes it broken, so a
     /// connection the server dropped while idle (a restart) is never lent.
     fn health(&self, conn: &BoltConnection) -> Health {
-        if conn.is_defunct() {
+        if conn.is_closed() {
+            // Closed by its owner (`Connection::close`), not broken.
+            Health::Closed
+        } else if conn.is_defunct() {
             Health::Broken
         } else if conn.needs_reset() || conn.has_pending_responses() || conn.in_transaction() {
             Health::Dirty

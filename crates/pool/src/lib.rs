@@ -13,7 +13,10 @@ mod pool;
 pub mod sync;
 
 #[cfg(feature = "bolt")]
-pub use bolt::{AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager};
+pub use bolt::{
+    AddressResolver, AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager,
+    ResolveAddresses,
+};
 pub use clock::{Clock, FakeTime};
 pub use config::PoolConfig;
 pub use error::PoolError;

@@ -10,8 +10,13 @@ pub enum Health {
     /// Usable after a reset (an unfinished result, a failed transaction,
     /// responses still owed).
     Dirty,
-    /// Cannot be used again (closed, desynchronised, protocol error).
+    /// Cannot be used again: broken by the server or the network
+    /// (desynchronised, protocol error, socket gone). py2neo's `broken`.
     Broken,
+    /// Closed by its user on purpose: cannot be used again, but nothing
+    /// failed (no `on_broken` hook, not counted as broken). py2neo's
+    /// `closed`.
+    Closed,
 }
 
 /// Why an idle connection could not be prepared for an acquisition

@@ -11,12 +11,17 @@ use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use crate::metrics::Counters;
 use crate::{Health, Hooks, ManageConnection, PoolConfig, PoolError, PoolStats, PrepareError};
 
+mod runtime;
+
 /// State shared by the pool handle, the deadpool manager and the guards.
 struct Shared<M: ManageConnection> {
     manager: M,
     config: PoolConfig,
     counters: Arc<Counters>,
     hooks: Hooks<M::Connection>,
+    /// The size limit now: `config.max_size` until
+    /// [`Pool::set_max_size`] changes it.
+    max_size: std::sync::atomic::AtomicUsize,
 }
 
 /// Counts a connection as closed when its slot is dropped, whichever path
@@ -50,6 +55,9 @@ pub struct Slot<C> {
     /// Whether the current lease began with a round trip proving the
     /// connection alive (opened for it, reset, or liveness-checked).
     verified: bool,
+    /// Whether the current lease began with a reset (or a new connection):
+    /// a forced reset then has nothing left to do.
+    fresh: bool,
     close_counter: CloseCounter,
 }
 
@@ -75,6 +83,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
             created_at: now,
             idle_since: now,
             verified: false,
+            fresh: false,
             close_counter: CloseCounter(None),
         })
     }
@@ -83,6 +92,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         let s = &self.0;
         let clock = &s.config.clock;
         slot.verified = false;
+        slot.fresh = false;
         let Some(conn) = &mut slot.conn else {
             return Err(RecycleError::message("no connection was opened"));
         };
@@ -103,10 +113,13 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 tracing::debug!(target: "boltline_pool", "idle connection broken, closing");
                 Err(RecycleError::message("connection broken"))
             }
+            // Closed by its owner: retired, but not a failure.
+            (Health::Closed, _) => Err(RecycleError::message("connection closed")),
             (Health::Dirty, _) | (Health::Clean, true) => {
                 tracing::trace!(target: "boltline_pool", ?health, "resetting connection");
                 s.manager.reset(conn).await.map_err(RecycleError::Backend)?;
                 slot.verified = true;
+                slot.fresh = true;
                 Ok(())
             }
             (Health::Clean, false) => match s.config.liveness_check_after {
@@ -211,6 +224,7 @@ impl<M: ManageConnection> Pool<M> {
         }
         let shared = Arc::new(Shared {
             manager,
+            max_size: config.max_size.into(),
             config,
             counters: Arc::new(Counters::default()),
             hooks,
@@ -262,17 +276,46 @@ impl<M: ManageConnection> Pool<M> {
     /// ([`PrepareError::Refused`]) fails the acquisition with
     /// [`PoolError::Connect`].
     pub async fn acquire_with(&self, ctx: &M::Context) -> Result<Pooled<M>, PoolError<M::Error>> {
+        self.acquire_with_reset(ctx, false).await
+    }
+
+    /// [`Pool::acquire_with`], resetting the connection first when
+    /// `force_reset` even if it is clean (py2neo's
+    /// `acquire(force_reset=True)`; [`PoolConfig::force_reset`] does it
+    /// for every acquisition). A new connection, or one the pool just
+    /// reset, is not reset again; one whose reset fails is closed and the
+    /// next is tried.
+    pub async fn acquire_with_reset(
+        &self,
+        ctx: &M::Context,
+        force_reset: bool,
+    ) -> Result<Pooled<M>, PoolError<M::Error>> {
         let timeout = self.shared.config.acquisition_timeout;
         let start = Instant::now();
+        let counters = &self.shared.counters;
+        let max_size = self.max_size();
+        if max_size == 0 {
+            // py2neo: a pool sized to zero refuses at once (a graceful
+            // close is `set_max_size(0)` then `prune`).
+            counters.timed_out.fetch_add(1, Relaxed);
+            return Err(PoolError::Unavailable {
+                waited: Duration::ZERO,
+                in_use: counters.in_use.load(Relaxed),
+                max_size,
+                connecting: false,
+            });
+        }
         // Boxed: opening a connection (handshake, TLS, HELLO) is a deep
         // future, and callers nest acquisitions inside theirs.
-        let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx))).await;
+        let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx, force_reset))).await;
         let waited = start.elapsed();
-        let counters = &self.shared.counters;
         match got {
             Ok(Ok(obj)) => {
                 counters.in_use.fetch_add(1, Relaxed);
                 counters.record_wait(waited);
+                if let (Some(hook), Some(conn)) = (&self.shared.hooks.on_bind, &obj.conn) {
+                    hook(conn);
+                }
                 Ok(Pooled {
                     obj: Some(obj),
                     shared: self.shared.clone(),
@@ -287,7 +330,7 @@ impl<M: ManageConnection> Pool<M> {
             Err(_elapsed) => {
                 counters.timed_out.fetch_add(1, Relaxed);
                 let in_use = counters.in_use.load(Relaxed);
-                let max_size = self.shared.config.max_size;
+                let max_size = self.max_size();
                 tracing::debug!(target: "boltline_pool", ?waited, in_use, max_size, "acquisition timed out");
                 Err(PoolError::Unavailable {
                     waited,
@@ -305,6 +348,7 @@ impl<M: ManageConnection> Pool<M> {
     async fn lend(
         &self,
         ctx: &M::Context,
+        force_reset: bool,
     ) -> Result<Object<Adapter<M>>, managed::PoolError<M::Error>> {
         let s = &self.shared;
         loop {
@@ -327,8 +371,31 @@ impl<M: ManageConnection> Pool<M> {
                     slot.created_at = now;
                     slot.idle_since = now;
                     slot.verified = true;
+                    slot.fresh = true;
                     slot.close_counter = CloseCounter(Some(s.counters.clone()));
                     return Ok(obj.ready());
+                }
+                Some(conn) if force_reset && !slot.fresh => {
+                    tracing::trace!(target: "boltline_pool", "forced reset on acquisition");
+                    match s.manager.reset(conn).await {
+                        Ok(()) => {
+                            slot.verified = true;
+                            slot.fresh = true;
+                        }
+                        Err(e) => {
+                            tracing::debug!(target: "boltline_pool", error = %e, "forced reset failed, closing");
+                            continue;
+                        }
+                    }
+                    match s.manager.prepare(conn, ctx).await {
+                        Ok(()) => return Ok(obj.ready()),
+                        Err(PrepareError::Retire(e)) => {
+                            tracing::debug!(target: "boltline_pool", error = %e, "idle connection cannot serve this acquisition, closing");
+                        }
+                        Err(PrepareError::Refused(e)) => {
+                            return Err(managed::PoolError::Backend(e))
+                        }
+                    }
                 }
                 Some(conn) => match s.manager.prepare(conn, ctx).await {
                     Ok(()) => return Ok(obj.ready()),
@@ -346,7 +413,7 @@ impl<M: ManageConnection> Pool<M> {
         let status = self.inner.status();
         let mut stats = PoolStats {
             size: status.size,
-            max_size: self.shared.config.max_size,
+            max_size: self.max_size(),
             waiting: status.waiting,
             ..PoolStats::default()
         };
@@ -550,7 +617,15 @@ impl<M: ManageConnection> Drop for Pooled<M> {
             drop(Object::take(obj));
             return;
         };
+        if let Some(hook) = &s.hooks.on_unbind {
+            hook(conn);
+        }
         let health = s.manager.health(conn);
+        if health == Health::Closed {
+            tracing::debug!(target: "boltline_pool", "released connection was closed by its user");
+            drop(Object::take(obj));
+            return;
+        }
         if health == Health::Broken {
             s.counters.broken.fetch_add(1, Relaxed);
             if let Some(hook) = &s.hooks.on_broken {

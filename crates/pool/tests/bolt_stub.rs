@@ -338,3 +338,37 @@ async fn deactivate_closes_the_idle_connections() {
     pool.close().await;
     server.finish().await;
 }
+
+/// A Bolt connection its user closed is `Health::Closed`, not broken: it
+/// leaves the pool without counting as broken or calling `on_broken`.
+#[tokio::test]
+async fn a_connection_closed_by_its_user_is_not_counted_broken() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let script = Script::authenticated(5, 4).expect(sig::GOODBYE);
+    let server = StubServer::start_one(script).await.unwrap();
+    let broken = Arc::new(AtomicUsize::new(0));
+    let seen = broken.clone();
+    let hooks = boltline_pool::Hooks::new().on_broken(move |_: &boltline_pool::BoltConnection| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let pool = Pool::with_hooks(manager(&server), config(1), hooks)
+        .await
+        .unwrap();
+    let mut conn = tokio::time::timeout(LIMIT, pool.acquire())
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::timeout(LIMIT, conn.close()).await.unwrap();
+    assert!(conn.is_closed() && conn.is_defunct());
+    assert_eq!(
+        boltline_pool::ManageConnection::health(pool.manager(), &conn),
+        boltline_pool::Health::Closed
+    );
+    drop(conn);
+    let stats = pool.stats();
+    assert_eq!((stats.size, stats.broken, stats.closed), (0, 0, 1));
+    assert_eq!(broken.load(Ordering::SeqCst), 0);
+    server.finish_and_assert().await;
+}

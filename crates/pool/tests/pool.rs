@@ -27,6 +27,8 @@ struct Conn {
     id: usize,
     dirty: bool,
     broken: bool,
+    /// Closed by its user (not broken).
+    closed: bool,
     world: Arc<World>,
 }
 
@@ -60,12 +62,14 @@ impl ManageConnection for Fake {
             id: self.0.next_id.fetch_add(1, SeqCst),
             dirty: false,
             broken: false,
+            closed: false,
             world: self.0.clone(),
         })
     }
 
     fn health(&self, c: &Conn) -> Health {
         match (c.broken, c.dirty) {
+            _ if c.closed => Health::Closed,
             (true, _) => Health::Broken,
             (false, true) => Health::Dirty,
             _ => Health::Clean,
@@ -540,4 +544,149 @@ async fn closing_during_a_release_reset_still_closes_politely() {
         "closed with a goodbye, not dropped"
     );
     assert_eq!(world.live.load(SeqCst), 0);
+}
+
+/// Counts of each hook's calls.
+#[derive(Default)]
+struct HookCounts {
+    bind: AtomicUsize,
+    unbind: AtomicUsize,
+    release: AtomicUsize,
+    broken: AtomicUsize,
+}
+
+impl HookCounts {
+    fn get(&self) -> [usize; 4] {
+        [
+            self.bind.load(SeqCst),
+            self.unbind.load(SeqCst),
+            self.release.load(SeqCst),
+            self.broken.load(SeqCst),
+        ]
+    }
+}
+
+#[tokio::test]
+async fn bind_unbind_release_and_broken_hooks_follow_the_lease() {
+    let n = Arc::new(HookCounts::default());
+    let (b, u, r, k) = (n.clone(), n.clone(), n.clone(), n.clone());
+    let hooks = Hooks::new()
+        .on_bind(move |_: &Conn| {
+            b.bind.fetch_add(1, SeqCst);
+        })
+        .on_unbind(move |_: &Conn| {
+            u.unbind.fetch_add(1, SeqCst);
+        })
+        .on_release(move |_: &Conn| {
+            r.release.fetch_add(1, SeqCst);
+        })
+        .on_broken(move |_: &Conn| {
+            k.broken.fetch_add(1, SeqCst);
+        });
+    let world = Arc::new(World::default());
+    let pool = Pool::with_hooks(Fake(world.clone()), small(2), hooks)
+        .await
+        .unwrap();
+    assert_eq!(n.get(), [0, 0, 0, 0]);
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(n.get(), [1, 0, 0, 0]);
+    drop(c);
+    assert_eq!(n.get(), [1, 1, 1, 0], "a clean lease ends in release");
+    // The idle one is bound again.
+    let mut c = pool.acquire().await.unwrap();
+    assert_eq!(n.get(), [2, 1, 1, 0]);
+    c.broken = true;
+    drop(c);
+    assert_eq!(n.get(), [2, 2, 1, 1], "broken: unbound, not released");
+    assert_eq!(pool.stats().broken, 1);
+    // Closed by its user: unbound and closed, but not broken.
+    let mut c = pool.acquire().await.unwrap();
+    c.closed = true;
+    drop(c);
+    assert_eq!(n.get(), [3, 3, 1, 1]);
+    let stats = pool.stats();
+    assert_eq!((stats.broken, stats.closed, stats.size), (1, 2, 0));
+}
+
+#[tokio::test]
+async fn force_reset_can_be_asked_per_acquisition_and_per_release() {
+    let (pool, world) = pool(small(2)).await;
+    // A new connection has nothing to reset.
+    let c = pool.acquire_with_reset(&(), true).await.unwrap();
+    assert_eq!(world.resets.load(SeqCst), 0);
+    drop(c);
+    // A clean idle one: reset only when asked.
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.resets.load(SeqCst), 0);
+    let c = pool.acquire_with_reset(&(), true).await.unwrap();
+    assert_eq!(world.resets.load(SeqCst), 1);
+    assert!(c.is_verified(), "a reset is a round trip");
+    c.release(false).await;
+    assert_eq!(
+        world.resets.load(SeqCst),
+        1,
+        "a clean release costs nothing"
+    );
+    let c = pool.acquire().await.unwrap();
+    c.release(true).await;
+    assert_eq!(world.resets.load(SeqCst), 2);
+    assert_eq!((pool.idle(), pool.in_use()), (1, 0));
+    // A forced reset that does not finish in time closes the connection.
+    let (pool, world) = self::pool(small(2).acquisition_timeout(Duration::from_millis(50))).await;
+    let c = pool.acquire().await.unwrap();
+    world.reset_delay_ms.store(500, SeqCst);
+    c.release(true).await;
+    assert_eq!((pool.size(), pool.in_use()), (0, 0));
+    assert_eq!(world.live.load(SeqCst), 0);
+}
+
+#[tokio::test]
+async fn max_size_changes_while_the_pool_runs() {
+    let (pool, world) = pool(small(1).acquisition_timeout(Duration::from_millis(200))).await;
+    let a = pool.acquire().await.unwrap();
+    assert!(matches!(
+        pool.acquire().await,
+        Err(PoolError::Unavailable { max_size: 1, .. })
+    ));
+    pool.set_max_size(2);
+    assert_eq!((pool.max_size(), pool.stats().max_size), (2, 2));
+    let b = pool.acquire().await.expect("room for a second connection");
+    assert_eq!(pool.size(), 2);
+    // Zero refuses at once; connections in use are not touched.
+    pool.set_max_size(0);
+    match pool.acquire().await {
+        Err(PoolError::Unavailable {
+            waited, max_size, ..
+        }) => {
+            assert_eq!(waited, Duration::ZERO);
+            assert_eq!(max_size, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(pool.in_use(), 2);
+    // Back to one: the connections over the limit close as they return.
+    pool.set_max_size(1);
+    drop(a);
+    drop(b);
+    assert_eq!(pool.size(), 1);
+    assert_eq!(world.live.load(SeqCst), 1);
+    drop(pool.acquire().await.expect("the limit is one again"));
+}
+
+#[tokio::test]
+async fn a_connection_opened_outside_the_pool_is_not_counted() {
+    let (pool, world) = pool(small(1)).await;
+    let held = pool.acquire().await.unwrap();
+    // The pool is full; an unpooled connection still opens.
+    let extra = pool.connect_unpooled(&()).await.unwrap();
+    assert_eq!(world.connects.load(SeqCst), 2);
+    assert_eq!((pool.size(), pool.stats().created), (1, 1));
+    drop(extra);
+    drop(held);
+    assert_eq!(pool.size(), 1);
+    world.server_down.store(true, SeqCst);
+    assert!(matches!(
+        pool.connect_unpooled(&()).await,
+        Err(PoolError::Connect(FakeError("connection refused")))
+    ));
 }

@@ -6,6 +6,7 @@ mod discovery;
 mod error;
 mod failover;
 mod home_db;
+mod introspect;
 mod pools;
 mod resolver;
 mod routed;

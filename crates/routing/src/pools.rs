@@ -133,8 +133,53 @@ impl Connector {
         Ok(())
     }
 
+    /// The pools of the servers that serve `mode` on `database` (`None`:
+    /// the home database), as handles (py2neo's `get_pools(graph_name,
+    /// readonly)`): the routing table is fetched first unless it is fresh,
+    /// and missing pools are created. A handle shares the pool: acquire
+    /// from it, read its figures, prune it or resize it
+    /// ([`Pool::set_max_size`]).
+    pub async fn get_pools(
+        &self,
+        database: Option<&str>,
+        mode: AccessMode,
+    ) -> Result<Vec<(Address, Pool<BoltManager>)>> {
+        self.ensure_open()?;
+        let fresh = database.and_then(|db| {
+            let now = self.now();
+            self.state()
+                .tables
+                .get(db)
+                .filter(|t| t.is_fresh(mode, now))
+                .cloned()
+        });
+        let table = match fresh {
+            Some(t) => t,
+            None => {
+                let mut options = AcquireOptions::new(mode);
+                options.database = database.map(str::to_owned);
+                self.fetch_routing_table(&options).await?
+            }
+        };
+        let mut out = Vec::new();
+        for address in table.servers_for(mode) {
+            out.push((address.clone(), self.pool_for(address).await?));
+        }
+        Ok(out)
+    }
+
+    /// Every pool the connector holds, as handles, per server address.
+    pub fn pools(&self) -> BTreeMap<Address, Pool<BoltManager>> {
+        self.state()
+            .pools
+            .iter()
+            .map(|(a, p)| (a.clone(), p.clone()))
+            .collect()
+    }
+
     /// Closes the idle connections to `address` (connections in use are
-    /// left alone). Returns how many were closed.
+    /// left alone; py2neo's `prune(profile)`). Returns how many were
+    /// closed.
     pub async fn prune(&self, address: &Address) -> usize {
         let pool = self.state().pools.get(address).cloned();
         match pool {

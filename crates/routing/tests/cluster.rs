@@ -346,6 +346,25 @@ async fn three_member_cluster_reads_go_to_followers_and_writes_to_the_leader() {
     assert_eq!(t.ttl(), Duration::from_secs(300));
     assert_eq!(c.routing_tables().len(), 1);
 
+    // py2neo's `get_pools`: handles of the readers' pools, from the fresh
+    // table (no ROUTE: the leader's script has none left), sharing state
+    // with the connector's own.
+    let readers = bounded(c.get_pools(Some("neo4j"), AccessMode::Read))
+        .await
+        .unwrap();
+    let addresses: Vec<_> = readers.iter().map(|(a, _)| a.clone()).collect();
+    assert_eq!(addresses, [a1.clone(), a2.clone()]);
+    assert_eq!(readers[0].1.idle(), 1);
+    let held = bounded(readers[0].1.acquire_with(&None)).await.unwrap();
+    assert_eq!(c.in_use_at(&a1), 1);
+    drop(held);
+    let writers = bounded(c.get_pools(Some("neo4j"), AccessMode::Write))
+        .await
+        .unwrap();
+    assert_eq!(writers.len(), 1);
+    assert_eq!(writers[0].0, l);
+    assert_eq!(c.pools().len(), 3);
+
     // py2neo's `prune`: the idle connection to a follower is closed.
     assert_eq!(c.prune(&a1).await, 1);
     assert_eq!(c.pool_stats()[&a1].size, 0);

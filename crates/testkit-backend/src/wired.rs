@@ -251,7 +251,12 @@ pub async fn handle(reg: &mut Reg, request: Request) -> Response {
         }
         Request::SessionLastBookmarks(r) => match idle_session(reg, r.session_id) {
             Ok(s) => Response::Bookmarks {
-                bookmarks: s.last_bookmarks().raw_values().map(str::to_owned).collect(),
+                bookmarks: s
+                    .last_bookmarks()
+                    .await
+                    .raw_values()
+                    .map(str::to_owned)
+                    .collect(),
             },
             Err(resp) => resp,
         },
