@@ -43,7 +43,7 @@ pub use boltline_bolt::packstream::{
 };
 pub use boltline_bolt::{
     AccessMode, Address, AuthToken, NotificationFilter, NotificationSeverity, Query, QueryType,
-    ServerError, Value,
+    ServerError, TlsConfig, TlsConfigBuilder, Value,
 };
 pub use boltline_bolt::{Classification, GqlClassification, Map, RetryAction, ServerErrorKind};
 pub use boltline_routing::{Resolve, RoutingTable};
@@ -61,3 +61,25 @@ pub use futures_core::Stream;
 /// `#[serde(crate = "boltline::serde")]` where serde is not a direct
 /// dependency).
 pub use serde;
+
+/// The guide's pages (`docs/guide/`), compiled as doctests so their
+/// snippets keep up with the API. Not part of the public API.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../../docs/guide/connecting.md")]
+    pub struct Connecting;
+    #[doc = include_str!("../../../docs/guide/sessions.md")]
+    pub struct Sessions;
+    #[doc = include_str!("../../../docs/guide/results.md")]
+    pub struct Results;
+    #[doc = include_str!("../../../docs/guide/errors.md")]
+    pub struct Errors;
+    #[doc = include_str!("../../../docs/guide/bookmarks.md")]
+    pub struct Bookmarks;
+    #[doc = include_str!("../../../docs/guide/routing.md")]
+    pub struct Routing;
+    #[doc = include_str!("../../../docs/guide/auth.md")]
+    pub struct Auth;
+    #[doc = include_str!("../../../docs/guide/coming-from.md")]
+    pub struct ComingFrom;
+}

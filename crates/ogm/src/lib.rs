@@ -70,3 +70,8 @@ pub mod prelude {
 
 #[cfg(test)]
 mod tests;
+
+/// The guide's OGM page (`docs/guide/ogm.md`), compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide/ogm.md")]
+pub struct GuideOgm;

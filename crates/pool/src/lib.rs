@@ -21,3 +21,9 @@ pub use hooks::Hooks;
 pub use manager::{Health, ManageConnection, PrepareError};
 pub use metrics::PoolStats;
 pub use pool::{Pool, Pooled};
+
+/// The guide's page on embedding the pool (`docs/guide/pool.md`), compiled
+/// as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide/pool.md")]
+pub struct GuidePool;
