@@ -3,8 +3,8 @@
 //!
 //! Subcommands:
 //! - `demo`: the main job (see the root README).
-//! - `test`: everything CI checks: format, clippy, all unit and doc tests, and
-//!   the integration suite and examples against a real Neo4j: 5.26 LTS, then
+//! - `test`: everything CI checks: format, clippy, docs without warnings, all
+//!   unit and doc tests, and the integration suite and examples against a real Neo4j: 5.26 LTS, then
 //!   2025.11.2 (Bolt 6.0), unless `--neo4j <v>` names one.
 //! - `ci`: alias of `test`, used by `.ci/run`.
 //! - `neo4j start|stop|restart|kill|status`: a local Neo4j Community server
@@ -48,8 +48,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo                 the README's main job: the driver tour against Neo4j (started if
                        BOLTLINE_URI is not set), then the codec demo
-  test [--neo4j <v>]   fmt check, clippy -D warnings, all tests with all features, each optional
-                       type feature alone (chrono, chrono-tz, time, uuid, serde_json) and none,
+  test [--neo4j <v>]   fmt check, clippy -D warnings, cargo doc warning-free, all tests with all
+                       features, each optional type feature alone (chrono, chrono-tz, time, uuid, serde_json) and none,
                        real-Neo4j integration tests and examples, on Neo4j 5.26 LTS then
                        2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
@@ -152,6 +152,7 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
             "warnings",
         ],
     )?;
+    docs()?;
     cargo(
         "unit tests",
         &[
@@ -175,6 +176,16 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
         ],
     };
     itest_on(&versions)
+}
+
+/// The API documentation of every crate, with every feature, warning-free
+/// (broken intra-doc links, bare URLs, invalid code blocks...).
+fn docs() -> Result<(), String> {
+    cargo_with_env(
+        "docs",
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 /// The optional types' features of the codec and the driver, each on its
