@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use boltline::boltline_bolt::Version;
+use boltline::Version;
 use boltline::serde::Deserialize;
 use boltline::{AuthToken, BoltError, Driver, Error, Query, Value, Vector};
 use boltline_itests::{

@@ -45,16 +45,25 @@ pub use boltline_bolt::{
     AccessMode, Address, AuthToken, NotificationFilter, NotificationSeverity, Query, QueryType,
     ServerError, TlsConfig, TlsConfigBuilder, Value,
 };
-pub use boltline_bolt::{Classification, GqlClassification, Map, RetryAction, ServerErrorKind};
-pub use boltline_routing::{Resolve, RoutingTable};
+pub use boltline_bolt::{
+    Classification, GqlCause, GqlClassification, Map, RetryAction, Secret, ServerErrorKind,
+    Version,
+};
+pub use boltline_pool::{Clock, PoolError, PoolStats};
+pub use boltline_routing::{
+    DiscoveryAttempt, DiscoveryFailure, Resolve, ResolveFuture, RoutingError, RoutingTable,
+};
 
-/// The layers below, for what this crate does not re-export.
-pub use boltline_bolt;
+// The layers below are not re-exported whole (see "What the crate
+// re-exports" in the README): every type of the driver's API is
+// re-exported above, so a user never names boltline-bolt, -pool or
+// -routing, and their semver is not the driver's.
+
 /// The codec: values, serde support, and the optional types' helpers
 /// (`boltline::packstream::ext`, e.g. `#[serde(with = "boltline::packstream::ext::temporal")]`).
+/// Re-exported whole on purpose: its [`Value`] and the temporal, spatial and
+/// graph types are the driver's data model.
 pub use boltline_bolt::packstream;
-pub use boltline_pool;
-pub use boltline_routing;
 /// The `Stream` trait results implement (`into_stream`).
 pub use futures_core::Stream;
 /// The serde version records deserialise with (for

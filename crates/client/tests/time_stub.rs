@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline::boltline_pool::{Clock, FakeTime};
+use boltline::Clock;
+use boltline_pool::FakeTime;
 use boltline::{Address, AuthToken, Config, Driver, SessionConfig};
 use boltline_stub::{map, sig, Script, StubServer, Value};
 

@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
-use boltline::boltline_pool::Clock;
+use boltline::{GqlCause as BoltGqlCause, Secret};
+use boltline::Clock;
 use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
     FetchSize, GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
