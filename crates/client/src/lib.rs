@@ -50,6 +50,10 @@ pub use boltline_bolt::{
     Version,
 };
 pub use boltline_pool::{Clock, PoolError, PoolStats};
+/// A clock tests move by hand, for [`ConfigBuilder::with_clock`] (with
+/// `Clock::fake`). Only with the `test-util` feature: not a production API.
+#[cfg(feature = "test-util")]
+pub use boltline_pool::FakeTime;
 pub use boltline_routing::{
     DiscoveryAttempt, DiscoveryFailure, Resolve, ResolveFuture, RoutingError, RoutingTable,
 };

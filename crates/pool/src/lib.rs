@@ -14,7 +14,10 @@ pub mod sync;
 
 #[cfg(feature = "bolt")]
 pub use bolt::{AuthFuture, AuthScope, AuthSource, BoltConnection, BoltManager};
-pub use clock::{Clock, FakeTime};
+pub use clock::Clock;
+/// Hand-controlled time for tests (feature `test-util`).
+#[cfg(any(test, feature = "test-util"))]
+pub use clock::FakeTime;
 pub use config::PoolConfig;
 pub use error::PoolError;
 pub use hooks::Hooks;
