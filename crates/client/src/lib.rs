@@ -46,14 +46,13 @@ pub use boltline_bolt::{
     ServerError, TlsConfig, TlsConfigBuilder, Value,
 };
 pub use boltline_bolt::{
-    Classification, GqlCause, GqlClassification, Map, RetryAction, Secret, ServerErrorKind,
-    Version,
+    Classification, GqlCause, GqlClassification, Map, RetryAction, Secret, ServerErrorKind, Version,
 };
-pub use boltline_pool::{Clock, PoolError, PoolStats};
 /// A clock tests move by hand, for [`ConfigBuilder::with_clock`] (with
 /// `Clock::fake`). Only with the `test-util` feature: not a production API.
 #[cfg(feature = "test-util")]
 pub use boltline_pool::FakeTime;
+pub use boltline_pool::{Clock, PoolError, PoolStats};
 pub use boltline_routing::{
     DiscoveryAttempt, DiscoveryFailure, Resolve, ResolveFuture, RoutingError, RoutingTable,
 };

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use boltline::Clock;
-use boltline_pool::FakeTime;
 use boltline::{Address, AuthToken, Config, Driver, SessionConfig};
+use boltline_pool::FakeTime;
 use boltline_stub::{map, sig, Script, StubServer, Value};
 
 const LIMIT: Duration = Duration::from_secs(20);

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline::{GqlCause as BoltGqlCause, Secret};
 use boltline::Clock;
 use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
@@ -29,6 +28,7 @@ use boltline::{
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
     RoutingTable, Session, SessionConfig, Transaction, TransactionConfig,
 };
+use boltline::{GqlCause as BoltGqlCause, Secret};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
