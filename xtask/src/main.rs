@@ -28,7 +28,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
-        Some("api") => api::regenerate(),
+        Some("api") => match args.get(1).map(String::as_str) {
+            None => api::regenerate(),
+            Some("--check") => api::check(),
+            Some(other) => Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
+        },
         Some("test") | Some("ci") => versions_arg(&args[1..]).and_then(test_all),
         Some("neo4j") => neo4j::command(&args[1..]),
         Some("itest") => versions_arg(&args[1..]).and_then(|versions| itest_versions(&versions)),
@@ -58,8 +62,8 @@ commands:
                        real-Neo4j integration tests and examples, on Neo4j 5.26 LTS then
                        2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
-  api                  regenerate api/<crate>.txt, the pinned public API of each published
-                       crate (rustdoc JSON on the stable toolchain)
+  api [--check]        regenerate api/<crate>.txt, the pinned public API of each published
+                       crate (rustdoc JSON on the stable toolchain); --check: compare only
   neo4j start|stop|restart|kill|status [--version <v>]
                        manage the local Neo4j test server (kill: SIGKILL, as a crash)
   itest [--neo4j <v>]  integration tests and examples only (starts Neo4j if none is running);
