@@ -99,21 +99,20 @@ fn diff(old: &str, new: &str) -> String {
 /// pinned too) and renders its JSON.
 fn listing(root: &Path, package: &str, lib: &str) -> Result<String, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // A target directory of its own: cargo fingerprints RUSTC_BOOTSTRAP, so
+    // sharing the usual one would make every later check or clippy rebuild
+    // the dependencies (and this run rebuild them again).
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+        .unwrap_or_else(|| root.join("target"))
+        .join("api");
     eprintln!("xtask: [api] rustdoc --output-format json -p {package}");
     let status = Command::new(cargo)
         .current_dir(root)
-        .args([
-            "rustdoc",
-            "-q",
-            "-p",
-            package,
-            "--lib",
-            "--all-features",
-            "--",
-        ])
+        .arg("rustdoc")
+        .arg("--target-dir")
+        .arg(&target)
+        .args(["-q", "-p", package, "--lib", "--all-features", "--"])
         .args(["-Z", "unstable-options", "--output-format", "json"])
         // rustdoc's JSON output on the stable toolchain.
         .env("RUSTC_BOOTSTRAP", "1")
