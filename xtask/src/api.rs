@@ -28,6 +28,9 @@ const CRATES: [(&str, &str); 7] = [
     ("boltline-ogm-macros", "boltline_ogm_macros"),
 ];
 
+/// The first line of a listing, before rustdoc's JSON format version.
+const FORMAT_PREFIX: &str = "# rustdoc JSON format ";
+
 /// Where the listings are checked in, relative to the workspace root.
 const API_DIR: &str = "api";
 
@@ -55,8 +58,19 @@ pub(crate) fn check() -> Result<(), String> {
         let file = root.join(API_DIR).join(format!("{package}.txt"));
         let pinned = std::fs::read_to_string(&file).unwrap_or_default();
         if now != pinned {
+            let format = |s: &str| s.lines().next().unwrap_or("").to_owned();
+            let note = if format(&now) != format(&pinned) {
+                format!(
+                    "  (the listing was made with another rustdoc JSON format: `{}`, now `{}`; \
+                     after a toolchain upgrade, regenerate and review)\n",
+                    format(&pinned),
+                    format(&now)
+                )
+            } else {
+                String::new()
+            };
             failures.push(format!(
-                "{package} ({API_DIR}/{package}.txt):\n{}",
+                "{package} ({API_DIR}/{package}.txt):\n{note}{}",
                 diff(&pinned, &now)
             ));
         }
@@ -146,7 +160,9 @@ fn render(doc: &Value) -> String {
         .unwrap_or("crate")
         .to_owned();
     lister.module(&root, &name);
-    let mut out = String::new();
+    // The first line names rustdoc's JSON format, so a listing that differs
+    // only because the toolchain's rustdoc changed can say so.
+    let mut out = format!("{FORMAT_PREFIX}{}\n", doc["format_version"]);
     for line in lister.lines {
         out.push_str(&line);
         out.push('\n');
