@@ -11,8 +11,8 @@
 
 use std::time::Duration;
 
-use boltline::boltline_bolt::Version;
 use boltline::serde::Deserialize;
+use boltline::Version;
 use boltline::{AuthToken, BoltError, Driver, Error, Query, Value, Vector};
 use boltline_itests::{
     driver, neo4j_session as session, run_consumed, server, single_record, unique_tag,

@@ -3,9 +3,11 @@
 //!
 //! Subcommands:
 //! - `demo`: the main job (see the root README).
-//! - `test`: everything CI checks: format, clippy, all unit and doc tests, and
-//!   the integration suite and examples against a real Neo4j: 5.26 LTS, then
+//! - `test`: everything CI checks: format, clippy, docs without warnings, the
+//!   public API against `api/*.txt`, all unit and doc tests, and the
+//!   integration suite and examples against a real Neo4j: 5.26 LTS, then
 //!   2025.11.2 (Bolt 6.0), unless `--neo4j <v>` names one.
+//! - `api`: regenerates `api/*.txt` (see [`api`]).
 //! - `ci`: alias of `test`, used by `.ci/run`.
 //! - `neo4j start|stop|restart|kill|status`: a local Neo4j Community server
 //!   for tests (`kill` is SIGKILL, for the fault tests).
@@ -14,6 +16,7 @@
 //! The Neo4j version: `--neo4j <v>` (for `neo4j`: `--version <v>`) or
 //! `BOLTLINE_NEO4J_VERSION`; see [`neo4j::ServerVersion`].
 
+mod api;
 mod neo4j;
 
 use std::process::{Command, ExitCode};
@@ -25,6 +28,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
+        Some("api") => match args.get(1).map(String::as_str) {
+            None => api::regenerate(),
+            Some("--check") => api::check(),
+            Some(other) => Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
+        },
         Some("test") | Some("ci") => versions_arg(&args[1..]).and_then(test_all),
         Some("neo4j") => neo4j::command(&args[1..]),
         Some("itest") => versions_arg(&args[1..]).and_then(|versions| itest_versions(&versions)),
@@ -48,11 +56,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   demo                 the README's main job: the driver tour against Neo4j (started if
                        BOLTLINE_URI is not set), then the codec demo
-  test [--neo4j <v>]   fmt check, clippy -D warnings, all tests with all features, each optional
-                       type feature alone (chrono, chrono-tz, time, uuid, serde_json) and none,
+  test [--neo4j <v>]   fmt check, clippy -D warnings, cargo doc warning-free, the public API
+                       against api/*.txt, all tests with all features, each optional type
+                       feature alone (chrono, chrono-tz, time, uuid, serde_json) and none,
                        real-Neo4j integration tests and examples, on Neo4j 5.26 LTS then
                        2025.11.2 (or on <v> only)
   ci                   same as test (what .ci/run calls)
+  api [--check]        regenerate api/<crate>.txt, the pinned public API of each published
+                       crate (rustdoc JSON on the stable toolchain); --check: compare only
   neo4j start|stop|restart|kill|status [--version <v>]
                        manage the local Neo4j test server (kill: SIGKILL, as a crash)
   itest [--neo4j <v>]  integration tests and examples only (starts Neo4j if none is running);
@@ -152,6 +163,8 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
             "warnings",
         ],
     )?;
+    docs()?;
+    api::check()?;
     cargo(
         "unit tests",
         &[
@@ -175,6 +188,16 @@ fn test_all(version: Option<ServerVersion>) -> Result<(), String> {
         ],
     };
     itest_on(&versions)
+}
+
+/// The API documentation of every crate, with every feature, warning-free
+/// (broken intra-doc links, bare URLs, invalid code blocks...).
+fn docs() -> Result<(), String> {
+    cargo_with_env(
+        "docs",
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )
 }
 
 /// The optional types' features of the codec and the driver, each on its

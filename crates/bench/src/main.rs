@@ -24,8 +24,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use boltline::boltline_bolt::packstream::bytes::BytesMut;
-use boltline::boltline_bolt::packstream::{write_struct_header, Dialect};
+use boltline::packstream::bytes::BytesMut;
+use boltline::packstream::{write_struct_header, Dialect};
 use boltline::{AuthToken, Config, Driver, SessionConfig};
 use boltline_stub::{map, sig, steps, Map, Script, StubServer, Value};
 use serde::Deserialize;

@@ -191,7 +191,7 @@ impl ExpirationBasedAuthManager {
     }
 
     /// Measures expiry with `clock` (default: the system clock); a test
-    /// can pass a [`Clock::fake`] and move time by hand.
+    /// can pass a `Clock::fake` (feature `test-util`) and move time by hand.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self

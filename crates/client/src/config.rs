@@ -376,8 +376,8 @@ impl ConfigBuilder {
 
     /// The clock ages and lifetimes are measured with: connection lifetime
     /// and idle time (liveness checks), routing-table TTLs, the home-database
-    /// cache. Default: the system clock. A [`Clock::fake`] lets tests move
-    /// time forward by hand (see [`boltline_pool::FakeTime`]). Timeouts that
+    /// cache. Default: the system clock. `Clock::fake` lets tests move
+    /// time forward by hand (`FakeTime`, feature `test-util`). Timeouts that
     /// bound waiting (acquisition, connection, retries) always run on real
     /// time.
     pub fn with_clock(mut self, clock: Clock) -> Self {

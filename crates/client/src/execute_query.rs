@@ -15,7 +15,7 @@ use crate::session::Session;
 use crate::session_config::SessionConfig;
 use crate::transaction::TransactionConfig;
 
-/// A query prepared by [`Driver::execute_query`]; configure it, then
+/// A query prepared by [`Driver::execute_query`](crate::Driver::execute_query); configure it, then
 /// [`run`](ExecuteQuery::run) it.
 #[derive(Debug)]
 #[must_use = "the query runs only when run() is awaited"]
@@ -85,7 +85,7 @@ impl<'d> ExecuteQuery<'d> {
     }
 
     /// The bookmark manager to chain it with (default: the driver's
-    /// [query bookmark manager](Driver::query_bookmark_manager)); `None`
+    /// [query bookmark manager](crate::Driver::query_bookmark_manager)); `None`
     /// for no causal chaining.
     pub fn with_bookmark_manager(mut self, manager: Option<Arc<dyn BookmarkManager>>) -> Self {
         self.bookmark_manager = manager;

@@ -43,21 +43,55 @@ pub use boltline_bolt::packstream::{
 };
 pub use boltline_bolt::{
     AccessMode, Address, AuthToken, NotificationFilter, NotificationSeverity, Query, QueryType,
-    ServerError, Value,
+    ServerError, TlsConfig, TlsConfigBuilder, Value,
 };
-pub use boltline_bolt::{Classification, GqlClassification, Map, RetryAction, ServerErrorKind};
-pub use boltline_routing::{Resolve, RoutingTable};
+pub use boltline_bolt::{
+    Classification, GqlCause, GqlClassification, Map, RetryAction, Secret, ServerErrorKind, Version,
+};
+/// A clock tests move by hand, for [`ConfigBuilder::with_clock`] (with
+/// `Clock::fake`). Only with the `test-util` feature: not a production API.
+#[cfg(feature = "test-util")]
+pub use boltline_pool::FakeTime;
+pub use boltline_pool::{Clock, PoolError, PoolStats};
+pub use boltline_routing::{
+    DiscoveryAttempt, DiscoveryFailure, Resolve, ResolveFuture, RoutingError, RoutingTable,
+};
 
-/// The layers below, for what this crate does not re-export.
-pub use boltline_bolt;
+// The layers below are not re-exported whole (see "What the crate
+// re-exports" in the README): every type of the driver's API is
+// re-exported above, so a user never names boltline-bolt, -pool or
+// -routing, and their semver is not the driver's.
+
 /// The codec: values, serde support, and the optional types' helpers
 /// (`boltline::packstream::ext`, e.g. `#[serde(with = "boltline::packstream::ext::temporal")]`).
+/// Re-exported whole on purpose: its [`Value`] and the temporal, spatial and
+/// graph types are the driver's data model.
 pub use boltline_bolt::packstream;
-pub use boltline_pool;
-pub use boltline_routing;
 /// The `Stream` trait results implement (`into_stream`).
 pub use futures_core::Stream;
 /// The serde version records deserialise with (for
 /// `#[serde(crate = "boltline::serde")]` where serde is not a direct
 /// dependency).
 pub use serde;
+
+/// The guide's pages (`docs/guide/`), compiled as doctests so their
+/// snippets keep up with the API. Not part of the public API.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../../docs/guide/connecting.md")]
+    pub struct Connecting;
+    #[doc = include_str!("../../../docs/guide/sessions.md")]
+    pub struct Sessions;
+    #[doc = include_str!("../../../docs/guide/results.md")]
+    pub struct Results;
+    #[doc = include_str!("../../../docs/guide/errors.md")]
+    pub struct Errors;
+    #[doc = include_str!("../../../docs/guide/bookmarks.md")]
+    pub struct Bookmarks;
+    #[doc = include_str!("../../../docs/guide/routing.md")]
+    pub struct Routing;
+    #[doc = include_str!("../../../docs/guide/auth.md")]
+    pub struct Auth;
+    #[doc = include_str!("../../../docs/guide/coming-from.md")]
+    pub struct ComingFrom;
+}

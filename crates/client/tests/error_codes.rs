@@ -1,7 +1,7 @@
 //! A routing failure caused by a router's `FAILURE` keeps the server's code
 //! (found by testkit's `test_should_fail_with_routing_failure_on_*`).
 
-use boltline::boltline_routing::RoutingError;
+use boltline::RoutingError;
 use boltline::{Address, Error, ServerError};
 
 #[test]

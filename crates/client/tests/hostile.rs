@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use boltline::boltline_pool::PoolError;
+use boltline::PoolError;
 use boltline::{AuthToken, BoltError, Config, Driver, Error, SessionConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -225,7 +225,7 @@ async fn endless_keep_alives_are_bounded_by_the_acquisition_timeout() {
 #[test]
 fn the_default_message_limit_is_64_mib() {
     assert_eq!(
-        boltline::boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
+        boltline_bolt::chunk::DEFAULT_MAX_MESSAGE_SIZE,
         64 * 1024 * 1024
     );
     assert!(matches!(

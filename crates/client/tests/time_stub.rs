@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline::boltline_pool::{Clock, FakeTime};
+use boltline::Clock;
 use boltline::{Address, AuthToken, Config, Driver, SessionConfig};
+use boltline_pool::FakeTime;
 use boltline_stub::{map, sig, Script, StubServer, Value};
 
 const LIMIT: Duration = Duration::from_secs(20);

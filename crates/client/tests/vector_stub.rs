@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use boltline::boltline_bolt::packstream::UnsupportedType;
-use boltline::boltline_bolt::Version;
+use boltline::packstream::UnsupportedType;
+use boltline::Version;
 use boltline::{AuthToken, BoltError, Config, Driver, Error, Query, SessionConfig, Value, Vector};
 use boltline_stub::{map, sig, Script, StubServer};
 

@@ -1,6 +1,6 @@
 //! The OGM's error type.
 
-use boltline::boltline_bolt::packstream::TypeMismatch;
+use boltline::packstream::TypeMismatch;
 
 /// What went wrong in an OGM operation.
 #[derive(Debug, thiserror::Error)]

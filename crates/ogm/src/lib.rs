@@ -46,7 +46,7 @@ pub use rel_manager::RelationshipManager;
 pub use relation::{DeleteCheck, Rel, Relation, RelationField};
 
 /// A property value of the wrong type (or not one of the choices).
-pub use boltline::boltline_bolt::packstream::TypeMismatch;
+pub use boltline::packstream::TypeMismatch;
 /// `#[derive(Choices)]`: an enum of unit variants stored as a string
 /// (`#[ogm(value = "..")]` renames a variant); reading another string is an
 /// [`Error::PropertyType`].
@@ -59,7 +59,7 @@ pub use boltline_ogm_macros::Relationship;
 /// The driver this crate runs on.
 pub use boltline;
 /// Temporal and spatial property types, stored natively.
-pub use boltline::boltline_bolt::packstream::{
+pub use boltline::packstream::{
     Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Point2D, Point3D, Time,
 };
 pub use boltline::{Map, Value};
@@ -74,3 +74,8 @@ pub mod prelude {
 
 #[cfg(test)]
 mod tests;
+
+/// The guide's OGM page (`docs/guide/ogm.md`), compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide/ogm.md")]
+pub struct GuideOgm;

@@ -18,7 +18,7 @@
 //! compact JSON and hyphenated UUIDs, and dates natively: use those for a
 //! graph only boltline writes.
 
-use boltline::boltline_bolt::packstream::{Date, DateTime, TypeMismatch};
+use boltline::packstream::{Date, DateTime, TypeMismatch};
 use boltline::Value;
 
 use crate::property::{Ordered, PropertyType, Textual};

@@ -4,7 +4,7 @@
 //! `Point2D`, ...), never strings, so Cypher compares and indexes them as
 //! what they are.
 
-use boltline::boltline_bolt::packstream::{
+use boltline::packstream::{
     Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Point2D, Point3D, Time,
     TypeMismatch, Vector,
 };

@@ -4,8 +4,8 @@
 //! DATETIME`, `DateTime<Utc>`/`DateTime<FixedOffset>` a `ZONED DATETIME`
 //! with an offset, `TimeDelta` a `DURATION` (without months).
 
-use boltline::boltline_bolt::packstream::ext::ConvertError;
-use boltline::boltline_bolt::packstream::TypeMismatch;
+use boltline::packstream::ext::ConvertError;
+use boltline::packstream::TypeMismatch;
 use boltline::Value;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 

@@ -1126,7 +1126,7 @@ mod extras {
         assert_eq!(props["raw"], Value::from(r#"{"k":[1,2]}"#));
         assert!(!props.contains_key("retired"), "a label, not a property");
         // Inflated from a node: the flag follows the labels.
-        let node = boltline::boltline_bolt::packstream::Node {
+        let node = boltline::packstream::Node {
             id: 1,
             labels: vec!["Member".into(), "Retired".into()],
             properties: props.clone(),
@@ -1135,7 +1135,7 @@ mod extras {
         let back = Member::inflate(Value::Node(node)).unwrap();
         assert_eq!(back.settings, m.settings);
         assert!(back.retired);
-        let node = boltline::boltline_bolt::packstream::Node {
+        let node = boltline::packstream::Node {
             id: 1,
             labels: vec!["Member".into()],
             properties: props,

@@ -3,42 +3,52 @@
 //! Connection lifetimes, idle times, routing-table TTLs and token expiry are
 //! measured against a [`Clock`]. Normally that is the system's monotonic clock;
 //! a test (or a conformance harness) can give the stack a clock backed by a
-//! [`FakeTime`] it controls, freeze it, and move it forward by hand, so that
+//! `FakeTime` it controls, freeze it, and move it forward by hand, so that
 //! "one hour later" takes no time at all. Timers that bound waiting (the
 //! acquisition timeout, socket timeouts) keep running on real time.
+//!
+//! `FakeTime` and `Clock::fake` exist only with the `test-util` feature:
+//! they are for tests, not part of the production API.
 
 use std::fmt;
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::{Arc, Mutex};
 
+#[cfg(any(test, feature = "test-util"))]
 use crate::sync::lock;
 use std::time::{Duration, Instant};
 
-/// A source of monotonic time: the system clock, or a [`FakeTime`].
+/// A source of monotonic time: the system clock, or (with the `test-util`
+/// feature) a `FakeTime`.
 ///
-/// Cheap to clone; clones share the same [`FakeTime`].
+/// Cheap to clone; clones share the same `FakeTime`.
 #[derive(Clone, Default)]
 pub struct Clock {
+    #[cfg(any(test, feature = "test-util"))]
     fake: Option<Arc<FakeTime>>,
 }
 
 impl Clock {
     /// The system's monotonic clock ([`Instant::now`]).
     pub fn system() -> Clock {
-        Clock { fake: None }
+        Clock::default()
     }
 
     /// A clock that follows `fake`: real time until it is frozen, then the
-    /// frozen instant plus whatever it was advanced by.
+    /// frozen instant plus whatever it was advanced by. For tests: only with
+    /// the `test-util` feature.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn fake(fake: Arc<FakeTime>) -> Clock {
         Clock { fake: Some(fake) }
     }
 
     /// The current instant of this clock.
     pub fn now(&self) -> Instant {
-        match &self.fake {
-            None => Instant::now(),
-            Some(f) => f.now(),
+        #[cfg(any(test, feature = "test-util"))]
+        if let Some(f) = &self.fake {
+            return f.now();
         }
+        Instant::now()
     }
 
     /// Time passed since `earlier` on this clock (zero if `earlier` is later).
@@ -48,16 +58,25 @@ impl Clock {
 
     /// True when this is the system clock.
     pub fn is_system(&self) -> bool {
-        self.fake.is_none()
+        #[cfg(any(test, feature = "test-util"))]
+        return self.fake.is_none();
+        #[cfg(not(any(test, feature = "test-util")))]
+        true
     }
 }
 
 impl PartialEq for Clock {
     fn eq(&self, other: &Clock) -> bool {
-        match (&self.fake, &other.fake) {
+        #[cfg(any(test, feature = "test-util"))]
+        return match (&self.fake, &other.fake) {
             (None, None) => true,
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
+        };
+        #[cfg(not(any(test, feature = "test-util")))]
+        {
+            let _ = other;
+            true
         }
     }
 }
@@ -66,24 +85,27 @@ impl Eq for Clock {}
 
 impl fmt::Debug for Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.fake {
-            None => f.write_str("Clock::System"),
-            Some(t) => f.debug_tuple("Clock::Fake").field(t).finish(),
+        #[cfg(any(test, feature = "test-util"))]
+        if let Some(t) = &self.fake {
+            return f.debug_tuple("Clock::Fake").field(t).finish();
         }
+        f.write_str("Clock::System")
     }
 }
 
-/// Hand-controlled time for [`Clock::fake`].
+/// Hand-controlled time for [`Clock::fake`] (feature `test-util`).
 ///
 /// Runs with real time until [`FakeTime::freeze`]; from then on time stands
 /// still except for [`FakeTime::advance`]. [`FakeTime::release`] returns to
 /// real time.
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct FakeTime {
     /// `Some((frozen at, advanced by))` while frozen.
     frozen: Mutex<Option<(Instant, Duration)>>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl FakeTime {
     /// Real time, not frozen yet.
     pub fn new() -> FakeTime {

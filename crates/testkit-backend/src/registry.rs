@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use boltline::boltline_pool::FakeTime;
+use boltline_pool::FakeTime;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::protocol::{

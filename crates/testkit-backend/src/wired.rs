@@ -21,14 +21,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use boltline::boltline_bolt::{GqlCause as BoltGqlCause, Secret};
-use boltline::boltline_pool::Clock;
+use boltline::Clock;
 use boltline::{
     AccessMode, Address, AuthManager, AuthToken as BoltAuthToken, Bookmarks, Config, Driver, Error,
     FetchSize, GqlStatusObject, ManagedTransaction, Map, Neo4jBookmarkManager, Notification,
     NotificationFilter, NotificationSeverity, Query, QueryResult, QueryType, Record, ResultSummary,
     RoutingTable, Session, SessionConfig, Transaction, TransactionConfig,
 };
+use boltline::{GqlCause as BoltGqlCause, Secret};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 

@@ -10,7 +10,7 @@
 
 use std::marker::PhantomData;
 
-use boltline::boltline_bolt::packstream::{LocalDateTime, TypeMismatch};
+use boltline::packstream::{LocalDateTime, TypeMismatch};
 use boltline::Value;
 
 use super::{civil_from_days, days_from_civil, days_in_month, mismatch};
