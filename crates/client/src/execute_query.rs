@@ -11,7 +11,7 @@ use crate::driver_context::DriverInner;
 use crate::error::Result;
 use crate::managed::managed_loop;
 use crate::result::{EagerResult, QueryResult};
-use crate::session::Session;
+use crate::session::{Begin, Session};
 use crate::session_config::SessionConfig;
 use crate::transaction::TransactionConfig;
 
@@ -138,6 +138,7 @@ impl<'d> ExecuteQuery<'d> {
             mode,
             &self.tx_config,
             TelemetryApi::ExecuteQuery,
+            Begin::Pipelined,
             |tx| {
                 match tx.run(query.clone()).await {
                     Ok(result) => transformer(result).await,

@@ -206,6 +206,7 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptConnectionReuse,
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
+    Feature::OptEagerTxBegin,
     Feature::BackendMockTime,
     Feature::ConfHintConRecvTimeout,
     Feature::BackendRtFetch,
