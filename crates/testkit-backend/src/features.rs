@@ -207,6 +207,7 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
     Feature::OptEagerTxBegin,
+    Feature::OptExecuteQueryPipelining,
     Feature::BackendMockTime,
     Feature::ConfHintConRecvTimeout,
     Feature::BackendRtFetch,
