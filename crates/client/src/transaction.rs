@@ -65,16 +65,35 @@ impl Transaction {
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        self.run_inner(query.into(), false).await
+    }
+
+    /// Runs the transaction's last query; when its first `PULL` fetches
+    /// every record (fetch size -1), `COMMIT` is queued behind it, in the
+    /// same write, and [`commit`](Transaction::commit) only reads its
+    /// answer. For callers that read the whole result and then commit
+    /// unconditionally (an eager `execute_query`): the server commits as
+    /// soon as the records are out.
+    pub(crate) async fn run_then_commit(&mut self, query: Query) -> Result<QueryResult> {
+        self.run_inner(query, true).await
+    }
+
+    async fn run_inner(&mut self, query: Query, then_commit: bool) -> Result<QueryResult> {
         let tx = self
             .tx
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
-        let mut query: Query = query.into();
+        let mut query = query;
         if let (None, Some(n)) = (query.fetch_size(), self.fetch_size) {
             query = query.with_fetch_size(n.wire());
         }
         let mut slot = self.slot.lock().await;
         let conn = slot.tx_conn(tx)?;
-        match conn.run_in_tx(&query).await {
+        let run = if then_commit && conn.fetch_size_for(&query) == -1 {
+            conn.run_in_tx_then_commit(&query).await
+        } else {
+            conn.run_in_tx(&query).await
+        };
+        match run {
             Ok(stream) => {
                 let keys: Arc<[String]> = Arc::from(stream.keys());
                 let cell = slot.add_result(

@@ -11,15 +11,21 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use boltline::{AuthToken, Config, Driver, Error, ManagedTransaction, SessionConfig};
+use boltline::{AuthToken, Config, Driver, Error, FetchSize, ManagedTransaction, SessionConfig};
 use boltline_stub::{map, sig, ConnectionReport, Script, StubServer, Value};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
 fn driver(server: &StubServer) -> Driver {
+    driver_fetching(server, FetchSize::default())
+}
+
+fn driver_fetching(server: &StubServer, fetch_size: FetchSize) -> Driver {
     let config = Config::builder()
         .with_max_connection_pool_size(1)
         .with_connection_acquisition_timeout(Duration::from_secs(5))
+        .with_fetch_size(fetch_size)
+        .with_max_transaction_retry_time(Duration::from_secs(5))
         .build()
         .unwrap();
     Driver::with_config(
@@ -251,5 +257,160 @@ async fn execute_query_pipelines_begin_run_and_pull() {
     assert_eq!(
         after_login(&reports[0]),
         [tx.clone(), names(&["COMMIT"]), tx, names(&["COMMIT"])]
+    );
+}
+
+/// `PULL` asking for every record (`n = -1`).
+fn pull_all(fields: &[Value]) -> Result<(), String> {
+    match fields
+        .first()
+        .and_then(|m| m.as_map())
+        .and_then(|m| m.get("n"))
+    {
+        Some(Value::Integer(-1)) => Ok(()),
+        other => Err(format!("n = {other:?}, not -1")),
+    }
+}
+
+/// `execute_query` fetching every record at once: `COMMIT` goes in the
+/// same write as `BEGIN`+`RUN`+`PULL`, so the query costs one round trip
+/// (the stub reads all four before answering any).
+#[tokio::test]
+async fn execute_query_fetching_all_is_one_round_trip() {
+    let mut script = logged_in();
+    for bookmark in ["bm-1", "bm-2"] {
+        let s = script
+            .expect(sig::BEGIN)
+            .expect(sig::RUN)
+            .expect_with(sig::PULL, pull_all)
+            .expect(sig::COMMIT)
+            .success(map::<&str>([]));
+        script = one_record(s, "w").success([("bookmark", Value::from(bookmark))]);
+    }
+    let server = StubServer::start_one(script.expect(sig::GOODBYE).expect_close())
+        .await
+        .unwrap();
+    let d = driver_fetching(&server, FetchSize::All);
+    for bookmark in ["bm-1", "bm-2"] {
+        let r = tokio::time::timeout(LIMIT, d.execute_query("CREATE () RETURN 1 AS x").run())
+            .await
+            .expect("hung: COMMIT must be pipelined with the query")
+            .unwrap();
+        assert_eq!(r.records().len(), 1);
+        assert_eq!(r.records()[0].get_as::<i64>("x").unwrap(), 1);
+        // The commit's bookmark reached the driver's query bookmark manager.
+        let held = d.query_bookmark_manager().get_bookmarks().await;
+        assert_eq!(held.raw_values().collect::<Vec<_>>(), [bookmark]);
+    }
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    let tx = names(&["BEGIN", "RUN", "PULL", "COMMIT"]);
+    assert_eq!(after_login(&reports[0]), [tx.clone(), tx]);
+}
+
+/// A failure at `RUN` with `COMMIT` already queued: the server ignores
+/// `PULL` and `COMMIT`, the driver resets the connection (one `RESET`,
+/// after the ignored `COMMIT`) and reports the server's error, typed; the
+/// connection then serves the next query.
+#[tokio::test]
+async fn a_failure_at_run_with_a_queued_commit_leaves_the_connection_clean() {
+    let script = logged_in()
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect_with(sig::PULL, pull_all)
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]))
+        .failure("Neo.ClientError.Statement.SyntaxError", "bad query")
+        .ignored()
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect_with(sig::PULL, pull_all)
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]));
+    let script = one_record(script, "r")
+        .success([("bookmark", Value::from("bm-1"))])
+        .expect(sig::GOODBYE)
+        .expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver_fetching(&server, FetchSize::All);
+    let e = tokio::time::timeout(LIMIT, d.execute_query("RETURN oops").run())
+        .await
+        .expect("hung")
+        .expect_err("the query failed");
+    assert!(matches!(e, Error::Server { .. }), "{e:?}");
+    assert_eq!(e.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    assert!(!e.is_retryable());
+    let r = tokio::time::timeout(LIMIT, d.execute_query("RETURN 1 AS x").run())
+        .await
+        .expect("hung")
+        .expect("the connection is clean again");
+    assert_eq!(r.records().len(), 1);
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    assert_eq!(reports[0].messages(sig::RESET).len(), 1);
+    let names_seen = reports[0].names();
+    let reset = names_seen.iter().position(|n| n == "RESET").unwrap();
+    assert_eq!(
+        names_seen[reset - 1],
+        "COMMIT",
+        "the RESET follows the ignored COMMIT: {names_seen:?}"
+    );
+}
+
+/// A failure at `PULL` (after a record) with `COMMIT` queued: the error
+/// is the server's, typed; the transaction is not committed (the server
+/// ignored `COMMIT`), no bookmark moves, and a `RESET` cleans the
+/// connection before it serves again.
+#[tokio::test]
+async fn a_failure_at_pull_with_a_queued_commit_leaves_the_connection_clean() {
+    let script = logged_in()
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect_with(sig::PULL, pull_all)
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .failure("Neo.ClientError.Statement.ArithmeticError", "/ by zero")
+        .ignored()
+        .expect(sig::RESET)
+        .success(map::<&str>([]))
+        .expect(sig::RUN)
+        .expect(sig::PULL);
+    let script = one_record(script, "r").expect(sig::GOODBYE).expect_close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver_fetching(&server, FetchSize::All);
+    let e = tokio::time::timeout(LIMIT, d.execute_query("RETURN 1 / 0 AS x").run())
+        .await
+        .expect("hung")
+        .expect_err("the query failed");
+    assert!(matches!(e, Error::Server { .. }), "{e:?}");
+    assert_eq!(e.code(), Some("Neo.ClientError.Statement.ArithmeticError"));
+    let held = d.query_bookmark_manager().get_bookmarks().await;
+    assert_eq!(held.raw_values().count(), 0, "nothing was committed");
+    let mut s = d.session(SessionConfig::new());
+    let x: Vec<i64> = tokio::time::timeout(LIMIT, async {
+        s.run("RETURN 1 AS x").await?.collect::<i64>().await
+    })
+    .await
+    .expect("hung")
+    .unwrap();
+    assert_eq!(x, [1]);
+    s.close().await.unwrap();
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    reports[0].assert_completed();
+    assert_eq!(
+        after_login(&reports[0]),
+        [
+            names(&["BEGIN", "RUN", "PULL", "COMMIT"]),
+            names(&["RESET"]),
+            names(&["RUN", "PULL"]),
+        ]
     );
 }

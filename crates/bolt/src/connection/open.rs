@@ -161,6 +161,7 @@ where
             next_ticket: 0,
             next_stream: 0,
             auth: None,
+            pipelined_commit: None,
             span,
         }
     }
