@@ -216,26 +216,26 @@ impl Session {
         let begun = match begin {
             // BEGIN goes out with the first RUN (one round trip less); a
             // failing BEGIN is reported by that RUN.
-            Begin::Pipelined => conn.begin_pipelined(&options).await.map(|()| None),
+            Begin::Pipelined => conn.begin_pipelined(&options).await,
             // The server's answer is awaited: a failing BEGIN is reported
             // here, before any work runs.
-            Begin::Eager => conn.begin(&options).await.map(Some),
+            Begin::Eager => conn.begin(&options).await.map(drop),
         };
-        let success = match begun {
-            Ok(s) => s,
-            Err(e) => {
-                let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.abandon_all();
-                return Err(Error::from(e).security_handled(handled));
-            }
-        };
-        if let (None, Some(db)) = (&options.db, success.as_ref().and_then(|s| s.db())) {
+        if let Err(e) = begun {
+            let handled = slot.report_error(&self.driver.provider, &e).await;
+            slot.abandon_all();
+            return Err(Error::from(e).security_handled(handled));
+        }
+        // An eager BEGIN's answer: the database the server used (for a
+        // pipelined one, the first RUN reports it).
+        let begin_db = slot.conn().and_then(|c| c.take_begin_db());
+        if let (None, Some(db)) = (&options.db, begin_db) {
             // The server named the home database it used (Bolt 5.8): the
             // session stays on it, and routing caches it.
-            self.resolved_db = Some(db.to_owned());
             if let Some(lease) = slot.lease() {
-                self.driver.provider.home_database_seen(lease, db);
+                self.driver.provider.home_database_seen(lease, &db);
             }
+            self.resolved_db = Some(db);
         }
         let Some(conn) = slot.conn() else {
             return Err(Error::SessionClosed);

@@ -93,6 +93,13 @@ impl Transaction {
         } else {
             conn.run_in_tx(&query).await
         };
+        if let Some(db) = slot.conn().and_then(|c| c.take_begin_db()) {
+            // A pipelined BEGIN was answered with the home database the
+            // server resolved (Bolt 5.8): routing caches it.
+            if let Some(lease) = slot.lease() {
+                self.driver.provider.home_database_seen(lease, &db);
+            }
+        }
         match run {
             Ok(stream) => {
                 let keys: Arc<[String]> = Arc::from(stream.keys());

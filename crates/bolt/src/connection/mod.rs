@@ -86,6 +86,9 @@ pub struct Connection<S> {
     /// ([`Connection::run_in_tx_then_commit`]): its ticket and, once the
     /// server answered, the answer, for [`Connection::commit`].
     pipelined_commit: Option<(u64, Option<Outcome>)>,
+    /// The `db` the server named in its answer to the last `BEGIN` (Bolt
+    /// 5.8+), until [`take_begin_db`](Connection::take_begin_db).
+    begin_db: Option<String>,
     span: Span,
 }
 
@@ -305,6 +308,14 @@ where
     pub async fn run_in_tx(&mut self, query: &Query) -> Result<RecordStream> {
         let span = debug_span!(parent: &self.span, "RUN in transaction");
         self.run_inner(query, None, false).instrument(span).await
+    }
+
+    /// The database the server named in its answer to the last `BEGIN`
+    /// (Bolt 5.8+: the home database it resolved, when none was named),
+    /// once; also for a pipelined `BEGIN`, whose answer arrives with the
+    /// transaction's first `RUN`.
+    pub fn take_begin_db(&mut self) -> Option<String> {
+        self.begin_db.take()
     }
 
     /// The `n` of the first `PULL` of `query`: its own fetch size, else the

@@ -162,6 +162,7 @@ where
             next_stream: 0,
             auth: None,
             pipelined_commit: None,
+            begin_db: None,
             span,
         }
     }

@@ -349,6 +349,9 @@ where
             )));
         }
         self.apply(&pending, &outcome);
+        if let (RequestKind::Begin, Outcome::Success(s)) = (pending.kind, &outcome) {
+            self.begin_db = s.db().map(str::to_owned);
+        }
         if let Some((ticket, answer)) = &mut self.pipelined_commit {
             if *ticket == pending.ticket {
                 *answer = Some(outcome.clone());

@@ -46,6 +46,7 @@ where
         self.ensure_idle_for("begin a transaction")?;
         self.recover_if_failed()?;
         let ticket = self.send(&Begin { options }, RequestKind::Begin, None, owner)?;
+        self.begin_db = None;
         self.state.set_tx_open(true);
         Ok(ticket)
     }
