@@ -154,7 +154,11 @@ impl<'d> ExecuteQuery<'d> {
                     tx.run(query.clone()).await
                 };
                 match run {
-                    Ok(result) => transformer(result).await,
+                    // Reading the records may meet a lost connection after
+                    // the queued COMMIT went out: outcome unknown.
+                    Ok(result) => transformer(result)
+                        .await
+                        .map_err(|e| tx.tx.unknown_if_committing(e)),
                     Err(e) => Err(e),
                 }
             }

@@ -249,6 +249,7 @@ impl Session {
             server,
             fetch_size: self.config.fetch_size,
             tx: Some(tx),
+            commit_queued: false,
         })
     }
 

@@ -58,6 +58,10 @@ pub struct Transaction {
     pub(crate) fetch_size: Option<FetchSize>,
     /// `Some` while open: the id the session's slot knows it by.
     pub(crate) tx: Option<TxId>,
+    /// A `COMMIT` went out behind the last query
+    /// ([`run_then_commit`](Transaction::run_then_commit)): from then on a
+    /// lost connection leaves the outcome unknown.
+    pub(crate) commit_queued: bool,
 }
 
 impl Transaction {
@@ -89,6 +93,7 @@ impl Transaction {
         let mut slot = self.slot.lock().await;
         let conn = slot.tx_conn(tx)?;
         let run = if then_commit && conn.fetch_size_for(&query) == -1 {
+            self.commit_queued = true;
             conn.run_in_tx_then_commit(&query).await
         } else {
             conn.run_in_tx(&query).await
@@ -124,8 +129,18 @@ impl Transaction {
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
                 slot.transaction_failed();
-                Err(Error::from(e).security_handled(handled))
+                Err(self.unknown_if_committing(Error::from(e).security_handled(handled)))
             }
+        }
+    }
+
+    /// After a `COMMIT` went out behind the query, a lost connection means
+    /// the server may have committed: [`Error::IncompleteCommit`] (never
+    /// retried), not a retryable [`Error::ConnectionLost`].
+    pub(crate) fn unknown_if_committing(&self, e: Error) -> Error {
+        match e {
+            Error::ConnectionLost(cause) if self.commit_queued => Error::IncompleteCommit(cause),
+            e => e,
         }
     }
 

@@ -414,3 +414,29 @@ async fn a_failure_at_pull_with_a_queued_commit_leaves_the_connection_clean() {
         ]
     );
 }
+
+/// The connection is lost after `COMMIT` went out behind the query: the
+/// server may have committed, so the error is `IncompleteCommit` and the
+/// query is not run again (a retry could write twice).
+#[tokio::test]
+async fn a_lost_connection_after_a_queued_commit_is_an_incomplete_commit() {
+    let script = logged_in()
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect_with(sig::PULL, pull_all)
+        .expect(sig::COMMIT)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .close();
+    let server = StubServer::start([script.clone(), script]).await.unwrap();
+    let d = driver_fetching(&server, FetchSize::All);
+    let e = tokio::time::timeout(LIMIT, d.execute_query("CREATE () RETURN 1 AS x").run())
+        .await
+        .expect("hung")
+        .expect_err("the connection was lost");
+    assert!(matches!(e, Error::IncompleteCommit(_)), "{e:?}");
+    assert!(!e.is_retryable());
+    d.close().await;
+    assert_eq!(server.accepted(), 1, "not retried");
+}
