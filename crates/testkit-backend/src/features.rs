@@ -210,7 +210,6 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptMinimalResets,
     Feature::OptEagerTxBegin,
     Feature::OptExecuteQueryPipelining,
-    Feature::OptHomeDbCache,
     Feature::BackendMockTime,
     Feature::ConfHintConRecvTimeout,
     Feature::BackendRtFetch,
