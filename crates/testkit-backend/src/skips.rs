@@ -70,8 +70,6 @@ impl Skip {
 /// A skip reason shared by several entries.
 const NO_ERROR_MAPPING: &str = "testkit (pinned commit) has no error-type mapping for driver name 'rust': the test ends in an else branch failing 'no error mapping is defined'";
 /// A skip reason shared by several entries.
-const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
-/// A skip reason shared by several entries.
 const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unknown to its IANA rules (chrono-tz) in testkit's form, which needs the UTC offset";
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
@@ -277,22 +275,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.iteration.test_result_single.TestResultSingle.test_result_single_with_disconnect",
         NO_ERROR_MAPPING,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_on_token_expired_on_begin_using_tx_function",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_with_token_expired_on_begin_using_tx_run",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_on_token_expired_on_begin_using_tx_function",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_with_token_expired_on_begin_using_tx_run",
-        LAZY_BEGIN,
     ),
     // Auth token managers, session auth, verify_authentication: the driver
     // does it; the tests end in testkit's missing error mapping for 'rust'.
