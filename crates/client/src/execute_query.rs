@@ -138,6 +138,7 @@ impl<'d> ExecuteQuery<'d> {
             mode,
             &self.tx_config,
             TelemetryApi::ExecuteQuery,
+            Some(query.text()),
             |tx| {
                 match tx.run(query.clone()).await {
                     Ok(result) => transformer(result).await,

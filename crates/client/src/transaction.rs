@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::result::QueryResult;
 use crate::session_state::{ResultMeta, SessionShared, SlotRef, TxId};
 use crate::summary::ServerInfo;
+use crate::telemetry::{Observed, Operation};
+use tracing::Instrument;
 
 /// Settings of one transaction (the official drivers' `unit_of_work`):
 /// a server-side timeout and metadata shown in the server's transaction
@@ -65,6 +67,17 @@ impl Transaction {
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let query: Query = query.into();
+        let observed = Observed::start(Operation::TransactionRun, None);
+        observed.query_text(self.driver.config.query_text_in_traces, query.text());
+        observed.server(&self.server);
+        let r = self.run_observed(query).instrument(observed.span.clone()).await;
+        observed.finish(&r);
+        r
+    }
+
+    /// [`run`](Transaction::run) inside its span.
+    async fn run_observed(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
         let tx = self
             .tx
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
@@ -84,6 +97,7 @@ impl Transaction {
                         parameters: query.parameters().clone(),
                         server: self.server.clone(),
                         session: None,
+                        warn_severity: self.driver.config.warn_notification_severity,
                     },
                 );
                 drop(slot);
@@ -138,6 +152,27 @@ impl Transaction {
     }
 
     pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
+        if self.tx.is_none() {
+            // Misuse, not an operation: no span.
+            return self.end_observed(commit).await;
+        }
+        let op = if commit {
+            Operation::Commit
+        } else {
+            Operation::Rollback
+        };
+        let observed = Observed::start(op, None);
+        observed.server(&self.server);
+        let r = self
+            .end_observed(commit)
+            .instrument(observed.span.clone())
+            .await;
+        observed.finish(&r);
+        r
+    }
+
+    /// [`end`](Transaction::end) inside its span.
+    async fn end_observed(&mut self, commit: bool) -> Result<()> {
         let tx = self
             .tx
             .take()
