@@ -131,6 +131,10 @@ impl ManageConnection for BoltManager {
     type Error = Error;
     type Context = Option<AuthScope>;
 
+    fn pool_name(&self) -> String {
+        self.address.to_string()
+    }
+
     async fn connect(&self, scope: &Option<AuthScope>) -> Result<BoltConnection, Error> {
         match scope {
             None => Connection::connect(&self.address, &self.config).await,

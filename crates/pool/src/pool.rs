@@ -26,7 +26,7 @@ struct CloseCounter(Option<Arc<Counters>>);
 impl Drop for CloseCounter {
     fn drop(&mut self) {
         if let Some(c) = &self.0 {
-            c.closed.fetch_add(1, Relaxed);
+            c.closed();
         }
     }
 }
@@ -96,7 +96,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         let health = s.manager.health(conn);
         match (health, s.config.force_reset) {
             (Health::Broken, _) => {
-                s.counters.broken.fetch_add(1, Relaxed);
+                s.counters.broken();
                 if let Some(hook) = &s.hooks.on_broken {
                     hook(conn);
                 }
@@ -123,6 +123,25 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 _ => Ok(()),
             },
         }
+    }
+}
+
+/// Counts an acquisition as pending while it lives, publishing the
+/// gauges as it starts and ends (also when it is cancelled).
+struct Pending<'p, M: ManageConnection>(&'p Pool<M>);
+
+impl<'p, M: ManageConnection> Pending<'p, M> {
+    fn new(pool: &'p Pool<M>) -> Self {
+        pool.shared.counters.pending.fetch_add(1, Relaxed);
+        pool.publish();
+        Pending(pool)
+    }
+}
+
+impl<M: ManageConnection> Drop for Pending<'_, M> {
+    fn drop(&mut self) {
+        self.0.shared.counters.pending.fetch_sub(1, Relaxed);
+        self.0.publish();
     }
 }
 
@@ -209,10 +228,11 @@ impl<M: ManageConnection> Pool<M> {
                 config.init_size, config.max_size
             )));
         }
+        let counters = Arc::new(Counters::new(manager.pool_name()));
         let shared = Arc::new(Shared {
             manager,
             config,
-            counters: Arc::new(Counters::default()),
+            counters,
             hooks,
         });
         let inner = managed::Pool::builder(Adapter(shared.clone()))
@@ -264,15 +284,17 @@ impl<M: ManageConnection> Pool<M> {
     pub async fn acquire_with(&self, ctx: &M::Context) -> Result<Pooled<M>, PoolError<M::Error>> {
         let timeout = self.shared.config.acquisition_timeout;
         let start = Instant::now();
+        let counters = &self.shared.counters;
+        let pending = Pending::new(self);
         // Boxed: opening a connection (handshake, TLS, HELLO) is a deep
         // future, and callers nest acquisitions inside theirs.
         let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx))).await;
         let waited = start.elapsed();
-        let counters = &self.shared.counters;
         match got {
             Ok(Ok(obj)) => {
                 counters.in_use.fetch_add(1, Relaxed);
                 counters.record_wait(waited);
+                drop(pending);
                 Ok(Pooled {
                     obj: Some(obj),
                     shared: self.shared.clone(),
@@ -285,7 +307,7 @@ impl<M: ManageConnection> Pool<M> {
             Ok(Err(managed::PoolError::Closed)) => Err(PoolError::Closed),
             Ok(Err(other)) => Err(PoolError::Config(other.to_string())),
             Err(_elapsed) => {
-                counters.timed_out.fetch_add(1, Relaxed);
+                counters.timed_out();
                 let in_use = counters.in_use.load(Relaxed);
                 let max_size = self.shared.config.max_size;
                 tracing::debug!(target: "boltline_pool", ?waited, in_use, max_size, "acquisition timed out");
@@ -312,12 +334,14 @@ impl<M: ManageConnection> Pool<M> {
             let slot: &mut Slot<M::Connection> = obj.0.as_mut().expect("present until ready");
             match &mut slot.conn {
                 None => {
+                    let connecting = Instant::now();
                     let conn = s
                         .manager
                         .connect(ctx)
                         .await
                         .map_err(managed::PoolError::Backend)?;
-                    s.counters.created.fetch_add(1, Relaxed);
+                    s.counters.export.connect_took(connecting.elapsed());
+                    s.counters.created();
                     tracing::debug!(target: "boltline_pool", "connection opened");
                     if let Some(hook) = &s.hooks.on_create {
                         hook(&conn);
@@ -339,6 +363,14 @@ impl<M: ManageConnection> Pool<M> {
                 },
             }
         }
+    }
+
+    /// Publishes the gauges (feature `metrics`; nothing otherwise).
+    fn publish(&self) {
+        #[cfg(feature = "metrics")]
+        self.shared
+            .counters
+            .publish(self.inner.status().size, self.shared.config.max_size);
     }
 
     /// Current figures.
@@ -551,8 +583,12 @@ impl<M: ManageConnection> Drop for Pooled<M> {
             return;
         };
         let health = s.manager.health(conn);
+        #[cfg(feature = "metrics")]
+        if let Some(pool) = Object::pool(&obj) {
+            s.counters.publish(pool.status().size, s.config.max_size);
+        }
         if health == Health::Broken {
-            s.counters.broken.fetch_add(1, Relaxed);
+            s.counters.broken();
             if let Some(hook) = &s.hooks.on_broken {
                 hook(conn);
             }
