@@ -175,11 +175,9 @@ impl Provider {
         manager: &Arc<dyn AuthManager>,
     ) -> Result<Lease> {
         let span = crate::telemetry::acquire_span(request.database.as_deref(), request.mode);
-        let r = tracing::Instrument::instrument(
-            self.acquire_observed(request, manager),
-            span.clone(),
-        )
-        .await;
+        let r =
+            tracing::Instrument::instrument(self.acquire_observed(request, manager), span.clone())
+                .await;
         crate::telemetry::acquired(&span, &r);
         r
     }

@@ -32,14 +32,7 @@ use crate::transaction::{ManagedTransaction, TransactionConfig};
 /// futures borrowing the transaction). The decisions live in [`Retries`].
 macro_rules! managed_loop {
     ($session:expr, $mode:expr, $tx_config:expr, $api:expr, |$tx:ident| $work:block) => {
-        $crate::managed::managed_loop!(
-            $session,
-            $mode,
-            $tx_config,
-            $api,
-            None::<&str>,
-            |$tx| $work
-        )
+        $crate::managed::managed_loop!($session, $mode, $tx_config, $api, None::<&str>, |$tx| $work)
     };
     ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $query_text:expr, |$tx:ident| $work:block) => {{
         // Spans: one for the whole managed transaction (or execute_query),

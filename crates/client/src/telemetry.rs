@@ -199,7 +199,10 @@ pub(crate) fn acquired(span: &Span, outcome: &Result<Lease, Error>) {
         Ok(lease) => {
             span.record("server.address", lease.address().host());
             span.record("server.port", lease.address().port());
-            span.record("neo4j.bolt.version", tracing::field::display(lease.version()));
+            span.record(
+                "neo4j.bolt.version",
+                tracing::field::display(lease.version()),
+            );
         }
         Err(e) => record_error(span, e),
     }

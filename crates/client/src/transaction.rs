@@ -71,7 +71,10 @@ impl Transaction {
         let observed = Observed::start(Operation::TransactionRun, None);
         observed.query_text(self.driver.config.query_text_in_traces, query.text());
         observed.server(&self.server);
-        let r = self.run_observed(query).instrument(observed.span.clone()).await;
+        let r = self
+            .run_observed(query)
+            .instrument(observed.span.clone())
+            .await;
         observed.finish(&r);
         r
     }

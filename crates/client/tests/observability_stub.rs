@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use boltline::{AuthToken, Config, Driver, ManagedTransaction, Query, SessionConfig, SeverityLevel};
+use boltline::{
+    AuthToken, Config, Driver, ManagedTransaction, Query, SessionConfig, SeverityLevel,
+};
 use boltline_stub::{map, sig, steps, Script, StubServer, Value};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -350,9 +352,15 @@ async fn notifications_are_warned_and_no_secret_is_ever_logged() {
     let capture = Shared::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let notification = Value::Map(map([
-        ("code", Value::from("Neo.ClientNotification.Statement.CartesianProduct")),
+        (
+            "code",
+            Value::from("Neo.ClientNotification.Statement.CartesianProduct"),
+        ),
         ("title", Value::from("cartesian product")),
-        ("description", Value::from("the query builds a cartesian product")),
+        (
+            "description",
+            Value::from("the query builds a cartesian product"),
+        ),
         ("severity", Value::from("WARNING")),
         ("category", Value::from("PERFORMANCE")),
         (
