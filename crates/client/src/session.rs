@@ -340,11 +340,7 @@ impl Session {
             self.resolved_db.clone_from(&db);
         }
         // The operation's span (run, begin) learns where the work goes.
-        let span = tracing::Span::current();
-        if let Some(db) = &db {
-            span.record("db.namespace", db.as_str());
-        }
-        crate::telemetry::record_server(&span, &server_info(&lease));
+        crate::telemetry::record_lease(&tracing::Span::current(), db.as_deref(), &lease);
         let routing_database = lease.routing_database().to_owned();
         slot.leased(lease, routing_database, auth_manager)?;
         Ok(TxOptions {

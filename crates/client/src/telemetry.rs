@@ -196,16 +196,26 @@ pub(crate) fn acquired(span: &Span, outcome: &Result<Lease, Error>) {
         return;
     }
     match outcome {
-        Ok(lease) => {
-            span.record("server.address", lease.address().host());
-            span.record("server.port", lease.address().port());
-            span.record(
-                "neo4j.bolt.version",
-                tracing::field::display(lease.version()),
-            );
-        }
+        Ok(lease) => record_lease(span, None, lease),
         Err(e) => record_error(span, e),
     }
+}
+
+/// Records the lent connection's server and Bolt version, and the
+/// database, on `span` (nothing is built when no one listens).
+pub(crate) fn record_lease(span: &Span, database: Option<&str>, lease: &Lease) {
+    if span.is_disabled() {
+        return;
+    }
+    if let Some(db) = database {
+        span.record("db.namespace", db);
+    }
+    span.record("server.address", lease.address().host());
+    span.record("server.port", lease.address().port());
+    span.record(
+        "neo4j.bolt.version",
+        tracing::field::display(lease.version()),
+    );
 }
 
 /// The span of one attempt of a managed transaction (`attempt` counts
