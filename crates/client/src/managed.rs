@@ -41,6 +41,10 @@ macro_rules! managed_loop {
             $crate::managed::operation_of($api),
             $session.database_hint(),
         );
+        // Recorded once, after the loop: exporters keep every value a
+        // field is given, so per-attempt values go on the attempt spans.
+        let namespace_known = $session.database_hint().is_some();
+        let mut last_server: Option<$crate::ServerInfo> = None;
         if let Some(text) = $query_text {
             observed.query_text($session.driver_config().query_text_in_traces, text);
         }
@@ -53,7 +57,9 @@ macro_rules! managed_loop {
                         async {
                             match $session.begin($mode, $tx_config, retries.telemetry()).await {
                                 Ok(tx) => {
-                                    $crate::telemetry::record_server(&observed.span, &tx.server);
+                                    if !observed.span.is_disabled() {
+                                        last_server = Some(tx.server.clone());
+                                    }
                                     $crate::telemetry::record_server(
                                         &tracing::Span::current(),
                                         &tx.server,
@@ -80,8 +86,11 @@ macro_rules! managed_loop {
             observed.span.clone(),
         )
         .await;
-        if let Some(db) = $session.database_hint() {
+        if let (false, Some(db)) = (namespace_known, $session.database_hint()) {
             observed.span.record("db.namespace", db);
+        }
+        if let Some(server) = &last_server {
+            observed.server(server);
         }
         observed.finish(&r);
         r

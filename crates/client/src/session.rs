@@ -335,12 +335,15 @@ impl Session {
             None => Some(self.driver.auth_manager.clone()),
         };
         let bookmarks = self.shared.bookmarks_for_work().await;
+        let namespace_known = database.is_some();
         let db = database.or_else(|| lease.resolved_database().map(str::to_owned));
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
-        // The operation's span (run, begin) learns where the work goes.
-        crate::telemetry::record_lease(&tracing::Span::current(), db.as_deref(), &lease);
+        // The operation's span (run, begin) learns where the work goes
+        // (and the database, unless it opened knowing it).
+        let learned = if namespace_known { None } else { db.as_deref() };
+        crate::telemetry::record_lease(&tracing::Span::current(), learned, &lease);
         let routing_database = lease.routing_database().to_owned();
         slot.leased(lease, routing_database, auth_manager)?;
         Ok(TxOptions {

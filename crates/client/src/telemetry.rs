@@ -152,7 +152,7 @@ pub(crate) fn record_server(span: &Span, server: &ServerInfo) {
         return;
     }
     span.record("server.address", server.address().host());
-    span.record("server.port", server.address().port());
+    span.record("server.port", i64::from(server.address().port()));
     span.record(
         "neo4j.bolt.version",
         tracing::field::display(server.protocol_version()),
@@ -211,7 +211,7 @@ pub(crate) fn record_lease(span: &Span, database: Option<&str>, lease: &Lease) {
         span.record("db.namespace", db);
     }
     span.record("server.address", lease.address().host());
-    span.record("server.port", lease.address().port());
+    span.record("server.port", i64::from(lease.address().port()));
     span.record(
         "neo4j.bolt.version",
         tracing::field::display(lease.version()),

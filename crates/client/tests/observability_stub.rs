@@ -82,7 +82,17 @@ impl Subscriber for Shared {
     }
     fn record(&self, span: &Id, values: &Record<'_>) {
         if let Some(s) = self.0.spans.lock().unwrap().get_mut(&span.into_u64()) {
-            values.record(&mut Fields(&mut s.fields));
+            let mut new = BTreeMap::new();
+            values.record(&mut Fields(&mut new));
+            for (k, v) in new {
+                // OpenTelemetry exporters keep every value a field is
+                // given: each must be given one value once.
+                assert!(
+                    s.fields.insert(k.clone(), v).is_none(),
+                    "{k} recorded twice on {}",
+                    s.name
+                );
+            }
         }
     }
     fn record_follows_from(&self, _: &Id, _: &Id) {}

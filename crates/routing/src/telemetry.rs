@@ -22,7 +22,7 @@ pub(crate) fn route_span(address: &Address, database: Option<&str>) -> Span {
         db.operation.name = "route",
         db.namespace = Empty,
         server.address = address.host(),
-        server.port = address.port(),
+        server.port = i64::from(address.port()),
         db.response.status_code = Empty,
         error.type = Empty,
     );
