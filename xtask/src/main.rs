@@ -311,6 +311,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("boltline-ogm", "neomodel_port"),
 ];
 
+/// Examples that need a feature of their package: (package, example,
+/// feature).
+const FEATURE_EXAMPLES: &[(&str, &str, &str)] = &[("boltline", "otel_stdout", "opentelemetry")];
+
 fn run_examples(server: &neo4j::TestServer) -> Result<(), String> {
     let env = [
         ("BOLTLINE_URI", server.uri()),
@@ -321,6 +325,22 @@ fn run_examples(server: &neo4j::TestServer) -> Result<(), String> {
         cargo_with_env(
             &format!("example {package}/{example}"),
             &["run", "--quiet", "-p", package, "--example", example],
+            &env,
+        )?;
+    }
+    for (package, example, feature) in FEATURE_EXAMPLES {
+        cargo_with_env(
+            &format!("example {package}/{example}"),
+            &[
+                "run",
+                "--quiet",
+                "-p",
+                package,
+                "--features",
+                feature,
+                "--example",
+                example,
+            ],
             &env,
         )?;
     }

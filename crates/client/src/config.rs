@@ -127,6 +127,8 @@ pub struct Config {
     pub(crate) notification_filter: NotificationFilter,
     pub(crate) telemetry_disabled: bool,
     pub(crate) clock: Clock,
+    pub(crate) query_text_in_traces: bool,
+    pub(crate) warn_notification_severity: Option<crate::SeverityLevel>,
 }
 
 impl fmt::Debug for Config {
@@ -155,6 +157,11 @@ impl fmt::Debug for Config {
             .field("notification_filter", &self.notification_filter)
             .field("telemetry_disabled", &self.telemetry_disabled)
             .field("clock", &self.clock)
+            .field("query_text_in_traces", &self.query_text_in_traces)
+            .field(
+                "warn_notification_severity",
+                &self.warn_notification_severity,
+            )
             .finish()
     }
 }
@@ -179,6 +186,8 @@ impl Default for Config {
             notification_filter: NotificationFilter::default(),
             telemetry_disabled: false,
             clock: Clock::system(),
+            query_text_in_traces: false,
+            warn_notification_severity: None,
         }
     }
 }
@@ -214,6 +223,17 @@ impl Config {
     /// Whether `TELEMETRY` messages are suppressed.
     pub fn is_telemetry_disabled(&self) -> bool {
         self.telemetry_disabled
+    }
+
+    /// Whether spans carry the query text (`db.query.text`; default: no).
+    pub fn query_text_in_traces(&self) -> bool {
+        self.query_text_in_traces
+    }
+
+    /// The least severity of the notifications logged as warnings
+    /// (default: none logged).
+    pub fn warn_notification_severity(&self) -> Option<crate::SeverityLevel> {
+        self.warn_notification_severity
     }
 
     /// The clock connection lifetimes, idle times, routing-table TTLs and
@@ -382,6 +402,28 @@ impl ConfigBuilder {
     /// time.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.config.clock = clock;
+        self
+    }
+
+    /// Puts the query text on the driver's spans (`db.query.text`, see
+    /// docs/OBSERVABILITY.md). Off by default: a query's text can hold
+    /// data (literals). Parameters are never recorded, whatever this says.
+    pub fn with_query_text_in_traces(mut self, on: bool) -> Self {
+        self.config.query_text_in_traces = on;
+        self
+    }
+
+    /// Logs the notifications of every result at or above `severity` as
+    /// `tracing` warnings (target `boltline::notifications`) with their GQL
+    /// status, code, classification and position, when the result's
+    /// summary arrives; `None` (the default) logs none. The Python
+    /// driver's `warn_notification_severity`. Neither the parameters nor
+    /// the query text are logged.
+    pub fn with_warn_notification_severity(
+        mut self,
+        severity: Option<crate::SeverityLevel>,
+    ) -> Self {
+        self.config.warn_notification_severity = severity;
         self
     }
 

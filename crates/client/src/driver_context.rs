@@ -174,6 +174,20 @@ impl Provider {
         request: &AcquireRequest,
         manager: &Arc<dyn AuthManager>,
     ) -> Result<Lease> {
+        let span = crate::telemetry::acquire_span(request.database.as_deref(), request.mode);
+        let r =
+            tracing::Instrument::instrument(self.acquire_observed(request, manager), span.clone())
+                .await;
+        crate::telemetry::acquired(&span, &r);
+        r
+    }
+
+    /// [`acquire`](Provider::acquire) inside its span.
+    async fn acquire_observed(
+        &self,
+        request: &AcquireRequest,
+        manager: &Arc<dyn AuthManager>,
+    ) -> Result<Lease> {
         let managed = Arc::new(ManagedSource::new(manager.clone()));
         let scope = match &request.auth {
             Some(token) => AuthScope::new(Arc::new(token.clone())).keep_unswitchable(),

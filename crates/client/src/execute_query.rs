@@ -147,6 +147,7 @@ impl<'d> ExecuteQuery<'d> {
             &self.tx_config,
             TelemetryApi::ExecuteQuery,
             Begin::Pipelined,
+            Some(query.text()),
             |tx| {
                 let run = if commit_early {
                     tx.tx.run_then_commit(query.clone()).await

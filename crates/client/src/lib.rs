@@ -16,6 +16,7 @@ mod session;
 mod session_config;
 mod session_state;
 mod summary;
+mod telemetry;
 mod transaction;
 
 pub use auth::{AuthManager, BoxFuture, ExpirationBasedAuthManager, ExpiringAuth, ProviderError};

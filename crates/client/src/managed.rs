@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::retry::{random_unit, RetryPolicy};
 use crate::session::{Begin, Session};
+use crate::telemetry::{self, Operation};
 use crate::transaction::{ManagedTransaction, TransactionConfig};
 
 /// The retry loop: runs `$work` (a block using `$tx`, a
@@ -30,27 +31,69 @@ use crate::transaction::{ManagedTransaction, TransactionConfig};
 /// higher-ranked bounds on it (which the compiler cannot yet prove for
 /// futures borrowing the transaction). The decisions live in [`Retries`].
 macro_rules! managed_loop {
-    ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, |$tx:ident| $work:block) => {{
-        let mut retries = $crate::managed::Retries::new($session.driver_config(), $api);
-        loop {
-            let attempt = match $session
-                .begin($mode, $tx_config, retries.telemetry(), $begin)
-                .await
-            {
-                Ok(tx) => {
-                    let mut managed = $crate::transaction::ManagedTransaction::new(tx);
-                    let r = {
-                        let $tx = &mut managed;
-                        $work
-                    };
-                    $crate::managed::finish(managed, r).await
-                }
-                Err(e) => Err(e),
-            };
-            if let Some(outcome) = retries.after(attempt).await {
-                break outcome;
-            }
+    ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, |$tx:ident| $work:block) => {
+        $crate::managed::managed_loop!($session, $mode, $tx_config, $api, $begin, None::<&str>, |$tx| $work)
+    };
+    ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, $query_text:expr, |$tx:ident| $work:block) => {{
+        // Spans: one for the whole managed transaction (or execute_query),
+        // a child per attempt, the operations of the attempt below it.
+        let observed = $crate::telemetry::Observed::start(
+            $crate::managed::operation_of($api),
+            $session.database_hint(),
+        );
+        // Recorded once, after the loop: exporters keep every value a
+        // field is given, so per-attempt values go on the attempt spans.
+        let namespace_known = $session.database_hint().is_some();
+        let mut last_server: Option<$crate::ServerInfo> = None;
+        if let Some(text) = $query_text {
+            observed.query_text($session.driver_config().query_text_in_traces, text);
         }
+        let r = tracing::Instrument::instrument(
+            async {
+                let mut retries = $crate::managed::Retries::new($session.driver_config(), $api);
+                loop {
+                    let attempt_span = $crate::telemetry::attempt_span(retries.attempts() + 1);
+                    let attempt = tracing::Instrument::instrument(
+                        async {
+                            match $session.begin($mode, $tx_config, retries.telemetry(), $begin).await {
+                                Ok(tx) => {
+                                    if !observed.span.is_disabled() {
+                                        last_server = Some(tx.server.clone());
+                                    }
+                                    $crate::telemetry::record_server(
+                                        &tracing::Span::current(),
+                                        &tx.server,
+                                    );
+                                    let mut managed =
+                                        $crate::transaction::ManagedTransaction::new(tx);
+                                    let r = {
+                                        let $tx = &mut managed;
+                                        $work
+                                    };
+                                    $crate::managed::finish(managed, r).await
+                                }
+                                Err(e) => Err(e),
+                            }
+                        },
+                        attempt_span.clone(),
+                    )
+                    .await;
+                    if let Some(outcome) = retries.after(attempt, &attempt_span).await {
+                        break outcome;
+                    }
+                }
+            },
+            observed.span.clone(),
+        )
+        .await;
+        if let (false, Some(db)) = (namespace_known, $session.database_hint()) {
+            observed.span.record("db.namespace", db);
+        }
+        if let Some(server) = &last_server {
+            observed.server(server);
+        }
+        observed.finish(&r);
+        r
     }};
 }
 pub(crate) use managed_loop;
@@ -76,14 +119,23 @@ impl Retries {
         }
     }
 
+    /// The attempts made so far.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The telemetry to send with the next attempt's `BEGIN`, if any.
     pub(crate) fn telemetry(&self) -> Option<TelemetryApi> {
         self.telemetry
     }
 
-    /// After an attempt: `Some(outcome)` to return it; `None` after
-    /// sleeping the delay before the next attempt.
-    pub(crate) async fn after<T>(&mut self, attempt: Result<T>) -> Option<Result<T>> {
+    /// After an attempt (observed by `span`): `Some(outcome)` to return
+    /// it; `None` after sleeping the delay before the next attempt.
+    pub(crate) async fn after<T>(
+        &mut self,
+        attempt: Result<T>,
+        span: &tracing::Span,
+    ) -> Option<Result<T>> {
         self.attempts += 1;
         if telemetry_answered(&attempt) {
             self.telemetry = None;
@@ -98,6 +150,7 @@ impl Retries {
             .next_delay(&error, self.attempts - 1, elapsed, random_unit())
         {
             Some(delay) => {
+                telemetry::retrying(span, &error, delay);
                 tracing::info!(
                     target: "boltline",
                     error = %error,
@@ -109,13 +162,26 @@ impl Retries {
                 None
             }
             None if error.is_retryable() && self.attempts > 1 => {
+                telemetry::record_error(span, &error);
                 Some(Err(Error::RetriesExhausted {
                     attempts: self.attempts,
                     last: Box::new(error),
                 }))
             }
-            None => Some(Err(error)),
+            None => {
+                telemetry::record_error(span, &error);
+                Some(Err(error))
+            }
         }
+    }
+}
+
+/// The operation a managed transaction started through `api` is observed
+/// as.
+pub(crate) fn operation_of(api: TelemetryApi) -> Operation {
+    match api {
+        TelemetryApi::ExecuteQuery => Operation::ExecuteQuery,
+        _ => Operation::ManagedTransaction,
     }
 }
 

@@ -11,8 +11,10 @@ use crate::result::QueryResult;
 use crate::session_config::SessionConfig;
 use crate::session_state::{ResultMeta, SessionShared, Slot, SlotRef};
 use crate::summary::ServerInfo;
+use crate::telemetry::{Observed, Operation};
 use crate::transaction::{Transaction, TransactionConfig};
 use boltline_pool::sync::lock;
+use tracing::Instrument;
 
 /// A sequence of transactions, each seeing the work of the ones before
 /// (through bookmarks, even on a cluster). Cheap to create; not for
@@ -64,6 +66,23 @@ impl Session {
         query: impl Into<Query>,
         tx_config: TransactionConfig,
     ) -> Result<QueryResult> {
+        let query: Query = query.into();
+        let observed = Observed::start(Operation::Run, self.database_hint());
+        observed.query_text(self.driver.config.query_text_in_traces, query.text());
+        let r = self
+            .run_observed(query, tx_config)
+            .instrument(observed.span.clone())
+            .await;
+        observed.finish(&r);
+        r
+    }
+
+    /// [`run_with`](Session::run_with) inside its span.
+    async fn run_observed(
+        &mut self,
+        query: impl Into<Query>,
+        tx_config: TransactionConfig,
+    ) -> Result<QueryResult> {
         let mut query: Query = query.into();
         if let (None, Some(n)) = (query.fetch_size(), self.config.fetch_size) {
             query = query.with_fetch_size(n.wire());
@@ -99,6 +118,7 @@ impl Session {
                         parameters: query.parameters().clone(),
                         server,
                         session: Some(self.shared.clone()),
+                        warn_severity: self.driver.config.warn_notification_severity,
                     },
                 );
                 drop(slot);
@@ -211,7 +231,33 @@ impl Session {
         self.closed
     }
 
+    /// The database the session works on, when known: the configured one,
+    /// or the home database once resolved.
+    pub(crate) fn database_hint(&self) -> Option<&str> {
+        self.config
+            .database
+            .as_deref()
+            .or(self.resolved_db.as_deref())
+    }
+
     pub(crate) async fn begin(
+        &mut self,
+        mode: AccessMode,
+        tx_config: &TransactionConfig,
+        telemetry: Option<TelemetryApi>,
+        begin: Begin,
+    ) -> Result<Transaction> {
+        let observed = Observed::start(Operation::Begin, self.database_hint());
+        let r = self
+            .begin_observed(mode, tx_config, telemetry, begin)
+            .instrument(observed.span.clone())
+            .await;
+        observed.finish(&r);
+        r
+    }
+
+    /// [`begin`](Session::begin) inside its span.
+    async fn begin_observed(
         &mut self,
         mode: AccessMode,
         tx_config: &TransactionConfig,
@@ -332,10 +378,15 @@ impl Session {
             None => Some(self.driver.auth_manager.clone()),
         };
         let bookmarks = self.shared.bookmarks_for_work().await;
+        let namespace_known = database.is_some();
         let db = database.or_else(|| lease.resolved_database().map(str::to_owned));
         if self.resolved_db.is_none() && self.config.database.is_none() {
             self.resolved_db.clone_from(&db);
         }
+        // The operation's span (run, begin) learns where the work goes
+        // (and the database, unless it opened knowing it).
+        let learned = if namespace_known { None } else { db.as_deref() };
+        crate::telemetry::record_lease(&tracing::Span::current(), learned, &lease);
         let routing_database = lease.routing_database().to_owned();
         slot.leased(lease, routing_database, auth_manager)?;
         Ok(TxOptions {

@@ -624,6 +624,9 @@ pub(crate) struct ResultMeta {
     /// The session's bookkeeping, for auto-commit results (their end
     /// carries the transaction's bookmark).
     pub(crate) session: Option<Arc<SessionShared>>,
+    /// Notifications at or above it are logged as warnings when the
+    /// summary arrives (`warn_notification_severity`).
+    pub(crate) warn_severity: Option<crate::summary::SeverityLevel>,
 }
 
 /// One result's shared part.
@@ -649,6 +652,9 @@ impl ResultCell {
                 had_record: stream.records_received() > 0,
             },
         );
+        if let Some(min) = self.meta.warn_severity {
+            crate::telemetry::warn_notifications(&summary, min);
+        }
         lock(&self.state).finish(End::Done(Arc::new(summary)));
     }
 

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::result::QueryResult;
 use crate::session_state::{ResultMeta, SessionShared, SlotRef, TxId};
 use crate::summary::ServerInfo;
+use crate::telemetry::{Observed, Operation};
+use tracing::Instrument;
 
 /// Settings of one transaction (the official drivers' `unit_of_work`):
 /// a server-side timeout and metadata shown in the server's transaction
@@ -69,7 +71,7 @@ impl Transaction {
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        self.run_inner(query.into(), false).await
+        self.run_traced(query.into(), false).await
     }
 
     /// Runs the transaction's last query; when its first `PULL` fetches
@@ -79,7 +81,20 @@ impl Transaction {
     /// unconditionally (an eager `execute_query`): the server commits as
     /// soon as the records are out.
     pub(crate) async fn run_then_commit(&mut self, query: Query) -> Result<QueryResult> {
-        self.run_inner(query, true).await
+        self.run_traced(query, true).await
+    }
+
+    /// A query run inside its span.
+    async fn run_traced(&mut self, query: Query, then_commit: bool) -> Result<QueryResult> {
+        let observed = Observed::start(Operation::TransactionRun, None);
+        observed.query_text(self.driver.config.query_text_in_traces, query.text());
+        observed.server(&self.server);
+        let r = self
+            .run_inner(query, then_commit)
+            .instrument(observed.span.clone())
+            .await;
+        observed.finish(&r);
+        r
     }
 
     async fn run_inner(&mut self, query: Query, then_commit: bool) -> Result<QueryResult> {
@@ -115,6 +130,7 @@ impl Transaction {
                         parameters: query.parameters().clone(),
                         server: self.server.clone(),
                         session: None,
+                        warn_severity: self.driver.config.warn_notification_severity,
                     },
                 );
                 drop(slot);
@@ -179,6 +195,27 @@ impl Transaction {
     }
 
     pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
+        if self.tx.is_none() {
+            // Misuse, not an operation: no span.
+            return self.end_observed(commit).await;
+        }
+        let op = if commit {
+            Operation::Commit
+        } else {
+            Operation::Rollback
+        };
+        let observed = Observed::start(op, None);
+        observed.server(&self.server);
+        let r = self
+            .end_observed(commit)
+            .instrument(observed.span.clone())
+            .await;
+        observed.finish(&r);
+        r
+    }
+
+    /// [`end`](Transaction::end) inside its span.
+    async fn end_observed(&mut self, commit: bool) -> Result<()> {
         let tx = self
             .tx
             .take()

@@ -194,6 +194,10 @@ impl ManageConnection for BoltManager {
     type Error = Error;
     type Context = Option<AuthScope>;
 
+    fn pool_name(&self) -> String {
+        self.address.to_string()
+    }
+
     async fn connect(&self, scope: &Option<AuthScope>) -> Result<BoltConnection, Error> {
         match scope {
             None => self.open(&self.config).await,

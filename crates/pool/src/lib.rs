@@ -5,6 +5,7 @@ mod bolt;
 mod clock;
 mod config;
 mod error;
+mod export;
 mod hooks;
 mod manager;
 mod metrics;

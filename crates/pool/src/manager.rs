@@ -91,6 +91,12 @@ pub trait ManageConnection: Send + Sync + 'static {
         conn: &mut Self::Connection,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 
+    /// The pool's name in metrics (`db.client.connection.pool.name`, with
+    /// the `metrics` feature), e.g. the server's address. Default: empty.
+    fn pool_name(&self) -> String {
+        String::new()
+    }
+
     /// Brings an idle connection up to date for an acquisition made with
     /// `ctx`, after any reset or liveness check (for Bolt: switches it to
     /// the credentials wanted, see [`AuthScope`](crate::AuthScope)). An

@@ -3,6 +3,10 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
+use crate::export::Export;
+#[cfg(feature = "metrics")]
+use crate::export::Gauges;
+
 /// A snapshot of the pool's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolStats {
@@ -35,6 +39,10 @@ pub struct PoolStats {
 
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
+    /// The `metrics` export (feature `metrics`; nothing otherwise).
+    pub export: Export,
+    /// Acquisitions under way (waiting for, or opening, a connection).
+    pub pending: AtomicUsize,
     pub in_use: AtomicUsize,
     pub created: AtomicU64,
     pub closed: AtomicU64,
@@ -46,7 +54,48 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
+    /// Counters for a pool called `name` in metrics.
+    pub fn new(name: String) -> Counters {
+        Counters {
+            export: Export::new(name),
+            ..Counters::default()
+        }
+    }
+
+    pub fn created(&self) {
+        self.created.fetch_add(1, Relaxed);
+        self.export.created();
+    }
+
+    pub fn closed(&self) {
+        self.closed.fetch_add(1, Relaxed);
+        self.export.closed();
+    }
+
+    pub fn broken(&self) {
+        self.broken.fetch_add(1, Relaxed);
+        self.export.broken();
+    }
+
+    pub fn timed_out(&self) {
+        self.timed_out.fetch_add(1, Relaxed);
+        self.export.timed_out();
+    }
+
+    /// Publishes the gauges for a pool of `size` connections.
+    #[cfg(feature = "metrics")]
+    pub fn publish(&self, size: usize, max: usize) {
+        let in_use = self.in_use.load(Relaxed);
+        self.export.gauges(Gauges {
+            idle: size.saturating_sub(in_use),
+            in_use,
+            waiting: self.pending.load(Relaxed),
+            max,
+        });
+    }
+
     pub fn record_wait(&self, waited: Duration) {
+        self.export.waited(waited);
         let ns = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
         self.acquired.fetch_add(1, Relaxed);
         self.wait_total_ns.fetch_add(ns, Relaxed);

@@ -31,7 +31,7 @@ struct CloseCounter(Option<Arc<Counters>>);
 impl Drop for CloseCounter {
     fn drop(&mut self) {
         if let Some(c) = &self.0 {
-            c.closed.fetch_add(1, Relaxed);
+            c.closed();
         }
     }
 }
@@ -106,7 +106,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         let health = s.manager.health(conn);
         match (health, s.config.force_reset) {
             (Health::Broken, _) => {
-                s.counters.broken.fetch_add(1, Relaxed);
+                s.counters.broken();
                 if let Some(hook) = &s.hooks.on_broken {
                     hook(conn);
                 }
@@ -136,6 +136,25 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
                 _ => Ok(()),
             },
         }
+    }
+}
+
+/// Counts an acquisition as pending while it lives, publishing the
+/// gauges as it starts and ends (also when it is cancelled).
+struct Pending<'p, M: ManageConnection>(&'p Pool<M>);
+
+impl<'p, M: ManageConnection> Pending<'p, M> {
+    fn new(pool: &'p Pool<M>) -> Self {
+        pool.shared.counters.pending.fetch_add(1, Relaxed);
+        pool.publish();
+        Pending(pool)
+    }
+}
+
+impl<M: ManageConnection> Drop for Pending<'_, M> {
+    fn drop(&mut self) {
+        self.0.shared.counters.pending.fetch_sub(1, Relaxed);
+        self.0.publish();
     }
 }
 
@@ -222,11 +241,12 @@ impl<M: ManageConnection> Pool<M> {
                 config.init_size, config.max_size
             )));
         }
+        let counters = Arc::new(Counters::new(manager.pool_name()));
         let shared = Arc::new(Shared {
             manager,
             max_size: config.max_size.into(),
             config,
-            counters: Arc::new(Counters::default()),
+            counters,
             hooks,
         });
         let inner = managed::Pool::builder(Adapter(shared.clone()))
@@ -297,7 +317,7 @@ impl<M: ManageConnection> Pool<M> {
         if max_size == 0 {
             // py2neo: a pool sized to zero refuses at once (a graceful
             // close is `set_max_size(0)` then `prune`).
-            counters.timed_out.fetch_add(1, Relaxed);
+            counters.timed_out();
             return Err(PoolError::Unavailable {
                 waited: Duration::ZERO,
                 in_use: counters.in_use.load(Relaxed),
@@ -305,6 +325,7 @@ impl<M: ManageConnection> Pool<M> {
                 connecting: false,
             });
         }
+        let pending = Pending::new(self);
         // Boxed: opening a connection (handshake, TLS, HELLO) is a deep
         // future, and callers nest acquisitions inside theirs.
         let got = tokio::time::timeout(timeout, Box::pin(self.lend(ctx, force_reset))).await;
@@ -316,6 +337,7 @@ impl<M: ManageConnection> Pool<M> {
                 if let (Some(hook), Some(conn)) = (&self.shared.hooks.on_bind, &obj.conn) {
                     hook(conn);
                 }
+                drop(pending);
                 Ok(Pooled {
                     obj: Some(obj),
                     shared: self.shared.clone(),
@@ -328,7 +350,7 @@ impl<M: ManageConnection> Pool<M> {
             Ok(Err(managed::PoolError::Closed)) => Err(PoolError::Closed),
             Ok(Err(other)) => Err(PoolError::Config(other.to_string())),
             Err(_elapsed) => {
-                counters.timed_out.fetch_add(1, Relaxed);
+                counters.timed_out();
                 let in_use = counters.in_use.load(Relaxed);
                 let max_size = self.max_size();
                 tracing::debug!(target: "boltline_pool", ?waited, in_use, max_size, "acquisition timed out");
@@ -356,12 +378,14 @@ impl<M: ManageConnection> Pool<M> {
             let slot: &mut Slot<M::Connection> = obj.0.as_mut().expect("present until ready");
             match &mut slot.conn {
                 None => {
+                    let connecting = Instant::now();
                     let conn = s
                         .manager
                         .connect(ctx)
                         .await
                         .map_err(managed::PoolError::Backend)?;
-                    s.counters.created.fetch_add(1, Relaxed);
+                    s.counters.export.connect_took(connecting.elapsed());
+                    s.counters.created();
                     tracing::debug!(target: "boltline_pool", "connection opened");
                     if let Some(hook) = &s.hooks.on_create {
                         hook(&conn);
@@ -406,6 +430,14 @@ impl<M: ManageConnection> Pool<M> {
                 },
             }
         }
+    }
+
+    /// Publishes the gauges (feature `metrics`; nothing otherwise).
+    fn publish(&self) {
+        #[cfg(feature = "metrics")]
+        self.shared
+            .counters
+            .publish(self.inner.status().size, self.max_size());
     }
 
     /// Current figures.
@@ -626,8 +658,12 @@ impl<M: ManageConnection> Drop for Pooled<M> {
             drop(Object::take(obj));
             return;
         }
+        #[cfg(feature = "metrics")]
+        if let Some(pool) = Object::pool(&obj) {
+            s.counters.publish(pool.status().size, s.max_size.load(Relaxed));
+        }
         if health == Health::Broken {
-            s.counters.broken.fetch_add(1, Relaxed);
+            s.counters.broken();
             if let Some(hook) = &s.hooks.on_broken {
                 hook(conn);
             }

@@ -17,6 +17,7 @@ use boltline_pool::PoolError;
 use crate::connector::TARGET;
 use crate::resolver::{is_ip, resolve_dns};
 use crate::table::Addresses;
+use crate::telemetry;
 use crate::{
     AcquireOptions, BoltError, Connector, DiscoveryAttempt, DiscoveryFailure, HomeDbKey, Result,
     RoutingError, RoutingTable,
@@ -47,10 +48,11 @@ impl Connector {
     ) -> Result<(String, RoutingTable)> {
         self.ensure_open()?;
         let known_table = known.and_then(|k| self.state().tables.get(k).cloned());
-        let table = match self
+        let discovered = self
             .discover(requested, known_table.as_ref(), options)
-            .await
-        {
+            .await;
+        telemetry::refreshed(requested, discovered.is_ok());
+        let table = match discovered {
             Ok(t) => t,
             Err(e) => {
                 if let (RoutingError::DatabaseNotFound { .. }, Some(db)) = (&e, requested) {
@@ -274,6 +276,24 @@ impl Connector {
     /// One `ROUTE` to one address. The outer error ends discovery; the
     /// inner one moves it on to the next address.
     async fn fetch(
+        &self,
+        address: &Address,
+        tls_name: Option<&str>,
+        requested: Option<&str>,
+        options: &AcquireOptions,
+    ) -> Result<Fetched> {
+        let span = telemetry::route_span(address, requested);
+        let r = tracing::Instrument::instrument(
+            self.fetch_observed(address, tls_name, requested, options),
+            span.clone(),
+        )
+        .await;
+        telemetry::route_outcome(&span, &r);
+        r
+    }
+
+    /// [`fetch`](Connector::fetch) inside its span.
+    async fn fetch_observed(
         &self,
         address: &Address,
         tls_name: Option<&str>,

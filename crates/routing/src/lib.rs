@@ -12,6 +12,7 @@ mod resolver;
 mod routed;
 mod select;
 mod table;
+mod telemetry;
 
 pub use config::ConnectorConfig;
 pub use connector::Connector;
