@@ -32,7 +32,15 @@ use crate::transaction::{ManagedTransaction, TransactionConfig};
 /// futures borrowing the transaction). The decisions live in [`Retries`].
 macro_rules! managed_loop {
     ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, |$tx:ident| $work:block) => {
-        $crate::managed::managed_loop!($session, $mode, $tx_config, $api, $begin, None::<&str>, |$tx| $work)
+        $crate::managed::managed_loop!(
+            $session,
+            $mode,
+            $tx_config,
+            $api,
+            $begin,
+            None::<&str>,
+            |$tx| $work
+        )
     };
     ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, $query_text:expr, |$tx:ident| $work:block) => {{
         // Spans: one for the whole managed transaction (or execute_query),
@@ -55,7 +63,10 @@ macro_rules! managed_loop {
                     let attempt_span = $crate::telemetry::attempt_span(retries.attempts() + 1);
                     let attempt = tracing::Instrument::instrument(
                         async {
-                            match $session.begin($mode, $tx_config, retries.telemetry(), $begin).await {
+                            match $session
+                                .begin($mode, $tx_config, retries.telemetry(), $begin)
+                                .await
+                            {
                                 Ok(tx) => {
                                     if !observed.span.is_disabled() {
                                         last_server = Some(tx.server.clone());

@@ -660,7 +660,8 @@ impl<M: ManageConnection> Drop for Pooled<M> {
         }
         #[cfg(feature = "metrics")]
         if let Some(pool) = Object::pool(&obj) {
-            s.counters.publish(pool.status().size, s.max_size.load(Relaxed));
+            s.counters
+                .publish(pool.status().size, s.max_size.load(Relaxed));
         }
         if health == Health::Broken {
             s.counters.broken();
