@@ -180,12 +180,27 @@ fn driver(server: &StubServer, password: &str, config: Config) -> Driver {
     .expect("driver")
 }
 
+/// BEGIN pipelined with RUN and PULL, as `execute_query` sends them.
 fn tx_return_one(bookmark: &str) -> Script {
     steps()
         .expect(sig::BEGIN)
         .expect(sig::RUN)
         .expect(sig::PULL)
         .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .record(vec![Value::from(1)])
+        .success([("type", Value::from("r"))])
+        .expect(sig::COMMIT)
+        .success([("bookmark", Value::from(bookmark))])
+}
+
+/// BEGIN answered before the work runs, as a managed transaction sends it.
+fn eager_tx_return_one(bookmark: &str) -> Script {
+    steps()
+        .expect(sig::BEGIN)
+        .success(map::<&str>([]))
+        .expect(sig::RUN)
+        .expect(sig::PULL)
         .success([("fields", Value::from_iter(["x"]))])
         .record(vec![Value::from(1)])
         .success([("type", Value::from("r"))])
@@ -295,7 +310,7 @@ async fn a_managed_transaction_and_a_failed_query() {
     let capture = Shared::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let script = Script::authenticated(5, 4)
-        .then(tx_return_one("bm-1"))
+        .then(eager_tx_return_one("bm-1"))
         .expect(sig::RUN)
         .expect(sig::PULL)
         .failure("Neo.ClientError.Statement.SyntaxError", "bad query")
