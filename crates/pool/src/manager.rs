@@ -4,6 +4,7 @@ use std::future::Future;
 
 /// The state of a connection as known without any network round trip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Health {
     /// Idle and in sync: can be handed out again as is.
     Clean,
