@@ -2,12 +2,13 @@
 # Runs testkit's stub suites against boltline's conformance backend and prints
 # a per-module table of passed / skipped / failed runs.
 #
-# usage: scripts/conformance.sh <testkit checkout> [unittest target]
+# usage: scripts/conformance.sh <testkit checkout> [unittest targets]
 #
 # The testkit checkout must have a .venv with the stub suites' imports
 # (see docs/CONFORMANCE.md), or TESTKIT_PYTHON names a Python that has them.
 # The default target is `tests.stub.suites` (every stub suite once); a module
-# such as `tests.stub.routing.test_routing_v5x0` runs just that module.
+# such as `tests.stub.routing.test_routing_v5x0` runs just that module
+# (several, separated by spaces, in one quoted argument).
 #
 # All traffic stays on loopback:
 # - when `unshare -rn` works (an unprivileged user and network namespace),
@@ -53,12 +54,12 @@ def _loopback_ip_addresses(exclude_loopback=True):
 
 
 tests.shared.get_ip_addresses = _loopback_ip_addresses
-target = sys.argv[1]
-if target == "tests.stub.suites":
+targets = sys.argv[1:]
+if targets == ["tests.stub.suites"]:
     sys.argv = ["tests.stub.suites"]
     runpy.run_module("tests.stub.suites", run_name="__main__", alter_sys=True)
 else:
-    sys.argv = ["python -m unittest", "-v", target]
+    sys.argv = ["python -m unittest", "-v", *targets]
     runpy.run_module("unittest", run_name="__main__", alter_sys=True)
 PY
 
@@ -73,7 +74,7 @@ cd "$TESTKIT"
 mkdir -p "$WORK/tmp"
 # Each run renders its stub scripts into its own temporary directory.
 TMPDIR="$WORK/tmp" TEST_DRIVER_NAME=rust TEST_BACKEND_HOST=127.0.0.1 \
-    TEST_BACKEND_PORT="$PORT" "$PYTHON" "$WORK/run_testkit.py" "$TARGET"
+    TEST_BACKEND_PORT="$PORT" "$PYTHON" "$WORK/run_testkit.py" $TARGET
 kill $backend_pid 2>/dev/null || true
 SH
 

@@ -11,7 +11,7 @@ use crate::driver_context::DriverInner;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::record::Record;
-use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef};
+use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef, TxId};
 use crate::summary::ResultSummary;
 use boltline_pool::sync::lock;
 
@@ -84,6 +84,8 @@ pub struct QueryResult {
     driver: Arc<DriverInner>,
     keys: Arc<[String]>,
     auto_commit: bool,
+    /// The explicit transaction it belongs to (`None`: auto-commit).
+    tx: Option<TxId>,
     peeked: Option<Record>,
 }
 
@@ -93,14 +95,15 @@ impl QueryResult {
         slot: SlotRef,
         driver: Arc<DriverInner>,
         keys: Arc<[String]>,
-        auto_commit: bool,
+        tx: Option<TxId>,
     ) -> Self {
         QueryResult {
             cell,
             slot,
             driver,
             keys,
-            auto_commit,
+            auto_commit: tx.is_none(),
+            tx,
             peeked: None,
         }
     }
@@ -350,7 +353,34 @@ impl QueryResult {
     /// connection (awaited), handed to `take`, which may take whatever else
     /// has arrived without IO; the end records the summary; a failure is
     /// recorded and reported.
+    ///
+    /// Records that are gone because their transaction ended read as
+    /// [`Error::ResultOutOfScope`], others as [`Error::ResultConsumed`].
     async fn read<R>(
+        &self,
+        ready: impl Fn(&mut ResultState) -> Option<Result<R>>,
+        take: impl FnOnce(
+            &mut BoltConnection,
+            &mut RecordStream,
+            boltline_bolt::Record,
+        ) -> std::result::Result<R, Taken>,
+    ) -> Result<R> {
+        match self.read_state(ready, take).await {
+            Err(Error::ResultConsumed) if self.tx_ended().await => Err(Error::ResultOutOfScope),
+            other => other,
+        }
+    }
+
+    /// Whether the result's explicit transaction has ended (committed,
+    /// rolled back, closed, or given up by its session).
+    async fn tx_ended(&self) -> bool {
+        match self.tx {
+            Some(tx) => !self.slot.lock().await.owns(tx),
+            None => false,
+        }
+    }
+
+    async fn read_state<R>(
         &self,
         ready: impl Fn(&mut ResultState) -> Option<Result<R>>,
         take: impl FnOnce(

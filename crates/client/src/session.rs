@@ -107,7 +107,7 @@ impl Session {
                     self.slot.clone(),
                     self.driver.clone(),
                     keys,
-                    true,
+                    None,
                 ))
             }
             Err(e) => {

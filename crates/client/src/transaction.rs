@@ -92,7 +92,7 @@ impl Transaction {
                     self.slot.clone(),
                     self.driver.clone(),
                     keys,
-                    false,
+                    Some(tx),
                 ))
             }
             Err(e) => {

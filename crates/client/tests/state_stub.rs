@@ -92,9 +92,10 @@ async fn a_dropped_transaction_leaves_the_session_usable_and_rolls_back() {
 }
 
 /// Result Streaming → (its transaction ends) → Consumed: reading it then
-/// is `ResultConsumed`; its summary is still there.
+/// is `ResultOutOfScope` (its transaction is gone); its summary is still
+/// there.
 #[tokio::test]
-async fn a_result_read_after_its_transaction_ended_is_consumed() {
+async fn a_result_read_after_its_transaction_ended_is_out_of_scope() {
     let script = begin_and_run(Script::authenticated(5, 4), &[1, 2])
         .expect(sig::COMMIT)
         .success([("bookmark", Value::from("bm-1"))]);
@@ -108,16 +109,41 @@ async fn a_result_read_after_its_transaction_ended_is_consumed() {
         .unwrap()
         .unwrap();
     assert!(r.is_closed());
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
+    assert!(matches!(r.peek().await, Err(Error::ResultOutOfScope)));
     let summary = r.consume().await.expect("the summary outlives the records");
     assert_eq!(summary.query(), "RETURN 1 AS x");
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
     // The transaction's end moved the session's bookmark.
     assert_eq!(
         s.last_bookmarks().raw_values().collect::<Vec<_>>(),
         ["bm-1"]
     );
+    s.close().await.unwrap();
+    d.close().await;
+    server.finish_within(LIMIT).await;
+}
+
+/// A result consumed inside its open transaction reads as
+/// `ResultConsumed`; once the transaction has ended, as `ResultOutOfScope`.
+#[tokio::test]
+async fn a_consumed_result_is_out_of_scope_once_its_transaction_ended() {
+    let script = begin_and_run(Script::authenticated(5, 4), &[1, 2])
+        .expect(sig::COMMIT)
+        .success([("bookmark", Value::from("bm-1"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = s.begin_transaction().await.unwrap();
+    let mut r = tx.run("RETURN 1 AS x").await.unwrap();
+    assert_eq!(xs(&r.collect_records().await.unwrap()), [1, 2]);
+    r.consume().await.unwrap();
+    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    tokio::time::timeout(LIMIT, tx.commit())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
     s.close().await.unwrap();
     d.close().await;
     server.finish_within(LIMIT).await;
