@@ -431,13 +431,13 @@ impl QueryResult {
     async fn failed(&self, slot: &mut Slot, e: crate::BoltError) -> Error {
         slot.remove_stream(self.cell.id);
         let handled = slot.report_error(&self.driver.provider, &e).await;
-        if !self.auto_commit {
-            // The server ended the transaction with this failure.
-            slot.transaction_failed();
-        }
         let lost = e.is_connection_error();
         let e = Error::from(e).security_handled(handled);
         lock(&self.cell.state).finish(End::Failed(e.clone()));
+        if !self.auto_commit {
+            // The server ended the transaction with this failure.
+            slot.transaction_failed(&e);
+        }
         if self.auto_commit || lost {
             slot.release_if_idle();
         }

@@ -214,10 +214,24 @@ impl Slot {
         }
     }
 
-    /// A request of the open transaction failed: the server ended it.
-    pub(crate) fn transaction_failed(&mut self) {
+    /// A request of the open transaction failed with `e`: the server ended
+    /// it. Its other open results end with the same failure after the
+    /// records they already received: nothing more is pulled for them.
+    pub(crate) fn transaction_failed(&mut self, e: &Error) {
         if let SlotState::InTransaction { failed, .. } = &mut self.state {
             *failed = true;
+        }
+        for cell in self.live_results() {
+            if let Some((conn, stream)) = self.stream(cell.id) {
+                // Records the connection read ahead stay readable.
+                let mut received = Vec::new();
+                while let Ok(Some(r)) = conn.next_buffered(stream) {
+                    received.push(r);
+                }
+                lock(&cell.state).extend(received);
+            }
+            self.remove_stream(cell.id);
+            lock(&cell.state).finish(End::Failed(e.clone()));
         }
     }
 

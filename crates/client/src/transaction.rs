@@ -60,19 +60,37 @@ pub struct Transaction {
     pub(crate) tx: Option<TxId>,
 }
 
+/// Why a failed transaction refuses more work.
+const TX_FAILED: &str = "a query of it failed, so the server ended it";
+
 impl Transaction {
     /// Runs a query in the transaction. Several results may be open at
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        self.run_as(query.into(), true).await
+    }
+
+    /// Runs a query; `refuse_failed`: after a failure of the transaction,
+    /// refuse at once ([`Error::TransactionClosed`]) rather than answer
+    /// with the failure that ended it (what a managed transaction's work
+    /// gets, so the retry policy judges the original error).
+    pub(crate) async fn run_as(
+        &mut self,
+        query: Query,
+        refuse_failed: bool,
+    ) -> Result<QueryResult> {
         let tx = self
             .tx
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
-        let mut query: Query = query.into();
+        let mut query = query;
         if let (None, Some(n)) = (query.fetch_size(), self.fetch_size) {
             query = query.with_fetch_size(n.wire());
         }
         let mut slot = self.slot.lock().await;
+        if refuse_failed && slot.transaction() == Some((tx, true)) {
+            return Err(Error::TransactionClosed(TX_FAILED));
+        }
         let conn = slot.tx_conn(tx)?;
         match conn.run_in_tx(&query).await {
             Ok(stream) => {
@@ -97,8 +115,9 @@ impl Transaction {
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.transaction_failed();
-                Err(Error::from(e).security_handled(handled))
+                let e = Error::from(e).security_handled(handled);
+                slot.transaction_failed(&e);
+                Err(e)
             }
         }
     }
@@ -138,6 +157,20 @@ impl Transaction {
     }
 
     pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
+        self.end_as(commit, true).await
+    }
+
+    /// A managed transaction's commit: when one of its queries failed (and
+    /// the work swallowed the error), the commit reports that failure, so
+    /// the retry policy judges the original error.
+    pub(crate) async fn commit_managed(mut self) -> Result<()> {
+        self.end_as(true, false).await
+    }
+
+    /// Ends the transaction; `refuse_failed`: committing a failed
+    /// transaction is refused as [`Error::TransactionClosed`] rather than
+    /// answered with the failure that ended it.
+    async fn end_as(&mut self, commit: bool, refuse_failed: bool) -> Result<()> {
         let tx = self
             .tx
             .take()
@@ -146,12 +179,16 @@ impl Transaction {
         if !slot.owns(tx) {
             return Err(Error::TransactionClosed("its session ended it"));
         }
+        let failed = refuse_failed && slot.transaction() == Some((tx, true));
         slot.discard_open_results(&self.driver.provider).await?;
         slot.end(tx)?;
         let Some(conn) = slot.conn() else {
             return Err(Error::TransactionClosed("its connection was lost"));
         };
-        let outcome = if commit {
+        // A failed transaction cannot be committed: it is rolled back (the
+        // server ended it already, so nothing goes over the wire) and the
+        // commit is refused.
+        let outcome = if commit && !failed {
             conn.commit().await.map(Some)
         } else {
             conn.rollback().await.map(|()| None)
@@ -172,6 +209,10 @@ impl Transaction {
                     Err(Error::from(e).security_handled(handled))
                 }
             }
+        };
+        let r = match r {
+            Ok(()) if commit && failed => Err(Error::TransactionClosed(TX_FAILED)),
+            r => r,
         };
         if r.is_err() {
             // Whatever state the server is in, the pool resets it.
@@ -234,6 +275,6 @@ impl ManagedTransaction<'_> {
 
     /// Runs a query in the transaction.
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        self.tx.run(query).await
+        self.tx.run_as(query.into(), false).await
     }
 }

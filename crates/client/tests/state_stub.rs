@@ -405,3 +405,85 @@ async fn execute_query_respects_the_budget_too() {
     d.close().await;
     server.finish_within(LIMIT).await;
 }
+
+/// InTransaction → (a query fails) → failed: the other open result ends
+/// with the same failure after the records it already received, with no
+/// further PULL; running again and committing are refused at once
+/// (`TransactionClosed`, nothing sent); the pool's reset ends it.
+#[tokio::test]
+async fn a_failed_transaction_ends_its_other_results_and_refuses_more_work() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success(map::<&str>([]))
+        .success([("fields", Value::from_iter(["x"]))])
+        .records([vec![Value::from(1)], vec![Value::from(2)]])
+        .success([("has_more", Value::from(true))])
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .failure("Neo.ClientError.MadeUp.Code", "made up")
+        .repeat_until_closed(steps().expect(sig::RESET).success(map::<&str>([])));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut first = tx.run("RETURN 1 AS x").await.unwrap();
+    let failing = tx.run("failing on pull").await;
+    let err = match failing {
+        Ok(mut r) => r.next().await.expect_err("the PULL fails"),
+        Err(e) => e,
+    };
+    assert_eq!(err.code(), Some("Neo.ClientError.MadeUp.Code"));
+    // The records received before the failure, then the failure itself.
+    assert_eq!(
+        first
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .get_as::<i64>("x")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        first
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .get_as::<i64>("x")
+            .unwrap(),
+        2
+    );
+    let again = first.next().await.expect_err("the transaction failed");
+    assert_eq!(again.code(), Some("Neo.ClientError.MadeUp.Code"));
+    assert_eq!(
+        first.consume().await.expect_err("idem").code(),
+        Some("Neo.ClientError.MadeUp.Code")
+    );
+    assert!(matches!(
+        tx.run("RETURN 2 AS x").await,
+        Err(Error::TransactionClosed(_))
+    ));
+    let committed = tx.commit().await;
+    s.close().await.unwrap();
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let names = reports[0].names();
+    assert!(
+        matches!(committed, Err(Error::TransactionClosed(_))),
+        "{committed:?} {names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| *n == "RUN").count(), 2, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| *n == "PULL").count(),
+        2,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n == "COMMIT"), "{names:?}");
+}
