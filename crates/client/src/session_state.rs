@@ -205,6 +205,13 @@ impl Slot {
         self.transaction().is_some_and(|(open, _)| open == tx)
     }
 
+    /// Whether transaction `tx` is open and a server failure ended it on a
+    /// connection still usable (after a lost connection, using it again
+    /// reports the loss instead).
+    pub(crate) fn failed_on_live_connection(&mut self, tx: TxId) -> bool {
+        self.transaction() == Some((tx, true)) && self.conn().is_some_and(|c| !c.is_defunct())
+    }
+
     /// The connection of transaction `tx`, or `TransactionClosed` when the
     /// session ended it (or began another).
     pub(crate) fn tx_conn(&mut self, tx: TxId) -> Result<&mut Lease> {

@@ -88,7 +88,7 @@ impl Transaction {
             query = query.with_fetch_size(n.wire());
         }
         let mut slot = self.slot.lock().await;
-        if refuse_failed && slot.transaction() == Some((tx, true)) {
+        if refuse_failed && slot.failed_on_live_connection(tx) {
             return Err(Error::TransactionClosed(TX_FAILED));
         }
         let conn = slot.tx_conn(tx)?;
@@ -179,7 +179,7 @@ impl Transaction {
         if !slot.owns(tx) {
             return Err(Error::TransactionClosed("its session ended it"));
         }
-        let failed = refuse_failed && slot.transaction() == Some((tx, true));
+        let failed = refuse_failed && slot.failed_on_live_connection(tx);
         slot.discard_open_results(&self.driver.provider).await?;
         slot.end(tx)?;
         let Some(conn) = slot.conn() else {
