@@ -180,9 +180,15 @@ impl Transaction {
             return Err(Error::TransactionClosed("its session ended it"));
         }
         let failed = refuse_failed && slot.failed_on_live_connection(tx);
+        // A failure already ended it on the server (which may also have
+        // closed the connection): rolling back cannot fail any more.
+        let ended_by_failure = slot.transaction() == Some((tx, true));
         slot.discard_open_results(&self.driver.provider).await?;
         slot.end(tx)?;
         let Some(conn) = slot.conn() else {
+            if !commit && ended_by_failure {
+                return Ok(());
+            }
             return Err(Error::TransactionClosed("its connection was lost"));
         };
         // A failed transaction cannot be committed: it is rolled back (the
@@ -219,6 +225,9 @@ impl Transaction {
             slot.abandon_all();
         } else {
             slot.release_if_idle();
+        }
+        if !commit && ended_by_failure {
+            return Ok(());
         }
         r
     }

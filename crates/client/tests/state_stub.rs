@@ -487,3 +487,34 @@ async fn a_failed_transaction_ends_its_other_results_and_refuses_more_work() {
     );
     assert!(!names.iter().any(|n| n == "COMMIT"), "{names:?}");
 }
+
+/// A server failure that also closes the connection ends the transaction:
+/// rolling it back afterwards succeeds (nothing is left to roll back).
+#[tokio::test]
+async fn rolling_back_a_transaction_a_failure_ended_succeeds_after_the_server_left() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .success(map::<&str>([]))
+        .expect(sig::RUN)
+        .failure("Neo.ClientError.Security.TokenExpired", "expired")
+        .close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = match tx.run("RETURN 1 AS n").await {
+        Ok(mut r) => r.next().await.expect_err("RUN fails"),
+        Err(e) => e,
+    };
+    assert_eq!(err.code(), Some("Neo.ClientError.Security.TokenExpired"));
+    tokio::time::timeout(LIMIT, tx.rollback())
+        .await
+        .unwrap()
+        .expect("the failure ended the transaction; nothing to roll back");
+    s.close().await.unwrap();
+    d.close().await;
+    server.finish_within(LIMIT).await;
+}
