@@ -391,3 +391,48 @@ async fn graph_deduplicates_nodes_and_relationships() {
     assert_eq!(path[1].as_map().unwrap()["since"], Value::Integer(1));
     cleanup(&d, &label).await;
 }
+
+/// `execute_query` fetching every record at once sends COMMIT in the same
+/// write as the query: the server commits every row (none is cut off by
+/// the pipelined COMMIT), a failing query is reported typed, and the
+/// driver's connection serves the next query.
+#[tokio::test]
+async fn execute_query_with_commit_pipelined_commits_everything() {
+    let s = server();
+    let config = boltline::Config::builder()
+        .with_fetch_size(boltline::FetchSize::All)
+        .with_max_connection_pool_size(1)
+        .build()
+        .unwrap();
+    let d = Driver::with_config(
+        s.uri(),
+        boltline::AuthToken::basic(s.user(), s.password()),
+        config,
+    )
+    .unwrap();
+    let label = tag();
+    let r = d
+        .execute_query(format!(
+            "UNWIND range(1, 2500) AS i CREATE (n:{label} {{i: i}}) RETURN i"
+        ))
+        .with_database("neo4j")
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(r.records().len(), 2500);
+    let e = d
+        .execute_query("RETURN 1 +")
+        .with_database("neo4j")
+        .run()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    let r = d
+        .execute_query(format!("MATCH (n:{label}) RETURN count(n) AS c"))
+        .with_database("neo4j")
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(r.records()[0].get_as::<i64>("c").unwrap(), 2500);
+    cleanup(&d, &label).await;
+}

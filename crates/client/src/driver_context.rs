@@ -224,8 +224,8 @@ impl Provider {
                 options.bookmarks = request.bookmarks.clone();
                 options.imp_user = request.imp_user.clone();
                 options.auth = Some(auth);
-                if let Some(user) = request.auth.as_ref().and_then(AuthToken::principal) {
-                    options.session_user = Some(user.to_owned());
+                if let Some(token) = &request.auth {
+                    options.session_user = Some(session_auth_key(token));
                 }
                 Lease::Routed(connector.acquire_with(&options).await?)
             }
@@ -276,5 +276,83 @@ impl Provider {
             Provider::Direct(p) => p.close().await,
             Provider::Routing(c) => c.close().await,
         }
+    }
+}
+
+/// The home-database cache key of a session's own credentials: the whole
+/// token counts (testkit's ADR 031: two tokens with the same principal but
+/// another scheme or secret may be different users), so the key is the
+/// scheme and principal in clear plus a digest of the whole token. The
+/// digest is keyed with a random per-process key, so the key (which the
+/// routing layer may log) reveals nothing about the credentials.
+fn session_auth_key(token: &AuthToken) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    let mut h = KEY.get_or_init(Default::default).build_hasher();
+    hash_value(&mut h, &boltline_bolt::Value::from(token.clone()));
+    format!(
+        "{}:{}:{:016x}",
+        token.scheme(),
+        token.principal().unwrap_or(""),
+        h.finish()
+    )
+}
+
+/// Feeds a value to a hasher, maps in key order (their iteration order is
+/// not stable), scalars by their PackStream encoding.
+fn hash_value(h: &mut impl std::hash::Hasher, v: &boltline_bolt::Value) {
+    use boltline_bolt::Value;
+    match v {
+        Value::Map(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            h.write_u8(0xA0);
+            for k in keys {
+                h.write(k.as_bytes());
+                h.write_u8(0);
+                hash_value(h, &m[k]);
+            }
+        }
+        Value::List(l) => {
+            h.write_u8(0x90);
+            h.write_usize(l.len());
+            for x in l {
+                hash_value(h, x);
+            }
+        }
+        other => {
+            let mut buf = boltline_packstream::bytes::BytesMut::new();
+            if other
+                .encode(&mut buf, boltline_packstream::Dialect::BOLT_5)
+                .is_ok()
+            {
+                h.write(&buf);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_auth_keys_tell_tokens_apart_without_showing_secrets() {
+        let basic = AuthToken::basic("p", "secret-1");
+        let key = session_auth_key(&basic);
+        assert_eq!(key, session_auth_key(&AuthToken::basic("p", "secret-1")));
+        assert!(!key.contains("secret"), "{key}");
+        assert!(key.starts_with("basic:p:"), "{key}");
+        assert_ne!(key, session_auth_key(&AuthToken::basic("p", "secret-2")));
+        assert_ne!(key, session_auth_key(&AuthToken::basic("q", "secret-1")));
+        let custom = AuthToken::custom(
+            "special",
+            Some("p".into()),
+            Some("secret-1".into()),
+            None,
+            None,
+        );
+        assert_ne!(key, session_auth_key(&custom));
     }
 }

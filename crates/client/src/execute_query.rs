@@ -11,7 +11,7 @@ use crate::driver_context::DriverInner;
 use crate::error::Result;
 use crate::managed::managed_loop;
 use crate::result::{EagerResult, QueryResult};
-use crate::session::Session;
+use crate::session::{Begin, Session};
 use crate::session_config::SessionConfig;
 use crate::transaction::TransactionConfig;
 
@@ -99,9 +99,14 @@ impl<'d> ExecuteQuery<'d> {
     }
 
     /// Runs the query and collects every record.
+    ///
+    /// On a warm driver this is `BEGIN`+`RUN`+`PULL` in one write and
+    /// `COMMIT` in a second; when every record is fetched at once (fetch
+    /// size [`FetchSize::All`](crate::FetchSize::All) on the driver or the
+    /// query), `COMMIT` goes in the same write: one round trip.
     pub async fn run(self) -> Result<EagerResult> {
-        self.run_with(|mut r: QueryResult| async move { r.to_eager_result().await })
-            .await
+        let transformer = |mut r: QueryResult| async move { r.to_eager_result().await };
+        Box::pin(self.run_inner(transformer, true)).await
     }
 
     /// Runs the query and hands its result to `transformer` inside the
@@ -116,10 +121,13 @@ impl<'d> ExecuteQuery<'d> {
         // Boxed: the retry loop's state (a session, a transaction, a
         // result) is large, and a caller's future should not carry it
         // inline (debug builds move futures around on the stack).
-        Box::pin(self.run_inner(transformer)).await
+        Box::pin(self.run_inner(transformer, false)).await
     }
 
-    async fn run_inner<T, F, Fut>(self, mut transformer: F) -> Result<T>
+    /// `commit_early`: the transformer reads the whole result and cannot
+    /// fail unless the query did, so `COMMIT` may be queued right behind
+    /// the query (see [`Transaction::run_then_commit`]).
+    async fn run_inner<T, F, Fut>(self, mut transformer: F, commit_early: bool) -> Result<T>
     where
         F: FnMut(QueryResult) -> Fut + Send,
         Fut: Future<Output = Result<T>> + Send,
@@ -138,9 +146,19 @@ impl<'d> ExecuteQuery<'d> {
             mode,
             &self.tx_config,
             TelemetryApi::ExecuteQuery,
+            Begin::Pipelined,
             |tx| {
-                match tx.run(query.clone()).await {
-                    Ok(result) => transformer(result).await,
+                let run = if commit_early {
+                    tx.tx.run_then_commit(query.clone()).await
+                } else {
+                    tx.run(query.clone()).await
+                };
+                match run {
+                    // Reading the records may meet a lost connection after
+                    // the queued COMMIT went out: outcome unknown.
+                    Ok(result) => transformer(result)
+                        .await
+                        .map_err(|e| tx.tx.unknown_if_committing(e)),
                     Err(e) => Err(e),
                 }
             }

@@ -16,24 +16,27 @@ use boltline_bolt::{AccessMode, TelemetryApi};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::retry::{random_unit, RetryPolicy};
-use crate::session::Session;
+use crate::session::{Begin, Session};
 use crate::transaction::{ManagedTransaction, TransactionConfig};
 
 /// The retry loop: runs `$work` (a block using `$tx`, a
 /// `&mut ManagedTransaction`) in transactions of `$session` until it
 /// succeeds, fails with an error that is not retried, or the budget runs
 /// out; evaluates to the outcome. `$api` tells the server (telemetry) which
-/// driver API ran it.
+/// driver API ran it; `$begin` says when `BEGIN` is answered.
 ///
 /// A macro rather than a generic function so the work's future is awaited
 /// inline: a caller's future stays `Send` whenever the work's is, without
 /// higher-ranked bounds on it (which the compiler cannot yet prove for
 /// futures borrowing the transaction). The decisions live in [`Retries`].
 macro_rules! managed_loop {
-    ($session:expr, $mode:expr, $tx_config:expr, $api:expr, |$tx:ident| $work:block) => {{
+    ($session:expr, $mode:expr, $tx_config:expr, $api:expr, $begin:expr, |$tx:ident| $work:block) => {{
         let mut retries = $crate::managed::Retries::new($session.driver_config(), $api);
         loop {
-            let attempt = match $session.begin($mode, $tx_config, retries.telemetry()).await {
+            let attempt = match $session
+                .begin($mode, $tx_config, retries.telemetry(), $begin)
+                .await
+            {
                 Ok(tx) => {
                     let mut managed = $crate::transaction::ManagedTransaction::new(tx);
                     let r = {
@@ -171,6 +174,7 @@ impl Session {
             mode,
             &tx_config,
             TelemetryApi::ManagedTransaction,
+            Begin::Eager,
             |tx| { work(tx).await }
         )
     }
@@ -234,7 +238,9 @@ impl Session {
     where
         F: for<'t> FnMut(&'t mut ManagedTransaction<'s>) -> BoxFuture<'t, Result<T>>,
     {
-        managed_loop!(self, mode, &tx_config, api, |tx| { work(tx).await })
+        managed_loop!(self, mode, &tx_config, api, Begin::Eager, |tx| {
+            work(tx).await
+        })
     }
 }
 

@@ -131,8 +131,13 @@ impl Session {
         tx_config: TransactionConfig,
     ) -> Result<Transaction> {
         let mode = self.config.access_mode;
-        self.begin(mode, &tx_config, Some(TelemetryApi::ExplicitTransaction))
-            .await
+        self.begin(
+            mode,
+            &tx_config,
+            Some(TelemetryApi::ExplicitTransaction),
+            Begin::Eager,
+        )
+        .await
     }
 
     /// The driver's configuration.
@@ -196,6 +201,7 @@ impl Session {
         mode: AccessMode,
         tx_config: &TransactionConfig,
         telemetry: Option<TelemetryApi>,
+        begin: Begin,
     ) -> Result<Transaction> {
         let slot_ref = self.slot.clone();
         let mut slot = slot_ref.lock().await;
@@ -207,13 +213,33 @@ impl Session {
         if let (false, Some(api)) = (self.driver.config.telemetry_disabled, telemetry) {
             let _ = conn.telemetry(api);
         }
-        // BEGIN goes out with the first RUN (one round trip less); a
-        // failing BEGIN is reported by that RUN.
-        if let Err(e) = conn.begin_pipelined(&options).await {
+        let begun = match begin {
+            // BEGIN goes out with the first RUN (one round trip less); a
+            // failing BEGIN is reported by that RUN.
+            Begin::Pipelined => conn.begin_pipelined(&options).await,
+            // The server's answer is awaited: a failing BEGIN is reported
+            // here, before any work runs.
+            Begin::Eager => conn.begin(&options).await.map(drop),
+        };
+        if let Err(e) = begun {
             let handled = slot.report_error(&self.driver.provider, &e).await;
             slot.abandon_all();
             return Err(Error::from(e).security_handled(handled));
         }
+        // An eager BEGIN's answer: the database the server used (for a
+        // pipelined one, the first RUN reports it).
+        let begin_db = slot.conn().and_then(|c| c.take_begin_db());
+        if let (None, Some(db)) = (&options.db, begin_db) {
+            // The server named the home database it used (Bolt 5.8): the
+            // session stays on it, and routing caches it.
+            if let Some(lease) = slot.lease() {
+                self.driver.provider.home_database_seen(lease, &db);
+            }
+            self.resolved_db = Some(db);
+        }
+        let Some(conn) = slot.conn() else {
+            return Err(Error::SessionClosed);
+        };
         let server = server_info(conn);
         let tx = slot.begin()?;
         Ok(Transaction {
@@ -223,6 +249,7 @@ impl Session {
             server,
             fetch_size: self.config.fetch_size,
             tx: Some(tx),
+            commit_queued: false,
         })
     }
 
@@ -306,6 +333,18 @@ impl Session {
             notification_filter: self.config.notification_filter.clone(),
         })
     }
+}
+
+/// When a transaction's `BEGIN` is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// Before `begin` returns (explicit and managed transactions, as
+    /// testkit's `Optimization:EagerTransactionBegin` asks): a failing
+    /// `BEGIN` is reported at once and no work runs.
+    Eager,
+    /// With the first `RUN` of the transaction (`execute_query`, whose
+    /// one query is known up front): `BEGIN`+`RUN`+`PULL` in one write.
+    Pipelined,
 }
 
 fn server_info(lease: &Lease) -> ServerInfo {

@@ -58,6 +58,10 @@ pub struct Transaction {
     pub(crate) fetch_size: Option<FetchSize>,
     /// `Some` while open: the id the session's slot knows it by.
     pub(crate) tx: Option<TxId>,
+    /// A `COMMIT` went out behind the last query
+    /// ([`run_then_commit`](Transaction::run_then_commit)): from then on a
+    /// lost connection leaves the outcome unknown.
+    pub(crate) commit_queued: bool,
 }
 
 /// Why a failed transaction refuses more work.
@@ -68,7 +72,7 @@ impl Transaction {
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        self.run_as(query.into(), true).await
+        self.run_inner(query.into(), false, true).await
     }
 
     /// Runs a query; `refuse_failed`: after a failure of the transaction,
@@ -78,6 +82,25 @@ impl Transaction {
     pub(crate) async fn run_as(
         &mut self,
         query: Query,
+        refuse_failed: bool,
+    ) -> Result<QueryResult> {
+        self.run_inner(query, false, refuse_failed).await
+    }
+
+    /// Runs the transaction's last query; when its first `PULL` fetches
+    /// every record (fetch size -1), `COMMIT` is queued behind it, in the
+    /// same write, and [`commit`](Transaction::commit) only reads its
+    /// answer. For callers that read the whole result and then commit
+    /// unconditionally (an eager `execute_query`): the server commits as
+    /// soon as the records are out.
+    pub(crate) async fn run_then_commit(&mut self, query: Query) -> Result<QueryResult> {
+        self.run_inner(query, true, false).await
+    }
+
+    async fn run_inner(
+        &mut self,
+        query: Query,
+        then_commit: bool,
         refuse_failed: bool,
     ) -> Result<QueryResult> {
         let tx = self
@@ -92,7 +115,20 @@ impl Transaction {
             return Err(Error::TransactionClosed(TX_FAILED));
         }
         let conn = slot.tx_conn(tx)?;
-        match conn.run_in_tx(&query).await {
+        let run = if then_commit && conn.fetch_size_for(&query) == -1 {
+            self.commit_queued = true;
+            conn.run_in_tx_then_commit(&query).await
+        } else {
+            conn.run_in_tx(&query).await
+        };
+        if let Some(db) = slot.conn().and_then(|c| c.take_begin_db()) {
+            // A pipelined BEGIN was answered with the home database the
+            // server resolved (Bolt 5.8): routing caches it.
+            if let Some(lease) = slot.lease() {
+                self.driver.provider.home_database_seen(lease, &db);
+            }
+        }
+        match run {
             Ok(stream) => {
                 let keys: Arc<[String]> = Arc::from(stream.keys());
                 let cell = slot.add_result(
@@ -115,10 +151,20 @@ impl Transaction {
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                let e = Error::from(e).security_handled(handled);
+                let e = self.unknown_if_committing(Error::from(e).security_handled(handled));
                 slot.transaction_failed(&e);
                 Err(e)
             }
+        }
+    }
+
+    /// After a `COMMIT` went out behind the query, a lost connection means
+    /// the server may have committed: [`Error::IncompleteCommit`] (never
+    /// retried), not a retryable [`Error::ConnectionLost`].
+    pub(crate) fn unknown_if_committing(&self, e: Error) -> Error {
+        match e {
+            Error::ConnectionLost(cause) if self.commit_queued => Error::IncompleteCommit(cause),
+            e => e,
         }
     }
 

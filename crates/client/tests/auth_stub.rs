@@ -67,9 +67,9 @@ fn uri(server: &StubServer) -> String {
 fn then_tx(script: Script) -> Script {
     script
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .record(vec![Value::from(1)])
         .success([("type", Value::from("r"))])
@@ -156,9 +156,9 @@ async fn before_bolt_5_1_a_new_token_means_a_new_connection() {
 fn token_expires() -> Script {
     Script::authenticated(5, 4)
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .failure("Neo.ClientError.Security.TokenExpired", "Token expired.")
         .ignored()
         .close()

@@ -15,9 +15,9 @@ const LIMIT: Duration = Duration::from_secs(20);
 fn tx_return_one(bookmark: &str) -> Script {
     steps()
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .record(vec![Value::from(1)])
         .success([("type", Value::from("w"))])

@@ -39,9 +39,9 @@ fn auto_commit(s: Script, rows: &[i64], bookmark: &str) -> Script {
 /// `BEGIN` then a `RUN` answered with `rows`, left open.
 fn begin_and_run(s: Script, rows: &[i64]) -> Script {
     s.expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .records(rows.iter().map(|&x| vec![Value::from(x)]))
         .success([("type", Value::from("r"))])
@@ -58,9 +58,9 @@ fn xs(records: &[boltline::Record]) -> Vec<i64> {
 async fn a_dropped_transaction_leaves_the_session_usable_and_rolls_back() {
     let script = Script::authenticated(5, 4)
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .records([vec![Value::from(1)], vec![Value::from(2)]])
         .success([("type", Value::from("w"))])
@@ -324,9 +324,9 @@ async fn a_closed_session_refuses_work() {
 async fn always_deadlocking(budget: Duration) -> (StubServer, Driver) {
     let failing = steps()
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .failure(
             "Neo.TransientError.Transaction.DeadlockDetected",
             "deadlock, try again",

@@ -28,6 +28,10 @@ pub(crate) struct Peer {
     script: Script,
     index: usize,
     reports: Arc<Mutex<Vec<ConnectionReport>>>,
+    /// Socket reads that returned data so far.
+    reads: usize,
+    /// Whether the handshake is over (replies are counted after it).
+    handshaken: bool,
 }
 
 type StepResult<'a> = Pin<Box<dyn Future<Output = Result<Flow, String>> + Send + 'a>>;
@@ -47,6 +51,8 @@ impl Peer {
             script,
             index,
             reports,
+            reads: 0,
+            handshaken: false,
         }
     }
 
@@ -88,6 +94,9 @@ impl Peer {
         if self.out.is_empty() {
             return Ok(());
         }
+        if self.handshaken {
+            self.report(|r| r.reply_writes += 1);
+        }
         self.io
             .write_all_buf(&mut self.out)
             .await
@@ -97,7 +106,12 @@ impl Peer {
     async fn read_more(&mut self, timeout: Duration) -> Result<usize, String> {
         self.inbuf.reserve(8192);
         match tokio::time::timeout(timeout, self.io.read_buf(&mut self.inbuf)).await {
-            Ok(Ok(n)) => Ok(n),
+            Ok(Ok(n)) => {
+                if n > 0 {
+                    self.reads += 1;
+                }
+                Ok(n)
+            }
             Ok(Err(e)) => Err(format!("reading from the client failed: {e}")),
             Err(_) => Err(format!(
                 "timed out after {timeout:?} waiting for the client"
@@ -169,6 +183,7 @@ impl Peer {
             }
         }
         self.flush().await?;
+        self.handshaken = true;
         Ok(true)
     }
 
@@ -178,7 +193,11 @@ impl Peer {
             if let Some(body) = wire::take_message(&mut self.inbuf, &mut self.partial) {
                 let m = wire::decode(&body)?;
                 let copy = m.clone();
-                self.report(|r| r.received.push(copy));
+                let at = self.reads;
+                self.report(|r| {
+                    r.received.push(copy);
+                    r.arrivals.push(at);
+                });
                 return Ok(Some(m));
             }
             if self.read_more(timeout).await? == 0 {

@@ -41,6 +41,14 @@ pub struct ConnectionReport {
     pub manifest_choice: Option<([u8; 4], u64)>,
     /// Messages received, in order.
     pub received: Vec<Received>,
+    /// For each received message, the number of the socket read that
+    /// completed it: messages the client wrote together (pipelined, one
+    /// write) share a number; a message sent after the client waited for a
+    /// reply has a higher one.
+    pub arrivals: Vec<usize>,
+    /// How many times the stub wrote replies to the client after the
+    /// handshake (each a batch the client reads).
+    pub reply_writes: usize,
     /// `Ok` when every step ran as scripted, else what went wrong.
     pub outcome: Result<(), String>,
 }
@@ -52,6 +60,8 @@ impl ConnectionReport {
             handshake: None,
             manifest_choice: None,
             received: Vec::new(),
+            arrivals: Vec::new(),
+            reply_writes: 0,
             outcome: Err("no client connected for this script".into()),
         }
     }
@@ -59,6 +69,22 @@ impl ConnectionReport {
     /// Names of the messages received, in order.
     pub fn names(&self) -> Vec<String> {
         self.received.iter().map(Received::name).collect()
+    }
+
+    /// The received messages' names grouped by the client write that
+    /// carried them (see [`arrivals`](ConnectionReport::arrivals)): the
+    /// round trips the client made, in order.
+    pub fn batches(&self) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let mut last = None;
+        for (m, at) in self.received.iter().zip(&self.arrivals) {
+            match out.last_mut() {
+                Some(batch) if last == Some(*at) => batch.push(m.name()),
+                _ => out.push(vec![m.name()]),
+            }
+            last = Some(*at);
+        }
+        out
     }
 
     /// Received messages with this signature.

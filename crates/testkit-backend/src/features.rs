@@ -130,6 +130,8 @@ features! {
     OptEagerTxBegin = "Optimization:EagerTransactionBegin",
     /// `Optimization:ExecuteQueryPipelining`.
     OptExecuteQueryPipelining = "Optimization:ExecuteQueryPipelining",
+    /// `Optimization:HomeDatabaseCache`.
+    OptHomeDbCache = "Optimization:HomeDatabaseCache",
     /// `Optimization:ImplicitDefaultArguments`.
     OptImplicitDefaultArguments = "Optimization:ImplicitDefaultArguments",
     /// `Optimization:MinimalBookmarksSet`.
@@ -206,6 +208,9 @@ pub const SUPPORTED: &[Feature] = &[
     Feature::OptConnectionReuse,
     Feature::OptAuthPipelining,
     Feature::OptMinimalResets,
+    Feature::OptEagerTxBegin,
+    Feature::OptExecuteQueryPipelining,
+    Feature::OptHomeDbCache,
     Feature::BackendMockTime,
     Feature::ConfHintConRecvTimeout,
     Feature::BackendRtFetch,
@@ -228,7 +233,7 @@ mod tests {
             assert!(seen.insert(f.as_str()), "{f:?} twice");
             assert!(!f.as_str().is_empty() && !f.as_str().contains(' '));
         }
-        assert_eq!(Feature::ALL.len(), 64);
+        assert_eq!(Feature::ALL.len(), 65);
         assert_eq!(Feature::Bolt5_0.as_str(), "Feature:Bolt:5.0");
         assert_eq!(Feature::BackendMockTime.as_str(), "Backend:MockTime");
     }

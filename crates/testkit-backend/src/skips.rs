@@ -70,10 +70,6 @@ impl Skip {
 /// A skip reason shared by several entries.
 const TESTKIT_PYTHON_ONLY: &str = "testkit (branch rust, e2187cb) asserts here only for the drivers it lists (python, java, ...), with no case for 'rust': the assertion fails for any other driver; boltline's error for it is 'Disconnect' (connection lost) or, for single_optional with 2 records, a warning testkit checks for Python's wording only";
 /// A skip reason shared by several entries.
-const LAZY_BEGIN: &str = "boltline pipelines BEGIN with the first RUN (no Optimization:EagerTransactionBegin); testkit expects begin_transaction itself to raise the BEGIN failure";
-/// A skip reason shared by several entries.
-const LAZY_BEGIN_SERVER_EXITS: &str = "boltline pipelines BEGIN with the first RUN and PULL (no Optimization:EagerTransactionBegin); the script's server answers BEGIN with FAILURE and exits with RUN and PULL unread, so the connection is reset and the FAILURE is lost before the driver reads it";
-/// A skip reason shared by several entries.
 const UNKNOWN_ZONE: &str = "the backend cannot express a date-time in a zone unknown to its IANA rules (chrono-tz) in testkit's form, which needs the UTC offset";
 /// A skip reason shared by several entries.
 const LEGACY_ZONED_DATETIME: &str = "boltline cannot send a zoned date-time to a Bolt 4.4 server without the utc patch (legacy local-time encoding not implemented)";
@@ -127,30 +123,6 @@ pub const SKIPS: &[Skip] = &[
     Skip::new(
         "stub.iteration.test_result_peek.TestResultPeek.test_result_peek_with_disconnect",
         TESTKIT_PYTHON_ONLY,
-    ),
-    Skip::new(
-        "stub.authorization.test_auth_token_manager.TestAuthTokenManager5x0.test_error_on_begin_using_tx_run",
-        LAZY_BEGIN_SERVER_EXITS,
-    ),
-    Skip::new(
-        "stub.authorization.test_auth_token_manager.TestAuthTokenManager5x1.test_error_on_begin_using_tx_run",
-        LAZY_BEGIN_SERVER_EXITS,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_on_token_expired_on_begin_using_tx_function",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x0.test_should_fail_with_token_expired_on_begin_using_tx_run",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_on_token_expired_on_begin_using_tx_function",
-        LAZY_BEGIN,
-    ),
-    Skip::new(
-        "stub.authorization.test_authorization.TestAuthorizationV5x1.test_should_fail_with_token_expired_on_begin_using_tx_run",
-        LAZY_BEGIN,
     ),
 ];
 

@@ -26,9 +26,9 @@ async fn ask(b: &mut Backend<Boltline>, j: Json) -> Json {
 fn tx_return_one(bookmark: &str) -> Script {
     steps()
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .record(vec![Value::from(1)])
         .success([("type", Value::from("w"))])
@@ -40,9 +40,9 @@ fn tx_return_one(bookmark: &str) -> Script {
 async fn a_managed_transaction_is_driven_attempt_by_attempt() {
     let script = Script::authenticated(5, 0)
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .failure(
             "Neo.TransientError.Transaction.DeadlockDetected",
             "deadlock, try again",

@@ -28,7 +28,7 @@ use tracing::{debug_span, Instrument, Span};
 use self::pipeline::{Outcome, Pending};
 use self::state::ConnectionState;
 use crate::chunk::{self, Dechunker};
-use crate::message::{Goodbye, Logoff, Logon, Pull, Request, Reset, Route, Run, Telemetry};
+use crate::message::{Commit, Goodbye, Logoff, Logon, Pull, Request, Reset, Route, Run, Telemetry};
 use crate::result::{RecordStream, StreamEntry, StreamStats};
 use crate::state::RequestKind;
 use crate::{
@@ -82,6 +82,13 @@ pub struct Connection<S> {
     /// until authentication succeeded, and while a switch is under way (or
     /// after one was interrupted), so nobody trusts a half-done switch.
     auth: Option<AuthToken>,
+    /// A `COMMIT` queued behind a transaction's last `RUN`+`PULL`
+    /// ([`Connection::run_in_tx_then_commit`]): its ticket and, once the
+    /// server answered, the answer, for [`Connection::commit`].
+    pipelined_commit: Option<(u64, Option<Outcome>)>,
+    /// The `db` the server named in its answer to the last `BEGIN` (Bolt
+    /// 5.8+), until [`take_begin_db`](Connection::take_begin_db).
+    begin_db: Option<String>,
     span: Span,
 }
 
@@ -292,19 +299,61 @@ where
     /// If the previous request failed, a `RESET` is sent first (pipelined).
     pub async fn run(&mut self, query: &Query, options: &TxOptions) -> Result<RecordStream> {
         let span = debug_span!(parent: &self.span, "RUN");
-        self.run_inner(query, Some(options)).instrument(span).await
+        self.run_inner(query, Some(options), false)
+            .instrument(span)
+            .await
     }
 
     /// Runs a query in the open explicit transaction (`RUN` + `PULL`).
     pub async fn run_in_tx(&mut self, query: &Query) -> Result<RecordStream> {
         let span = debug_span!(parent: &self.span, "RUN in transaction");
-        self.run_inner(query, None).instrument(span).await
+        self.run_inner(query, None, false).instrument(span).await
+    }
+
+    /// The database the server named in its answer to the last `BEGIN`
+    /// (Bolt 5.8+: the home database it resolved, when none was named),
+    /// once; also for a pipelined `BEGIN`, whose answer arrives with the
+    /// transaction's first `RUN`.
+    pub fn take_begin_db(&mut self) -> Option<String> {
+        self.begin_db.take()
+    }
+
+    /// The `n` of the first `PULL` of `query`: its own fetch size, else the
+    /// connection's (`-1`: every record at once).
+    pub fn fetch_size_for(&self, query: &Query) -> i64 {
+        query.fetch_size().unwrap_or(self.fetch_size)
+    }
+
+    /// Runs the last query of the open explicit transaction and queues
+    /// `COMMIT` behind it: `RUN`, `PULL` and `COMMIT` go out in one write
+    /// (with a pipelined `BEGIN`, the whole transaction is one round trip).
+    /// The query must fetch every record in its first `PULL` (fetch size
+    /// `-1`, see [`fetch_size_for`](Connection::fetch_size_for)): the
+    /// server commits a transaction whose result is still streaming and
+    /// drops the unpulled part (Neo4j 5.26 does so, and a lazily executed
+    /// write then stops where the pull stopped), so a bounded fetch is
+    /// refused here.
+    ///
+    /// Read the records, then call [`commit`](Connection::commit), which
+    /// returns the queued `COMMIT`'s answer without sending anything. If
+    /// the query fails, the `COMMIT` is ignored by the server and the
+    /// transaction is over: [`rollback`](Connection::rollback) then
+    /// resets the connection.
+    pub async fn run_in_tx_then_commit(&mut self, query: &Query) -> Result<RecordStream> {
+        if self.fetch_size_for(query) != -1 {
+            return Err(Error::InvalidState(
+                "COMMIT can only follow a PULL of every record (fetch size -1)".into(),
+            ));
+        }
+        let span = debug_span!(parent: &self.span, "RUN in transaction, then COMMIT");
+        self.run_inner(query, None, true).instrument(span).await
     }
 
     async fn run_inner(
         &mut self,
         query: &Query,
         auto_commit: Option<&TxOptions>,
+        then_commit: bool,
     ) -> Result<RecordStream> {
         self.ensure_usable()?;
         self.settle().await?;
@@ -342,6 +391,12 @@ where
             Some(id),
             None,
         )?;
+        if then_commit {
+            // Nobody waits for this ticket: `commit` picks up its answer.
+            let commit = self.send(&Commit, RequestKind::Commit, None, None)?;
+            self.state.set_tx_open(false);
+            self.pipelined_commit = Some((commit, None));
+        }
         self.flush().await?;
         let outcome = self.wait(ticket).await?;
         let run_metadata = self.expect_success(outcome)?;

@@ -161,6 +161,8 @@ where
             next_ticket: 0,
             next_stream: 0,
             auth: None,
+            pipelined_commit: None,
+            begin_db: None,
             span,
         }
     }

@@ -53,7 +53,7 @@ pub(super) struct Pending {
 }
 
 /// The summary a request got.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Outcome {
     Success(Success),
     Failure(Box<ServerError>),
@@ -90,6 +90,9 @@ where
         });
         if kind == RequestKind::Reset {
             self.state.on_reset_sent();
+            // A queued COMMIT's answer no longer matters: the RESET ends
+            // whatever it left.
+            self.pipelined_commit = None;
         }
         debug!(parent: &self.span, "C: {}", R::NAME);
         Ok(ticket)
@@ -361,6 +364,14 @@ where
             )));
         }
         self.apply(&pending, &outcome);
+        if let (RequestKind::Begin, Outcome::Success(s)) = (pending.kind, &outcome) {
+            self.begin_db = s.db().map(str::to_owned);
+        }
+        if let Some((ticket, answer)) = &mut self.pipelined_commit {
+            if *ticket == pending.ticket {
+                *answer = Some(outcome.clone());
+            }
+        }
         Ok(Some((pending.ticket, outcome)))
     }
 

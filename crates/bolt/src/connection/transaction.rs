@@ -46,6 +46,7 @@ where
         self.ensure_idle_for("begin a transaction")?;
         self.recover_if_failed()?;
         let ticket = self.send(&Begin { options }, RequestKind::Begin, None, owner)?;
+        self.begin_db = None;
         self.state.set_tx_open(true);
         Ok(ticket)
     }
@@ -64,6 +65,9 @@ where
         async {
             self.ensure_usable()?;
             self.settle().await?;
+            if self.pipelined_commit.is_some() {
+                return self.queued_commit_outcome().await;
+            }
             self.ensure_in_tx("commit")?;
             if self.live_tx_streams_open() {
                 return Err(Error::InvalidState(
@@ -82,6 +86,31 @@ where
         .await
     }
 
+    /// Reads up to the answer of the `COMMIT` queued by
+    /// [`run_in_tx_then_commit`](Connection::run_in_tx_then_commit) and
+    /// returns it.
+    async fn queued_commit_outcome(&mut self) -> Result<Success> {
+        loop {
+            match self.pipelined_commit.take() {
+                Some((_, Some(outcome))) => return self.expect_success(outcome),
+                Some(waiting) => {
+                    // Put back before awaiting: a cancelled wait leaves the
+                    // connection as it was.
+                    self.pipelined_commit = Some(waiting);
+                    self.recv().await?;
+                    if self.state.is_defunct() {
+                        return Err(self.state.defunct_error());
+                    }
+                }
+                None => {
+                    return Err(Error::InvalidState(
+                        "the queued COMMIT was ended by a RESET".into(),
+                    ))
+                }
+            }
+        }
+    }
+
     /// Rolls the open transaction back. A failed transaction, or one with
     /// results still open, is rolled back with `RESET` instead.
     pub async fn rollback(&mut self) -> Result<()> {
@@ -89,6 +118,11 @@ where
         async {
             self.ensure_usable()?;
             self.settle().await?;
+            if self.pipelined_commit.take().is_some() {
+                // A COMMIT is already on its way (after a failed query it
+                // is ignored): only a RESET ends the transaction now.
+                return self.reset_inner().await;
+            }
             self.ensure_in_tx("roll back")?;
             self.state.set_tx_open(false);
             if self.state.is_failed() || self.live_tx_streams_open() {
