@@ -414,9 +414,9 @@ async fn execute_query_respects_the_budget_too() {
 async fn a_failed_transaction_ends_its_other_results_and_refuses_more_work() {
     let script = Script::authenticated(5, 4)
         .expect(sig::BEGIN)
+        .success(map::<&str>([]))
         .expect(sig::RUN)
         .expect(sig::PULL)
-        .success(map::<&str>([]))
         .success([("fields", Value::from_iter(["x"]))])
         .records([vec![Value::from(1)], vec![Value::from(2)]])
         .success([("has_more", Value::from(true))])
