@@ -2,12 +2,26 @@
 # Runs testkit's stub suites against boltline's conformance backend and prints
 # a per-module table of passed / skipped / failed runs.
 #
-# usage: scripts/conformance.sh <testkit checkout> [unittest target]
+# usage: scripts/conformance.sh <testkit checkout> [unittest targets]
 #
 # The testkit checkout must have a .venv with the stub suites' imports
-# (see docs/CONFORMANCE.md). The default target is `tests.stub.suites`
-# (every stub suite once); a module such as
-# `tests.stub.routing.test_routing_v5x0` runs just that module.
+# (see docs/CONFORMANCE.md), or TESTKIT_PYTHON names a Python that has them.
+# The default target is `tests.stub.suites` (every stub suite once); a module
+# such as `tests.stub.routing.test_routing_v5x0` runs just that module
+# (several, separated by spaces, in one quoted argument).
+#
+# All traffic stays on loopback:
+# - when `unshare -rn` works (an unprivileged user and network namespace),
+#   the backend, testkit and its stub servers run in a private network
+#   namespace that has only `lo`, so the stub servers' fixed ports (9000-9060,
+#   9999) cannot clash with another run on the machine;
+# - testkit's `tests.shared.get_ip_addresses()` ("the IP addresses of this
+#   machine, loopback excluded") is replaced, in the test process only, by a
+#   function answering 127.0.0.1 and 127.0.0.2 (both loopback). The checkout
+#   itself is not modified. See LOCAL PATCH below.
+#
+# CONFORMANCE_LOG=<file> keeps the full unittest log; CONFORMANCE_NETNS=0
+# turns the network namespace off.
 set -euo pipefail
 
 testkit=${1:?usage: scripts/conformance.sh <testkit checkout> [unittest target]}
@@ -18,25 +32,60 @@ port=${TEST_BACKEND_PORT:-9876}
 cargo build -q -p boltline-testkit-backend --manifest-path "$root/Cargo.toml"
 backend="$root/target/debug/boltline-testkit-backend"
 
-"$backend" --address "127.0.0.1:$port" 2>/dev/null &
-backend_pid=$!
 work=$(mktemp -d)
-trap 'kill $backend_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
+log=${CONFORMANCE_LOG:-$work/run.log}
+python=${TESTKIT_PYTHON:-$testkit/.venv/bin/python}
 
-log="$work/run.log"
+# LOCAL PATCH of testkit, applied in the test process only (nothing in the
+# checkout changes): "an IP address of this machine" is loopback.
+cat >"$work/run_testkit.py" <<'PY'
+import runpy
+import sys
+
+sys.path.insert(0, "")
+import tests.shared  # noqa: E402
+
+
+def _loopback_ip_addresses(exclude_loopback=True):
+    # LOCAL PATCH (boltline scripts/conformance.sh): never hand out the
+    # machine's other addresses; two loopback addresses instead.
+    return ["127.0.0.1", "127.0.0.2"]
+
+
+tests.shared.get_ip_addresses = _loopback_ip_addresses
+targets = sys.argv[1:]
+if targets == ["tests.stub.suites"]:
+    sys.argv = ["tests.stub.suites"]
+    runpy.run_module("tests.stub.suites", run_name="__main__", alter_sys=True)
+else:
+    sys.argv = ["python -m unittest", "-v", *targets]
+    runpy.run_module("unittest", run_name="__main__", alter_sys=True)
+PY
+
+# Backend and testkit together, in their own network namespace if possible.
+cat >"$work/inner.sh" <<'SH'
+set -u
+if [ "${IN_NETNS:-0}" = 1 ]; then ip link set lo up; fi
+"$BACKEND" --address "127.0.0.1:$PORT" 2>/dev/null &
+backend_pid=$!
+sleep 1
+cd "$TESTKIT"
+mkdir -p "$WORK/tmp"
+# Each run renders its stub scripts into its own temporary directory.
+TMPDIR="$WORK/tmp" TEST_DRIVER_NAME=rust TEST_BACKEND_HOST=127.0.0.1 \
+    TEST_BACKEND_PORT="$PORT" "$PYTHON" "$WORK/run_testkit.py" $TARGET
+kill $backend_pid 2>/dev/null || true
+SH
+
 started=$(date +%s)
-(
-    cd "$testkit"
-    # Each run renders its stub scripts into its own temporary directory.
-    mkdir -p "$work/tmp"
-    if [ "$target" = tests.stub.suites ]; then
-        cmd=(-m tests.stub.suites)
-    else
-        cmd=(-m unittest -v "$target")
-    fi
-    TMPDIR="$work/tmp" TEST_DRIVER_NAME=rust TEST_BACKEND_HOST=127.0.0.1 \
-        TEST_BACKEND_PORT="$port" .venv/bin/python "${cmd[@]}"
-) >"$log" 2>&1 || true
+export BACKEND="$backend" PORT="$port" TESTKIT="$testkit" WORK="$work" PYTHON="$python" TARGET="$target"
+if [ "${CONFORMANCE_NETNS:-1}" = 1 ] && unshare -rn true 2>/dev/null; then
+    echo "running in a private network namespace (loopback only)" >&2
+    IN_NETNS=1 unshare -rn bash "$work/inner.sh" >"$log" 2>&1 || true
+else
+    bash "$work/inner.sh" >"$log" 2>&1 || true
+fi
 elapsed=$(( $(date +%s) - started ))
 
 # unittest's verbose lines: `test_name (tests.stub.module.Class.test_name) ... ok`
@@ -100,4 +149,3 @@ for reason, n in reasons.most_common(40):
 for line in re.findall(r"^(?:FAIL|ERROR): .*$", text, re.M):
     print(line)
 PY
-if [ -n "${CONFORMANCE_LOG:-}" ]; then cp "$log" "$CONFORMANCE_LOG"; fi

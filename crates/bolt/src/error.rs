@@ -86,7 +86,10 @@ pub enum Error {
     #[error("invalid request: {0}")]
     InvalidState(String),
     /// The feature needs a newer protocol version than the one negotiated.
-    #[error("{feature} needs Bolt {needs} or later; this connection speaks Bolt {version}")]
+    #[error(
+        "{feature} needs Bolt {needs} or later; this connection speaks Bolt {version}, so it is \
+         not supported"
+    )]
     Unsupported {
         /// What was asked for.
         feature: &'static str,

@@ -206,7 +206,7 @@ impl Provider {
                     // was opened with; the official drivers refuse rather
                     // than open a connection per session.
                     return Err(Error::from(BoltError::Unsupported {
-                        feature: "session-level authentication",
+                        feature: "session auth (credentials per session)",
                         needs: Version::V5_1,
                         version: lease.version(),
                     }));

@@ -108,6 +108,15 @@ pub enum Error {
     )]
     ResultConsumed,
 
+    /// The result belongs to an explicit or managed transaction that has
+    /// ended (committed, rolled back or closed, or its transaction function
+    /// returned): its records are gone, whether or not it was consumed.
+    #[error(
+        "the result is out of scope: its transaction has ended; read records before the \
+         transaction that produced them ends"
+    )]
+    ResultOutOfScope,
+
     /// `single()` found no record or more than one, or `single_opt()` found
     /// more than one.
     #[error("expected exactly one record, {}", found_text(*.found))]

@@ -326,7 +326,7 @@ impl Session {
 /// is dropped).
 pub(crate) async fn finish<T>(managed: ManagedTransaction<'_>, r: Result<T>) -> Result<T> {
     match r {
-        Ok(v) => managed.tx.commit().await.map(|()| v),
+        Ok(v) => managed.tx.commit_managed().await.map(|()| v),
         Err(e) => {
             let _ = managed.tx.rollback().await;
             Err(e)

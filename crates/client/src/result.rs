@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::driver_context::DriverInner;
 use crate::error::{Error, Result};
 use crate::record::{Column, Record};
-use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef};
+use crate::session_state::{End, Records, ResultCell, ResultState, Slot, SlotRef, TxId};
 use crate::summary::ResultSummary;
 use boltline_pool::sync::lock;
 
@@ -87,6 +87,8 @@ pub struct QueryResult {
     driver: Arc<DriverInner>,
     keys: Arc<[String]>,
     auto_commit: bool,
+    /// The explicit transaction it belongs to (`None`: auto-commit).
+    tx: Option<TxId>,
     peeked: Option<Record>,
     /// The graph entities of the records handed out so far, for
     /// [`graph`](QueryResult::graph).
@@ -99,14 +101,15 @@ impl QueryResult {
         slot: SlotRef,
         driver: Arc<DriverInner>,
         keys: Arc<[String]>,
-        auto_commit: bool,
+        tx: Option<TxId>,
     ) -> Self {
         QueryResult {
             cell,
             slot,
             driver,
             keys,
-            auto_commit,
+            auto_commit: tx.is_none(),
+            tx,
             peeked: None,
             seen: SeenGraph::default(),
         }
@@ -369,7 +372,34 @@ impl QueryResult {
     /// connection (awaited), handed to `take`, which may take whatever else
     /// has arrived without IO; the end records the summary; a failure is
     /// recorded and reported.
+    ///
+    /// Records that are gone because their transaction ended read as
+    /// [`Error::ResultOutOfScope`], others as [`Error::ResultConsumed`].
     async fn read<R>(
+        &self,
+        ready: impl Fn(&mut ResultState) -> Option<Result<R>>,
+        take: impl FnOnce(
+            &mut BoltConnection,
+            &mut RecordStream,
+            boltline_bolt::Record,
+        ) -> std::result::Result<R, Taken>,
+    ) -> Result<R> {
+        match self.read_state(ready, take).await {
+            Err(Error::ResultConsumed) if self.tx_ended().await => Err(Error::ResultOutOfScope),
+            other => other,
+        }
+    }
+
+    /// Whether the result's explicit transaction has ended (committed,
+    /// rolled back, closed, or given up by its session).
+    async fn tx_ended(&self) -> bool {
+        match self.tx {
+            Some(tx) => !self.slot.lock().await.owns(tx),
+            None => false,
+        }
+    }
+
+    async fn read_state<R>(
         &self,
         ready: impl Fn(&mut ResultState) -> Option<Result<R>>,
         take: impl FnOnce(
@@ -420,13 +450,13 @@ impl QueryResult {
     async fn failed(&self, slot: &mut Slot, e: crate::BoltError) -> Error {
         slot.remove_stream(self.cell.id);
         let handled = slot.report_error(&self.driver.provider, &e).await;
-        if !self.auto_commit {
-            // The server ended the transaction with this failure.
-            slot.transaction_failed();
-        }
         let lost = e.is_connection_error();
         let e = Error::from(e).security_handled(handled);
         lock(&self.cell.state).finish(End::Failed(e.clone()));
+        if !self.auto_commit {
+            // The server ended the transaction with this failure.
+            slot.transaction_failed(&e);
+        }
         if self.auto_commit || lost {
             slot.release_if_idle();
         }

@@ -127,7 +127,7 @@ impl Session {
                     self.slot.clone(),
                     self.driver.clone(),
                     keys,
-                    true,
+                    None,
                 ))
             }
             Err(e) => {

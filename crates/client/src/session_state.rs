@@ -205,6 +205,13 @@ impl Slot {
         self.transaction().is_some_and(|(open, _)| open == tx)
     }
 
+    /// Whether transaction `tx` is open and a server failure ended it on a
+    /// connection still usable (after a lost connection, using it again
+    /// reports the loss instead).
+    pub(crate) fn failed_on_live_connection(&mut self, tx: TxId) -> bool {
+        self.transaction() == Some((tx, true)) && self.conn().is_some_and(|c| !c.is_defunct())
+    }
+
     /// The connection of transaction `tx`, or `TransactionClosed` when the
     /// session ended it (or began another).
     pub(crate) fn tx_conn(&mut self, tx: TxId) -> Result<&mut Lease> {
@@ -214,10 +221,24 @@ impl Slot {
         }
     }
 
-    /// A request of the open transaction failed: the server ended it.
-    pub(crate) fn transaction_failed(&mut self) {
+    /// A request of the open transaction failed with `e`: the server ended
+    /// it. Its other open results end with the same failure after the
+    /// records they already received: nothing more is pulled for them.
+    pub(crate) fn transaction_failed(&mut self, e: &Error) {
         if let SlotState::InTransaction { failed, .. } = &mut self.state {
             *failed = true;
+        }
+        for cell in self.live_results() {
+            if let Some((conn, stream)) = self.stream(cell.id) {
+                // Records the connection read ahead stay readable.
+                let mut received = Vec::new();
+                while let Ok(Some(r)) = conn.next_buffered(stream) {
+                    received.push(r);
+                }
+                lock(&cell.state).extend(received);
+            }
+            self.remove_stream(cell.id);
+            lock(&cell.state).finish(End::Failed(e.clone()));
         }
     }
 

@@ -66,12 +66,27 @@ pub struct Transaction {
     pub(crate) commit_queued: bool,
 }
 
+/// Why a failed transaction refuses more work.
+const TX_FAILED: &str = "a query of it failed, so the server ended it";
+
 impl Transaction {
     /// Runs a query in the transaction. Several results may be open at
     /// once; they must be read before the transaction ends (its end
     /// discards what is left).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        self.run_traced(query.into(), false).await
+        self.run_traced(query.into(), false, true).await
+    }
+
+    /// Runs a query; `refuse_failed`: after a failure of the transaction,
+    /// refuse at once ([`Error::TransactionClosed`]) rather than answer
+    /// with the failure that ended it (what a managed transaction's work
+    /// gets, so the retry policy judges the original error).
+    pub(crate) async fn run_as(
+        &mut self,
+        query: Query,
+        refuse_failed: bool,
+    ) -> Result<QueryResult> {
+        self.run_traced(query, false, refuse_failed).await
     }
 
     /// Runs the transaction's last query; when its first `PULL` fetches
@@ -81,23 +96,33 @@ impl Transaction {
     /// unconditionally (an eager `execute_query`): the server commits as
     /// soon as the records are out.
     pub(crate) async fn run_then_commit(&mut self, query: Query) -> Result<QueryResult> {
-        self.run_traced(query, true).await
+        self.run_traced(query, true, false).await
     }
 
     /// A query run inside its span.
-    async fn run_traced(&mut self, query: Query, then_commit: bool) -> Result<QueryResult> {
+    async fn run_traced(
+        &mut self,
+        query: Query,
+        then_commit: bool,
+        refuse_failed: bool,
+    ) -> Result<QueryResult> {
         let observed = Observed::start(Operation::TransactionRun, None);
         observed.query_text(self.driver.config.query_text_in_traces, query.text());
         observed.server(&self.server);
         let r = self
-            .run_inner(query, then_commit)
+            .run_inner(query, then_commit, refuse_failed)
             .instrument(observed.span.clone())
             .await;
         observed.finish(&r);
         r
     }
 
-    async fn run_inner(&mut self, query: Query, then_commit: bool) -> Result<QueryResult> {
+    async fn run_inner(
+        &mut self,
+        query: Query,
+        then_commit: bool,
+        refuse_failed: bool,
+    ) -> Result<QueryResult> {
         let tx = self
             .tx
             .ok_or(Error::TransactionClosed("committed, rolled back or closed"))?;
@@ -106,6 +131,9 @@ impl Transaction {
             query = query.with_fetch_size(n.wire());
         }
         let mut slot = self.slot.lock().await;
+        if refuse_failed && slot.failed_on_live_connection(tx) {
+            return Err(Error::TransactionClosed(TX_FAILED));
+        }
         let conn = slot.tx_conn(tx)?;
         let run = if then_commit && conn.fetch_size_for(&query) == -1 {
             self.commit_queued = true;
@@ -139,13 +167,14 @@ impl Transaction {
                     self.slot.clone(),
                     self.driver.clone(),
                     keys,
-                    false,
+                    Some(tx),
                 ))
             }
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
-                slot.transaction_failed();
-                Err(self.unknown_if_committing(Error::from(e).security_handled(handled)))
+                let e = self.unknown_if_committing(Error::from(e).security_handled(handled));
+                slot.transaction_failed(&e);
+                Err(e)
             }
         }
     }
@@ -195,9 +224,23 @@ impl Transaction {
     }
 
     pub(crate) async fn end(&mut self, commit: bool) -> Result<()> {
+        self.end_as(commit, true).await
+    }
+
+    /// A managed transaction's commit: when one of its queries failed (and
+    /// the work swallowed the error), the commit reports that failure, so
+    /// the retry policy judges the original error.
+    pub(crate) async fn commit_managed(mut self) -> Result<()> {
+        self.end_as(true, false).await
+    }
+
+    /// Ends the transaction inside its span; `refuse_failed`: committing a
+    /// failed transaction is refused as [`Error::TransactionClosed`] rather
+    /// than answered with the failure that ended it.
+    async fn end_as(&mut self, commit: bool, refuse_failed: bool) -> Result<()> {
         if self.tx.is_none() {
             // Misuse, not an operation: no span.
-            return self.end_observed(commit).await;
+            return self.end_observed(commit, refuse_failed).await;
         }
         let op = if commit {
             Operation::Commit
@@ -207,15 +250,15 @@ impl Transaction {
         let observed = Observed::start(op, None);
         observed.server(&self.server);
         let r = self
-            .end_observed(commit)
+            .end_observed(commit, refuse_failed)
             .instrument(observed.span.clone())
             .await;
         observed.finish(&r);
         r
     }
 
-    /// [`end`](Transaction::end) inside its span.
-    async fn end_observed(&mut self, commit: bool) -> Result<()> {
+    /// [`end_as`](Transaction::end_as) without the span.
+    async fn end_observed(&mut self, commit: bool, refuse_failed: bool) -> Result<()> {
         let tx = self
             .tx
             .take()
@@ -224,12 +267,22 @@ impl Transaction {
         if !slot.owns(tx) {
             return Err(Error::TransactionClosed("its session ended it"));
         }
+        let failed = refuse_failed && slot.failed_on_live_connection(tx);
+        // A failure already ended it on the server (which may also have
+        // closed the connection): rolling back cannot fail any more.
+        let ended_by_failure = slot.transaction() == Some((tx, true));
         slot.discard_open_results(&self.driver.provider).await?;
         slot.end(tx)?;
         let Some(conn) = slot.conn() else {
+            if !commit && ended_by_failure {
+                return Ok(());
+            }
             return Err(Error::TransactionClosed("its connection was lost"));
         };
-        let outcome = if commit {
+        // A failed transaction cannot be committed: it is rolled back (the
+        // server ended it already, so nothing goes over the wire) and the
+        // commit is refused.
+        let outcome = if commit && !failed {
             conn.commit().await.map(Some)
         } else {
             conn.rollback().await.map(|()| None)
@@ -251,11 +304,18 @@ impl Transaction {
                 }
             }
         };
+        let r = match r {
+            Ok(()) if commit && failed => Err(Error::TransactionClosed(TX_FAILED)),
+            r => r,
+        };
         if r.is_err() {
             // Whatever state the server is in, the pool resets it.
             slot.abandon_all();
         } else {
             slot.release_if_idle();
+        }
+        if !commit && ended_by_failure {
+            return Ok(());
         }
         r
     }
@@ -312,6 +372,6 @@ impl ManagedTransaction<'_> {
 
     /// Runs a query in the transaction.
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
-        self.tx.run(query).await
+        self.tx.run_as(query.into(), false).await
     }
 }

@@ -92,9 +92,10 @@ async fn a_dropped_transaction_leaves_the_session_usable_and_rolls_back() {
 }
 
 /// Result Streaming → (its transaction ends) → Consumed: reading it then
-/// is `ResultConsumed`; its summary is still there.
+/// is `ResultOutOfScope` (its transaction is gone); its summary is still
+/// there.
 #[tokio::test]
-async fn a_result_read_after_its_transaction_ended_is_consumed() {
+async fn a_result_read_after_its_transaction_ended_is_out_of_scope() {
     let script = begin_and_run(Script::authenticated(5, 4), &[1, 2])
         .expect(sig::COMMIT)
         .success([("bookmark", Value::from("bm-1"))]);
@@ -108,16 +109,41 @@ async fn a_result_read_after_its_transaction_ended_is_consumed() {
         .unwrap()
         .unwrap();
     assert!(r.is_closed());
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
+    assert!(matches!(r.peek().await, Err(Error::ResultOutOfScope)));
     let summary = r.consume().await.expect("the summary outlives the records");
     assert_eq!(summary.query(), "RETURN 1 AS x");
-    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
     // The transaction's end moved the session's bookmark.
     assert_eq!(
         s.last_bookmarks().await.raw_values().collect::<Vec<_>>(),
         ["bm-1"]
     );
+    s.close().await.unwrap();
+    d.close().await;
+    server.finish_within(LIMIT).await;
+}
+
+/// A result consumed inside its open transaction reads as
+/// `ResultConsumed`; once the transaction has ended, as `ResultOutOfScope`.
+#[tokio::test]
+async fn a_consumed_result_is_out_of_scope_once_its_transaction_ended() {
+    let script = begin_and_run(Script::authenticated(5, 4), &[1, 2])
+        .expect(sig::COMMIT)
+        .success([("bookmark", Value::from("bm-1"))]);
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = s.begin_transaction().await.unwrap();
+    let mut r = tx.run("RETURN 1 AS x").await.unwrap();
+    assert_eq!(xs(&r.collect_records().await.unwrap()), [1, 2]);
+    r.consume().await.unwrap();
+    assert!(matches!(r.next().await, Err(Error::ResultConsumed)));
+    tokio::time::timeout(LIMIT, tx.commit())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(r.next().await, Err(Error::ResultOutOfScope)));
     s.close().await.unwrap();
     d.close().await;
     server.finish_within(LIMIT).await;
@@ -376,6 +402,119 @@ async fn execute_query_respects_the_budget_too() {
     assert!(start.elapsed() < budget, "{:?}", start.elapsed());
     assert_eq!(err.attempts(), Some(2), "{err:?}");
     assert!(err.last_attempt().server_error().is_some());
+    d.close().await;
+    server.finish_within(LIMIT).await;
+}
+
+/// InTransaction → (a query fails) → failed: the other open result ends
+/// with the same failure after the records it already received, with no
+/// further PULL; running again and committing are refused at once
+/// (`TransactionClosed`, nothing sent); the pool's reset ends it.
+#[tokio::test]
+async fn a_failed_transaction_ends_its_other_results_and_refuses_more_work() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .success(map::<&str>([]))
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .records([vec![Value::from(1)], vec![Value::from(2)]])
+        .success([("has_more", Value::from(true))])
+        .expect(sig::RUN)
+        .expect(sig::PULL)
+        .success([("fields", Value::from_iter(["x"]))])
+        .failure("Neo.ClientError.MadeUp.Code", "made up")
+        .repeat_until_closed(steps().expect(sig::RESET).success(map::<&str>([])));
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut first = tx.run("RETURN 1 AS x").await.unwrap();
+    let failing = tx.run("failing on pull").await;
+    let err = match failing {
+        Ok(mut r) => r.next().await.expect_err("the PULL fails"),
+        Err(e) => e,
+    };
+    assert_eq!(err.code(), Some("Neo.ClientError.MadeUp.Code"));
+    // The records received before the failure, then the failure itself.
+    assert_eq!(
+        first
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .get_as::<i64>("x")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        first
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .get_as::<i64>("x")
+            .unwrap(),
+        2
+    );
+    let again = first.next().await.expect_err("the transaction failed");
+    assert_eq!(again.code(), Some("Neo.ClientError.MadeUp.Code"));
+    assert_eq!(
+        first.consume().await.expect_err("idem").code(),
+        Some("Neo.ClientError.MadeUp.Code")
+    );
+    assert!(matches!(
+        tx.run("RETURN 2 AS x").await,
+        Err(Error::TransactionClosed(_))
+    ));
+    let committed = tx.commit().await;
+    s.close().await.unwrap();
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    let names = reports[0].names();
+    assert!(
+        matches!(committed, Err(Error::TransactionClosed(_))),
+        "{committed:?} {names:?}"
+    );
+    assert_eq!(names.iter().filter(|n| *n == "RUN").count(), 2, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| *n == "PULL").count(),
+        2,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n == "COMMIT"), "{names:?}");
+}
+
+/// A server failure that also closes the connection ends the transaction:
+/// rolling it back afterwards succeeds (nothing is left to roll back).
+#[tokio::test]
+async fn rolling_back_a_transaction_a_failure_ended_succeeds_after_the_server_left() {
+    let script = Script::authenticated(5, 4)
+        .expect(sig::BEGIN)
+        .success(map::<&str>([]))
+        .expect(sig::RUN)
+        .failure("Neo.ClientError.Security.TokenExpired", "expired")
+        .close();
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, one_connection());
+    let mut s = d.session(SessionConfig::new());
+    let mut tx = tokio::time::timeout(LIMIT, s.begin_transaction())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = match tx.run("RETURN 1 AS n").await {
+        Ok(mut r) => r.next().await.expect_err("RUN fails"),
+        Err(e) => e,
+    };
+    assert_eq!(err.code(), Some("Neo.ClientError.Security.TokenExpired"));
+    tokio::time::timeout(LIMIT, tx.rollback())
+        .await
+        .unwrap()
+        .expect("the failure ended the transaction; nothing to roll back");
+    s.close().await.unwrap();
     d.close().await;
     server.finish_within(LIMIT).await;
 }

@@ -30,6 +30,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cypher;
 pub mod dispatch;
+pub mod errors;
 pub mod features;
 pub mod framing;
 pub mod protocol;

@@ -1234,33 +1234,6 @@ fn gql_status_object(g: &GqlStatusObject) -> Result<TkGqlStatusObject, Response>
     })
 }
 
-/// testkit's error type name for a boltline error (driver name `rust`:
-/// testkit compares these only for the drivers it knows, so the names are
-/// boltline's own, after the official drivers' vocabulary). A managed
-/// transaction that gave up after retries reports its last attempt's error.
-pub fn error_type(e: &Error) -> &'static str {
-    match e.last_attempt() {
-        Error::Server { .. } => "Neo4jError",
-        Error::ConnectionLost(_) => "SessionExpired",
-        Error::ServiceUnavailable(_) => "ServiceUnavailable",
-        Error::Routing(_) => "ServiceUnavailable",
-        Error::Bolt(_) => "ProtocolError",
-        Error::Decode(_) => "DecodeError",
-        Error::IncompleteCommit(_) => "IncompleteCommit",
-        Error::InvalidUri { .. } => "InvalidUri",
-        Error::InvalidConfig(_) => "ConfigurationError",
-        Error::ResultConsumed => "ResultConsumed",
-        Error::ResultNotSingle { .. } => "ResultNotSingle",
-        Error::NoSuchColumn { .. } => "NoSuchColumn",
-        Error::SessionClosed => "SessionClosed",
-        Error::TransactionClosed(_) => "TransactionClosed",
-        Error::TransactionOpen => "TransactionOpen",
-        Error::DriverClosed => "DriverClosed",
-        Error::User(_) => "UserError",
-        _ => "Error",
-    }
-}
-
 /// The GQL classification testkit expects: the diagnostic record's
 /// `_classification` as sent (`raw`), and the driver's reading of it, one of
 /// the three known classifications or `UNKNOWN`.
@@ -1303,8 +1276,8 @@ fn driver_error_unregistered(e: &Error) -> Response {
         .unwrap_or_default();
     Response::driver_error(DriverError {
         id: None,
-        error_type: error_type(e).to_owned(),
-        msg: server.map_or_else(|| e.to_string(), |s| s.message.clone()),
+        error_type: crate::errors::error_type(e).to_owned(),
+        msg: server.map_or_else(|| crate::errors::message(e), |s| s.message.clone()),
         code: e.code().unwrap_or_default().to_owned(),
         retryable: Some(e.is_retryable()),
         gql_status: server.map(|s| s.gql_status.clone()),
@@ -1354,7 +1327,7 @@ mod tests {
         )
         .await;
         assert_eq!(bad["name"], "DriverError");
-        assert_eq!(bad["data"]["errorType"], "InvalidUri");
+        assert_eq!(bad["data"]["errorType"], "ConnectionConfigParseError");
         assert_eq!(bad["data"]["retryable"], false);
 
         let d = ask(

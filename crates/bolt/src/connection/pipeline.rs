@@ -232,6 +232,21 @@ where
                 return Err(self.state.defunct_error());
             }
         }
+        if self.state.is_failed() {
+            // A failure ended the transaction on the server: its paused
+            // results are gone with it, so there is nothing to discard (a
+            // DISCARD would only be IGNORED); they end with that failure.
+            let failure = self
+                .state
+                .last_failure()
+                .map_or(Failure::Ignored, |f| Failure::Server(Box::new(f.clone())));
+            for e in &mut self.streams {
+                if e.orphaned() && matches!(e.phase, Phase::Paused) {
+                    e.buffer.clear();
+                    e.phase = Phase::Failed(failure.clone());
+                }
+            }
+        }
         let mut discards = Vec::new();
         for e in &mut self.streams {
             if e.orphaned() && matches!(e.phase, Phase::Paused) {

@@ -69,9 +69,9 @@ impl QueryResult {
                 let r = slot
                     .finish_result(&self.cell, true, &self.driver.provider)
                     .await;
-                if r.is_err() && !self.auto_commit {
+                if let (Err(e), false) = (&r, self.auto_commit) {
                     // The server ended the transaction with this failure.
-                    slot.transaction_failed();
+                    slot.transaction_failed(e);
                 }
                 if self.auto_commit {
                     slot.release_if_idle();
