@@ -62,22 +62,26 @@ impl Counters {
         }
     }
 
-    pub fn created(&self) {
+    /// A connection was opened.
+    pub fn count_created(&self) {
         self.created.fetch_add(1, Relaxed);
         self.export.created();
     }
 
-    pub fn closed(&self) {
+    /// A connection was closed.
+    pub fn count_closed(&self) {
         self.closed.fetch_add(1, Relaxed);
         self.export.closed();
     }
 
-    pub fn broken(&self) {
+    /// A connection was found broken.
+    pub fn count_broken(&self) {
         self.broken.fetch_add(1, Relaxed);
         self.export.broken();
     }
 
-    pub fn timed_out(&self) {
+    /// An acquisition timed out.
+    pub fn count_timed_out(&self) {
         self.timed_out.fetch_add(1, Relaxed);
         self.export.timed_out();
     }

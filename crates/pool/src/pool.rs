@@ -31,7 +31,7 @@ struct CloseCounter(Option<Arc<Counters>>);
 impl Drop for CloseCounter {
     fn drop(&mut self) {
         if let Some(c) = &self.0 {
-            c.closed();
+            c.count_closed();
         }
     }
 }
@@ -106,7 +106,7 @@ impl<M: ManageConnection> managed::Manager for Adapter<M> {
         let health = s.manager.health(conn);
         match (health, s.config.force_reset) {
             (Health::Broken, _) => {
-                s.counters.broken();
+                s.counters.count_broken();
                 if let Some(hook) = &s.hooks.on_broken {
                     hook(conn);
                 }
@@ -317,7 +317,7 @@ impl<M: ManageConnection> Pool<M> {
         if max_size == 0 {
             // py2neo: a pool sized to zero refuses at once (a graceful
             // close is `set_max_size(0)` then `prune`).
-            counters.timed_out();
+            counters.count_timed_out();
             return Err(PoolError::Unavailable {
                 waited: Duration::ZERO,
                 in_use: counters.in_use.load(Relaxed),
@@ -350,7 +350,7 @@ impl<M: ManageConnection> Pool<M> {
             Ok(Err(managed::PoolError::Closed)) => Err(PoolError::Closed),
             Ok(Err(other)) => Err(PoolError::Config(other.to_string())),
             Err(_elapsed) => {
-                counters.timed_out();
+                counters.count_timed_out();
                 let in_use = counters.in_use.load(Relaxed);
                 let max_size = self.max_size();
                 tracing::debug!(target: "boltline_pool", ?waited, in_use, max_size, "acquisition timed out");
@@ -385,7 +385,7 @@ impl<M: ManageConnection> Pool<M> {
                         .await
                         .map_err(managed::PoolError::Backend)?;
                     s.counters.export.connect_took(connecting.elapsed());
-                    s.counters.created();
+                    s.counters.count_created();
                     tracing::debug!(target: "boltline_pool", "connection opened");
                     if let Some(hook) = &s.hooks.on_create {
                         hook(&conn);
@@ -664,7 +664,7 @@ impl<M: ManageConnection> Drop for Pooled<M> {
                 .publish(pool.status().size, s.max_size.load(Relaxed));
         }
         if health == Health::Broken {
-            s.counters.broken();
+            s.counters.count_broken();
             if let Some(hook) = &s.hooks.on_broken {
                 hook(conn);
             }
