@@ -243,7 +243,7 @@ async fn explicit_transactions_commit_rollback_drop() {
         11
     );
     tx.close().await.unwrap();
-    assert!(matches!(a.next().await, Err(Error::ResultConsumed)));
+    assert!(matches!(a.next().await, Err(Error::ResultOutOfScope)));
     assert!(b.is_closed());
 
     // Metadata and timeout reach the server.
