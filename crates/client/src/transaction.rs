@@ -295,6 +295,12 @@ impl Transaction {
                 Ok(())
             }
             Ok(None) => Ok(()),
+            // The server failed the transaction and then hung up (as a
+            // server does after some security errors): the connection was
+            // already in its failed state, so its loss says nothing about
+            // the server's availability, and routing keeps the server (as
+            // the official drivers do).
+            Err(e) if ended_by_failure && e.is_connection_error() => Err(Error::from(e)),
             Err(e) => {
                 let handled = slot.report_error(&self.driver.provider, &e).await;
                 if commit && e.is_connection_error() {

@@ -224,3 +224,121 @@ async fn verify_authentication_answers_false_for_refused_credentials() {
     assert_eq!(credentials(&reports[0], sig::LOGON), ["wrong"]);
     assert_eq!(credentials(&reports[1], sig::LOGON), ["pw"]);
 }
+
+/// As testkit drives it: a provider that answers later (testkit's
+/// callback), a session with a database, and work that hands the first
+/// attempt's error back. The retry must start (it used to hang).
+#[tokio::test]
+async fn a_slow_bearer_provider_and_a_named_database_retry_after_token_expired() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let manager = auth::bearer(move || {
+        let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+        async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(ExpiringAuth::new(AuthToken::bearer(format!("token-{n}"))))
+        }
+    });
+    let server = StubServer::start([token_expires(), then_tx(Script::authenticated(5, 4))])
+        .await
+        .unwrap();
+    let d = Driver::with_auth_manager(&uri(&server), manager.into_shared(), quick()).unwrap();
+    let mut s = d.session(SessionConfig::new().with_database("adb"));
+    let attempts = AtomicUsize::new(0);
+    let r = tokio::time::timeout(
+        LIMIT,
+        s.execute_read(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            let mut r = tx.run("RETURN 1 AS x").await?;
+            r.single().await?.get_as::<i64>("x")
+        }),
+    )
+    .await
+    .expect("the retry hung");
+    assert_eq!(r.unwrap(), 1);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    s.close().await.unwrap();
+    d.close().await;
+    let reports = server.finish_within(LIMIT).await;
+    assert_eq!(credentials(&reports[0], sig::LOGON), ["token-1"]);
+    assert_eq!(credentials(&reports[1], sig::LOGON), ["token-2"]);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+/// A free local address to start a stub on later, so scripts can name it.
+fn reserve() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("address")
+}
+
+/// A routing table for `neo4j`: `router` routes, `reader` reads and writes.
+fn table(router: std::net::SocketAddr, reader: std::net::SocketAddr) -> Value {
+    let one = |a: std::net::SocketAddr| Value::List(vec![Value::from(a.to_string())]);
+    Value::from_iter([
+        ("ttl", Value::from(1000)),
+        ("db", Value::from("neo4j")),
+        (
+            "servers",
+            Value::List(vec![
+                Value::from_iter([("role", Value::from("ROUTE")), ("addresses", one(router))]),
+                Value::from_iter([("role", Value::from("READ")), ("addresses", one(reader))]),
+                Value::from_iter([("role", Value::from("WRITE")), ("addresses", one(reader))]),
+            ]),
+        ),
+    ])
+}
+
+/// The reader fails the transaction with `TokenExpired` and hangs up (as
+/// testkit's `token_expired_retry` scripts do). The connection was already
+/// failed, so its loss must not drop the reader from the routing table:
+/// the retry goes to the reader again without a second `ROUTE` (the
+/// router allows one). It used to ask the router again, fail, and retry
+/// that until the retry time ran out.
+#[tokio::test]
+async fn a_hang_up_after_token_expired_keeps_the_routing_table() {
+    let (router, reader) = (reserve(), reserve());
+    let router_server = StubServer::start_on(
+        router,
+        [Script::authenticated(5, 4)
+            .expect(sig::ROUTE)
+            .success([("rt", table(router, reader))])],
+    )
+    .await
+    .unwrap();
+    let reader_server = StubServer::start_on(
+        reader,
+        [token_expires(), then_tx(Script::authenticated(5, 4))],
+    )
+    .await
+    .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let manager = auth::bearer(move || {
+        let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { Ok(ExpiringAuth::new(AuthToken::bearer(format!("token-{n}")))) }
+    });
+    let d = Driver::with_auth_manager(&format!("neo4j://{router}"), manager.into_shared(), quick())
+        .unwrap();
+    let mut s = d.session(SessionConfig::new().with_database("neo4j"));
+    let attempts = AtomicUsize::new(0);
+    let r = tokio::time::timeout(
+        LIMIT,
+        s.execute_read(async |tx: &mut ManagedTransaction| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            let mut r = tx.run("RETURN 1 AS x").await?;
+            r.single().await?.get_as::<i64>("x")
+        }),
+    )
+    .await
+    .expect("the retry hung");
+    assert_eq!(r.unwrap(), 1);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    s.close().await.unwrap();
+    d.close().await;
+    assert_eq!(router_server.accepted(), 1, "the router was asked again");
+    let routes = router_server.finish_within(LIMIT).await;
+    assert_eq!(routes[0].messages(sig::ROUTE).len(), 1);
+    let reads = reader_server.finish_within(LIMIT).await;
+    assert_eq!(credentials(&reads[1], sig::LOGON), ["token-2"]);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
