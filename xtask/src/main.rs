@@ -290,7 +290,13 @@ fn itest(version: &ServerVersion) -> Result<(), String> {
         env.push(("BOLTLINE_NEO4J_VERSION", version.as_str()));
         cargo_with_env(
             "integration tests",
-            &["test", "-p", ITEST_PACKAGE, "--all-features", "--no-fail-fast"],
+            &[
+                "test",
+                "-p",
+                ITEST_PACKAGE,
+                "--all-features",
+                "--no-fail-fast",
+            ],
             &env,
         )?;
         run_examples(server)
