@@ -197,7 +197,7 @@ fn node(id: i64) -> Value {
 }
 
 #[tokio::test]
-async fn graph_covers_records_already_read_and_leaves_the_rest_readable() {
+async fn graph_covers_records_read_while_tracking_and_leaves_the_rest_readable() {
     // Node 1 twice: once in a record read before graph(), once after.
     let rows = vec![
         vec![node(1)],
@@ -211,6 +211,7 @@ async fn graph_covers_records_already_read_and_leaves_the_rest_readable() {
     let d = driver(&server, 2);
     let mut s = d.session(SessionConfig::new());
     let mut r = s.run("MATCH (n) RETURN n").await.unwrap();
+    r.track_graph();
     r.next().await.unwrap().unwrap();
     r.next().await.unwrap().unwrap();
     let g = tokio::time::timeout(LIMIT, r.graph())
@@ -231,6 +232,27 @@ async fn graph_covers_records_already_read_and_leaves_the_rest_readable() {
     assert!(r.next().await.unwrap().is_none());
     // Everything handed out is still counted.
     assert_eq!(r.graph().await.unwrap().nodes().len(), 3);
+    s.close().await.unwrap();
+    d.close().await;
+    server.finish_and_assert().await;
+}
+
+#[tokio::test]
+async fn without_tracking_graph_covers_only_the_records_not_read_yet() {
+    let rows = vec![vec![node(1)], vec![node(2)], vec![node(3)]];
+    let script = query(Script::authenticated(5, 4), &["n"], rows, "bm");
+    let server = StubServer::start_one(script).await.unwrap();
+    let d = driver(&server, 2);
+    let mut s = d.session(SessionConfig::new());
+    let mut r = s.run("MATCH (n) RETURN n").await.unwrap();
+    // Read without tracking: node 1 is not remembered.
+    r.next().await.unwrap().unwrap();
+    let g = tokio::time::timeout(LIMIT, r.graph())
+        .await
+        .unwrap()
+        .unwrap();
+    let ids: Vec<_> = g.nodes().iter().map(|n| n.id).collect();
+    assert_eq!(ids, [2, 3]);
     s.close().await.unwrap();
     d.close().await;
     server.finish_and_assert().await;

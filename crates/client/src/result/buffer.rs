@@ -10,37 +10,42 @@ use crate::graph::Graph;
 use crate::record::Record;
 use boltline_pool::sync::lock;
 
-/// The graph entities of the records a result has handed out.
+/// The graph entities of the records a result has handed out, once
+/// [`QueryResult::track_graph`] asked for them.
 ///
 /// The Python driver's `Result.graph()` covers every record of the result,
 /// the ones already read included (its hydration scope remembers each node
-/// and relationship it built). Keeping the records themselves would hold a
-/// streamed result in memory; instead each record handed out is checked
-/// for a graph structure's marker and only those are decoded here, so a
-/// result of plain values costs one byte scan per record and the memory
+/// and relationship it built). Doing that for every result would decode
+/// graph records twice and hold every distinct entity of a streamed result
+/// in memory, for the rare caller of `graph()`; so it is opt-in: off, a
+/// record handed out costs one branch here. On, each record is checked for
+/// a graph structure's marker and only those are decoded, so the memory
 /// held is the distinct entities, not the records.
 #[derive(Debug, Default)]
 pub(super) struct SeenGraph {
-    graph: Graph,
+    /// `None` until tracking is turned on.
+    graph: Option<Graph>,
 }
 
 impl SeenGraph {
     /// A record was handed out.
     pub(super) fn note(&mut self, r: &boltline_bolt::Record) {
+        let Some(graph) = &mut self.graph else { return };
         if may_hold_graph(r.raw()) {
             // A record that does not decode is the reader's error to see,
             // not this bookkeeping's.
             if let Ok(values) = r.values() {
-                values.into_iter().for_each(|v| self.graph.add_value(v));
+                values.into_iter().for_each(|v| graph.add_value(v));
             }
         }
     }
 
     /// A record was handed out as raw bytes (the batch path of `collect`).
     pub(super) fn note_raw(&mut self, keys: &[String], raw: &[u8]) {
+        let Some(graph) = &mut self.graph else { return };
         if may_hold_graph(raw) {
             if let Ok(values) = boltline_bolt::packstream::from_record::<_, Vec<Value>>(keys, raw) {
-                values.into_iter().for_each(|v| self.graph.add_value(v));
+                values.into_iter().for_each(|v| graph.add_value(v));
             }
         }
     }
@@ -151,12 +156,23 @@ impl QueryResult {
         Some(r)
     }
 
-    /// The distinct nodes and relationships of the whole result: the
-    /// records already read and the rest, which are read into memory and
-    /// stay readable (the Python driver's `Result.graph()`).
+    /// From now on, remember the nodes and relationships of every record
+    /// this result hands out, so that [`graph`](QueryResult::graph) covers
+    /// the records read after this call too (the Python driver's
+    /// `Result.graph()` always does). Off by default: tracking decodes graph
+    /// records a second time and keeps each distinct entity in memory.
+    pub fn track_graph(&mut self) {
+        self.seen.graph.get_or_insert_with(Graph::default);
+    }
+
+    /// The distinct nodes and relationships of the records not read yet,
+    /// which are read into memory and stay readable, plus those of the
+    /// records read since [`track_graph`](QueryResult::track_graph) (the
+    /// Python driver's `Result.graph()`, which always covers the records
+    /// already read).
     pub async fn graph(&mut self) -> Result<Graph> {
         self.buffer().await?;
-        let mut g = self.seen.graph.clone();
+        let mut g = self.seen.graph.clone().unwrap_or_default();
         let state = lock(&self.cell.state);
         let ahead = self
             .peeked
